@@ -1,0 +1,88 @@
+#!/usr/bin/env bash
+# plugnode.sh: the project's one entry point on a Debian bookworm machine (as root, or with sudo).
+#   ./plugnode.sh start        install what is missing, build, run one node in the foreground (HTTP :4000)
+#   ./plugnode.sh test         install what is missing, build, run the whole test suite with ctest
+#   ./plugnode.sh test-asan    the same suite in the ASan+UBSan build (build-asan/)
+#   ./plugnode.sh bench [...]  install the benchmark peers (wrk, nginx, Erlang) and run test/bench/run-all
+#   ./plugnode.sh lint         clang-tidy over every source (slow: CAF's headers are large)
+#   ./plugnode.sh deps [test|bench]   only install packages
+# Every step is idempotent: packages already there are not fetched again, and the build is incremental.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# Why each package is here: docs/dependencies.md.
+BUILD_PACKAGES=(
+  build-essential cmake pkg-config catch2
+  libcaf-dev libssl-dev libcpp-httplib-dev libldns-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev prometheus-cpp-dev libcli11-dev libedit-dev
+)
+TEST_PACKAGES=(
+  clang-format dnsmasq-base ldnsutils bind9-dnsutils curl iproute2 procps util-linux
+)
+BENCH_PACKAGES=(wrk nginx-light erlang-base)
+
+log() { printf '==> %s\n' "$*" >&2; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    log "need root to run: $*"; exit 1
+  fi
+}
+
+install_packages() {
+  local missing=()
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing: ${missing[*]}"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${missing[@]}"
+}
+
+build() { # build DIR [--target T] [cmake args...]
+  local dir=$1 target=(); shift
+  if [ "${1:-}" = --target ]; then target=(--target "$2"); shift 2; fi
+  if [ ! -f "$dir/CMakeCache.txt" ]; then
+    cmake -S . -B "$dir" "$@"
+  fi
+  cmake --build "$dir" -j"$(nproc)" "${target[@]}"
+}
+
+run_tests() { # run_tests DIR
+  ctest --test-dir "$1" --output-on-failure --timeout 600 -j"$(nproc)" -LE bench
+}
+
+verb=${1:-start}
+[ $# -gt 0 ] && shift
+case "$verb" in
+  deps)
+    install_packages "${BUILD_PACKAGES[@]}"
+    case "${1:-}" in
+      test) install_packages "${TEST_PACKAGES[@]}" ;;
+      bench) install_packages "${TEST_PACKAGES[@]}" "${BENCH_PACKAGES[@]}" ;;
+    esac ;;
+  start)
+    install_packages "${BUILD_PACKAGES[@]}"
+    build build --target plugnode
+    exec ./build/app/plugnode foreground "$@" ;;
+  test)
+    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build build
+    run_tests build ;;
+  test-asan)
+    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build build-asan -DPLUGNODE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+    run_tests build-asan ;;
+  lint)
+    install_packages "${BUILD_PACKAGES[@]}" clang-tidy
+    build build
+    git ls-files '*.cpp' | grep -v '^test/bench/' | xargs -P"$(nproc)" -n4 clang-tidy -p build --quiet ;;
+  bench)
+    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
+    build build
+    exec test/bench/run-all "$@" ;;
+  *)
+    sed -n '2,9p' "$0" >&2
+    exit 2 ;;
+esac

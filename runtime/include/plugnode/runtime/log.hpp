@@ -1,0 +1,35 @@
+// Process-wide logging for every layer: spdlog underneath, one line per event, as text for people or as one
+// JSON object per line for log collectors (LOG_FORMAT=json). Configure once at start-up, then log through
+// spdlog's default logger (`spdlog::info(...)`) or `plugnode::runtime::logger()`.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include <spdlog/spdlog.h>
+
+namespace plugnode::runtime {
+
+enum class log_format { text, json };
+
+struct log_options {
+  spdlog::level::level_enum level = spdlog::level::info;
+  log_format format = log_format::text;
+};
+
+// Parse LOG_LEVEL / LOG_FORMAT values; nullopt names an unknown value.
+std::optional<spdlog::level::level_enum> parse_log_level(std::string_view text);
+std::optional<log_format> parse_log_format(std::string_view text);
+
+// Installs the default logger writing to stdout with the given level and format.
+void configure_logging(const log_options& options);
+
+// Escapes text for a JSON string body (without the quotes).
+std::string json_escape(std::string_view text);
+
+inline spdlog::logger& logger() {
+  return *spdlog::default_logger_raw();
+}
+
+} // namespace plugnode::runtime

@@ -1,0 +1,17 @@
+// ports: loopback ports for tests. Always below 32768, so no client's outgoing connection (the ephemeral
+// range starts there) can hold the port a test server wants.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace plugnode::test {
+
+// A TCP port in [20000, 32000) that is free on `address` right now (chosen at random, then checked by
+// binding).
+std::uint16_t free_port(const std::string& address = "127.0.0.1");
+
+// True when something accepts TCP connections on address:port.
+bool port_open(const std::string& address, std::uint16_t port);
+
+} // namespace plugnode::test
