@@ -1,6 +1,6 @@
-// agent_protocol: the messages the node agent (this node's `net_kernel`) answers, for every layer that talks to
-// it (discovery, the HTTP routes, the remote shell). Node names travel as `app@host` strings, so callers need
-// no custom message types; the agent validates them with node_name::parse.
+// agent_protocol: the messages the node agent (this node's `net_kernel`) answers, for every layer that talks
+// to it (discovery, the HTTP routes, the remote shell). Node names travel as `app@host` strings, so callers
+// need no custom message types; the agent validates them with node_name::parse.
 //
 //   request                                   reply
 //   (caf::connect_atom, std::string node)     bool      true when connected (also: already, or self)
