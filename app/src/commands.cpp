@@ -1,6 +1,8 @@
 #include "plugnode/app/commands.hpp"
 
 #include <CLI/CLI.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
 #include <signal.h>
 
 #include <iostream>
@@ -38,7 +40,9 @@ private:
 int foreground(const config& cfg) {
   runtime::configure_logging(cfg.log);
   shutdown_signals signals;
-  plugs::endpoint http({cfg.http_addr, cfg.http_port}, hello_routes);
+  caf::actor_system_config actor_config;
+  caf::actor_system system{actor_config};
+  plugs::endpoint http(system, {cfg.http_addr, cfg.http_port}, hello_routes);
   try {
     http.bind();
   } catch (const std::exception& e) {

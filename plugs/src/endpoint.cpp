@@ -44,6 +44,7 @@ conn conn_from(const httplib::Request& req) {
 } // namespace
 
 struct endpoint::impl {
+  caf::actor_system* system = nullptr;
   endpoint_options options;
   plug_fn plug;
   tuned_server server;
@@ -52,7 +53,9 @@ struct endpoint::impl {
   std::atomic<bool> stop_requested{false};
 };
 
-endpoint::endpoint(endpoint_options options, plug_fn plug) : impl_(std::make_unique<impl>()) {
+endpoint::endpoint(caf::actor_system& system, endpoint_options options, plug_fn plug)
+    : impl_(std::make_unique<impl>()) {
+  impl_->system = &system;
   impl_->options = std::move(options);
   impl_->plug = std::move(plug);
   auto& server = impl_->server;

@@ -11,6 +11,10 @@
 
 #include "plugnode/plugs/conn.hpp"
 
+namespace caf {
+class actor_system;
+}
+
 namespace plugnode::plugs {
 
 using plug_fn = std::function<void(conn&)>;
@@ -24,7 +28,8 @@ struct endpoint_options {
 
 class endpoint {
 public:
-  endpoint(endpoint_options options, plug_fn plug);
+  // Requests run as actors of `system`, which must outlive the endpoint.
+  endpoint(caf::actor_system& system, endpoint_options options, plug_fn plug);
   ~endpoint();
   endpoint(const endpoint&) = delete;
   endpoint& operator=(const endpoint&) = delete;
