@@ -17,7 +17,8 @@ BUILD_PACKAGES=(
   libspdlog-dev libfmt-dev nlohmann-json3-dev prometheus-cpp-dev libcli11-dev libedit-dev
 )
 TEST_PACKAGES=(
-  clang-format dnsmasq-base ldnsutils bind9-dnsutils curl iproute2 procps util-linux
+  clang-format dnsmasq-base ldnsutils bind9-dnsutils curl iproute2 procps util-linux openssl
+  nodejs npm prometheus
 )
 BENCH_PACKAGES=(wrk nginx-light erlang-base)
 
@@ -29,10 +30,17 @@ as_root() {
   fi
 }
 
+# provided PKG: an installed package provides PKG (a nodejs from elsewhere ships npm and conflicts with it).
+provided() {
+  dpkg-query -W -f='${db:Status-Abbrev}|${Provides}\n' 2>/dev/null |
+    grep -E "^ii *\|(.*, )?$1( \(|,|$)" >/dev/null # not -q: an early exit would be a SIGPIPE under pipefail
+}
+
 install_packages() {
   local missing=()
   for pkg in "$@"; do
-    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' ||
+      provided "$pkg" || missing+=("$pkg")
   done
   [ ${#missing[@]} -eq 0 ] && return 0
   log "installing: ${missing[*]}"

@@ -1,63 +1,20 @@
+// The command line of commands.hpp: Distillery's release commands on CLI11, every configuration setting as a
+// flag of every command (flags win over the environment), usage on stderr and exit 2 for anything unknown.
 #include "plugnode/app/commands.hpp"
 
 #include <CLI/CLI.hpp>
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
-#include <signal.h>
 
 #include <iostream>
-#include <thread>
 
 #include "plugnode/app/config.hpp"
-#include "plugnode/app/hello_routes.hpp"
-#include "plugnode/plugs/endpoint.hpp"
+#include "plugnode/app/describe.hpp"
+#include "plugnode/app/node_main.hpp"
+#include "plugnode/app/remote.hpp"
 
 namespace plugnode::app {
 namespace {
 
-constexpr int exit_runtime_error = 1;
 constexpr int exit_usage = 2;
-
-// Blocks SIGINT and SIGTERM in every thread (threads started later inherit the mask), then waits for one.
-class shutdown_signals {
-public:
-  shutdown_signals() {
-    sigemptyset(&set_);
-    sigaddset(&set_, SIGINT);
-    sigaddset(&set_, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
-  }
-  int wait() const {
-    int sig = 0;
-    sigwait(&set_, &sig);
-    return sig;
-  }
-
-private:
-  sigset_t set_;
-};
-
-int foreground(const config& cfg) {
-  runtime::configure_logging(cfg.log);
-  shutdown_signals signals;
-  caf::actor_system_config actor_config;
-  caf::actor_system system{actor_config};
-  plugs::endpoint http(system, {cfg.http_addr, cfg.http_port}, hello_routes);
-  try {
-    http.bind();
-  } catch (const std::exception& e) {
-    spdlog::error("{}", e.what());
-    return exit_runtime_error;
-  }
-  std::thread server([&http] { http.serve(); });
-  spdlog::info("plugnode {} listening on http://{}:{}", PLUGNODE_VERSION, cfg.http_addr, cfg.http_port);
-  int sig = signals.wait();
-  spdlog::info("received {}, stopping", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-  http.stop();
-  server.join();
-  spdlog::info("stopped");
-  return 0;
-}
 
 } // namespace
 
@@ -65,14 +22,28 @@ int run_command_line(int argc, char** argv) {
   CLI::App cli{"plugnode: clustered HTTP services on CAF actors", "plugnode"};
   cli.require_subcommand(1);
   config_flags flags;
-  cli.add_option("--http-port", flags.http_port, "HTTP port (env HTTP_PORT, default 4000)");
-  cli.add_option("--http-addr", flags.http_addr,
-                 "HTTP bind address (env PLUGNODE_HTTP_ADDR, default 0.0.0.0)");
-  cli.add_option("--log-level", flags.log_level, "trace|debug|info|warn|error|off (env LOG_LEVEL)");
-  cli.add_option("--log-format", flags.log_format, "text|json (env LOG_FORMAT)");
-  auto* fg =
-      cli.add_subcommand("foreground", "run the node in the foreground, logging to stdout")->fallthrough();
-  auto* version = cli.add_subcommand("version", "print the version");
+  for (const auto& s : settings()) {
+    cli.add_option_function<std::string>(
+           s.flag, [&flags, env = s.env](const std::string& value) { flags[env] = value; },
+           std::string(s.help) + " [env " + s.env + "]")
+        ->type_name("");
+  }
+  auto add = [&cli](const char* name, const char* help) {
+    return cli.add_subcommand(name, help)->fallthrough();
+  };
+  auto* foreground = add("foreground", "run the node, logging to stdout (the container's command)");
+  auto* console = add("console", "run the node with an interactive shell on it");
+  auto* remote_console = add("remote_console", "attach a shell to the running node (as a hidden node)");
+  auto* rpc = add("rpc", "run one shell command on the running node and print the answer");
+  std::string rpc_line;
+  rpc->add_option("COMMAND", rpc_line, "a shell command, e.g. \"nodes\" or 'Node.ping(:\"app@host\")'")
+      ->required();
+  auto* ping = add("ping", "pong and exit 0 when the node answers, pang and exit 1 otherwise");
+  auto* stop = add("stop", "stop the running node gracefully");
+  auto* pid = add("pid", "print the running node's process id");
+  auto* describe_cmd = add("describe", "print the effective configuration (never the cookie)");
+  auto* version = add("version", "print the version");
+  auto* help = add("help", "print this help");
   try {
     cli.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -87,6 +58,11 @@ int run_command_line(int argc, char** argv) {
     std::cout << "plugnode " << PLUGNODE_VERSION << "\n";
     return 0;
   }
+  if (*help) {
+    // cli.help() would describe the selected subcommand, `help` itself: format the top level instead.
+    std::cout << cli.get_formatter()->make_help(&cli, "plugnode", CLI::AppFormatMode::Normal);
+    return 0;
+  }
   config cfg;
   try {
     cfg = load_config(flags, process_env());
@@ -94,8 +70,22 @@ int run_command_line(int argc, char** argv) {
     std::cerr << "plugnode: " << e.what() << "\n";
     return exit_usage;
   }
-  if (*fg)
-    return foreground(cfg);
+  if (*describe_cmd) {
+    std::cout << describe(cfg, PLUGNODE_VERSION);
+    return 0;
+  }
+  if (*foreground || *console)
+    return run_node(cfg, *console ? node_mode::console : node_mode::foreground);
+  if (*remote_console)
+    return run_remote_console(cfg);
+  if (*rpc)
+    return run_rpc(cfg, rpc_line);
+  if (*ping)
+    return run_ping(cfg);
+  if (*stop)
+    return run_rpc(cfg, "stop");
+  if (*pid)
+    return run_rpc(cfg, "pid");
   return exit_usage;
 }
 

@@ -1,26 +1,221 @@
+// The configuration table and load_config of config.hpp.
 #include "plugnode/app/config.hpp"
 
-#include <arpa/inet.h>
-
+#include <algorithm>
+#include <cctype>
 #include <cstdlib>
+
+#include "plugnode/runtime/cookie.hpp"
 
 namespace plugnode::app {
 namespace {
 
-// The flag when given, else the environment variable, with the name to blame when the value is bad.
-struct setting {
+// A value as found, with the name to blame when it is bad: the flag when given, else the variable.
+struct found {
   std::optional<std::string> value;
   std::string source;
+  explicit operator bool() const { return value.has_value(); }
+  const std::string& operator*() const { return *value; }
 };
 
-setting pick(const std::optional<std::string>& flag, const char* flag_name, const env_lookup& env,
-             const char* env_name) {
-  if (flag)
-    return {flag, flag_name};
-  return {env(env_name), env_name};
+const setting& setting_of(const std::string& env) {
+  const auto& all = settings();
+  return *std::find_if(all.begin(), all.end(), [&](const setting& s) { return env == s.env; });
+}
+
+class reader {
+public:
+  reader(const config_flags& flags, const env_lookup& env) : flags_(flags), env_(env) {}
+
+  found operator()(const std::string& env_name) const {
+    if (auto flag = flags_.find(env_name); flag != flags_.end())
+      return {flag->second, setting_of(env_name).flag};
+    return {env_(env_name.c_str()), env_name};
+  }
+
+  // Sets `target` to `parse(value, source)` when the setting is given.
+  template <class T, class Parse> void set(const char* env_name, T& target, Parse parse) const {
+    if (auto value = (*this)(env_name))
+      target = parse(*value, value.source);
+  }
+
+private:
+  const config_flags& flags_;
+  const env_lookup& env_;
+};
+
+// A DNS label as Kubernetes names Services and namespaces (RFC 1123), or a domain of such labels.
+bool dns_name(const std::string& text, bool dots_allowed) {
+  if (text.empty() || text.size() > 253 || text.front() == '-' || text.back() == '-' || text.front() == '.' ||
+      text.back() == '.')
+    return false;
+  return std::all_of(text.begin(), text.end(), [&](unsigned char c) {
+    return std::islower(c) || std::isdigit(c) || c == '-' || (dots_allowed && c == '.');
+  });
+}
+
+void load_http(const reader& read, config& cfg) {
+  read.set("HTTP_PORT", cfg.http_port, parse_port);
+  read.set("PLUGNODE_HTTP_ADDR", cfg.http_addr, parse_ip_address);
+}
+
+void load_node(const reader& read, config& cfg) {
+  if (auto node = read("PLUGNODE_NODE")) {
+    std::string why;
+    auto parsed = runtime::node_name::parse(*node, &why);
+    if (!parsed)
+      throw config_error(node.source + ": '" + *node + "' is not a node name (app@host): " + why);
+    cfg.node = *parsed;
+  } else {
+    cfg.node = runtime::node_name::local_default();
+  }
+  read.set("PLUGNODE_DIST_PORT", cfg.dist_port, parse_port);
+  read.set("PLUGNODE_DIST_ADDR", cfg.dist_addr, parse_ip_address);
+  read.set("PLUGNODE_FAILURE_BOUND", cfg.failure_bound, parse_duration);
+}
+
+void load_discovery(const reader& read, config& cfg) {
+  auto& d = cfg.discovery;
+  if (auto strategy = read("PLUGNODE_DISCOVERY")) {
+    auto parsed = discovery::parse_strategy(*strategy);
+    if (!parsed)
+      throw config_error(strategy.source + ": '" + *strategy +
+                         "' is not a discovery strategy (none, static, k8s-srv, k8s-a)");
+    d.strategy = *parsed;
+  }
+  if (auto nodes = read("PLUGNODE_STATIC_NODES")) {
+    std::string why;
+    auto parsed = discovery::parse_static_nodes(*nodes, &why);
+    if (!parsed)
+      throw config_error(nodes.source + ": " + why);
+    d.static_nodes = *parsed;
+  }
+  if (d.strategy == discovery::strategy_kind::static_list && d.static_nodes.empty())
+    throw config_error("PLUGNODE_STATIC_NODES: required (comma-separated node names) when PLUGNODE_DISCOVERY "
+                       "is static");
+  struct name_setting {
+    const char* env;
+    std::string* target;
+    bool dots;
+  };
+  for (auto [env, target, dots] :
+       {name_setting{"PLUGNODE_SERVICE", &d.service.service, false},
+        name_setting{"PLUGNODE_NAMESPACE", &d.service.name_space, false},
+        name_setting{"PLUGNODE_PORT_NAME", &d.service.port_name, false},
+        name_setting{"PLUGNODE_CLUSTER_DOMAIN", &d.service.cluster_domain, true}}) {
+    if (auto value = read(env)) {
+      if (!dns_name(*value, dots))
+        throw config_error(value.source + ": '" + *value + "' is not a DNS " + (dots ? "domain" : "label") +
+                           " (lower-case letters, digits, '-')");
+      *target = *value;
+    }
+  }
+  bool k8s = d.strategy == discovery::strategy_kind::k8s_srv || d.strategy == discovery::strategy_kind::k8s_a;
+  if (k8s && d.service.service.empty())
+    throw config_error(
+        "PLUGNODE_SERVICE: required (the headless Service's name) when PLUGNODE_DISCOVERY is " +
+        std::string(discovery::to_string(d.strategy)));
+  if (auto server = read("PLUGNODE_DNS_SERVER")) {
+    std::string why;
+    d.dns_server = discovery::parse_nameserver(*server, &why);
+    if (!d.dns_server)
+      throw config_error(server.source + ": '" + *server + "' is not a DNS server (host[:port]): " + why);
+  }
+  read.set("PLUGNODE_POLL_INTERVAL", d.poll_interval, parse_duration);
+}
+
+void load_cookie(const reader& read, config& cfg) {
+  runtime::cookie_sources sources;
+  sources.value = read("PLUGNODE_COOKIE").value;
+  sources.file = read("PLUGNODE_COOKIE_FILE").value;
+  sources.erlang = read("ERLANG_COOKIE").value;
+  sources.cluster_configured = cfg.discovery.strategy != discovery::strategy_kind::none;
+  std::string why;
+  auto choice = runtime::choose_cookie(sources, &why);
+  if (!choice)
+    throw config_error(why);
+  cfg.cookie = choice->cookie;
+  cfg.cookie_source = choice->cookie.empty() ? "none" : choice->source;
+  cfg.cookie_warnings = choice->warnings;
+}
+
+void load_tls(const reader& read, config& cfg) {
+  for (auto [env, target] :
+       {std::pair{"PLUGNODE_TLS_CERT", &cfg.tls.certificate}, std::pair{"PLUGNODE_TLS_KEY", &cfg.tls.key},
+        std::pair{"PLUGNODE_TLS_CA", &cfg.tls.ca}})
+    if (auto path = read(env))
+      *target = *path;
+  if (!cfg.tls.enabled())
+    return;
+  if (auto why = runtime::check_tls_files(cfg.tls))
+    throw config_error(*why);
+}
+
+void load_checker(const reader& read, config& cfg) {
+  auto& c = cfg.checker;
+  auto host = read("CHECK_HOST");
+  auto url = read("CHECK_URL");
+  if (host && url)
+    throw config_error("CHECK_HOST and CHECK_URL: set only one");
+  if (host)
+    c.target = parse_http_host(*host, host.source);
+  if (url)
+    c.target = parse_http_url(*url, url.source);
+  read.set("CHECK_INTERVAL", c.interval, parse_duration);
+  read.set("CHECK_INIT_DELAY", c.init_delay, parse_duration);
+  read.set("CHECK_TIMEOUT", c.timeout, parse_duration);
+}
+
+void load_log(const reader& read, config& cfg) {
+  if (auto level = read("LOG_LEVEL")) {
+    auto parsed = runtime::parse_log_level(*level);
+    if (!parsed)
+      throw config_error(level.source + ": '" + *level +
+                         "' is not a log level (trace, debug, info, warn, error, off)");
+    cfg.log.level = *parsed;
+  }
+  if (auto format = read("LOG_FORMAT")) {
+    auto parsed = runtime::parse_log_format(*format);
+    if (!parsed)
+      throw config_error(format.source + ": '" + *format + "' is not a log format (text, json)");
+    cfg.log.format = *parsed;
+  }
 }
 
 } // namespace
+
+const std::vector<setting>& settings() {
+  static const std::vector<setting> table{
+      {"HTTP_PORT", "--http-port", "HTTP port (default 4000)"},
+      {"PLUGNODE_HTTP_ADDR", "--http-addr", "HTTP bind address (default 0.0.0.0)"},
+      {"PLUGNODE_NODE", "--node", "node name app@host (default plugnode@$(hostname -f))"},
+      {"PLUGNODE_DIST_PORT", "--dist-port", "distribution port, the same on every node (default 4370)"},
+      {"PLUGNODE_DIST_ADDR", "--dist-addr", "distribution bind address (default: the node host's address)"},
+      {"PLUGNODE_FAILURE_BOUND", "--failure-bound", "silence after which a peer is down (default 3s)"},
+      {"PLUGNODE_COOKIE", "--cookie", "cluster cookie (ERLANG_COOKIE is the fallback)"},
+      {"PLUGNODE_COOKIE_FILE", "--cookie-file", "file holding the cluster cookie (a mounted Secret)"},
+      {"ERLANG_COOKIE", "--erlang-cookie", "the starter's cookie variable, used when the others are unset"},
+      {"PLUGNODE_DISCOVERY", "--discovery", "none|static|k8s-srv|k8s-a (default none)"},
+      {"PLUGNODE_STATIC_NODES", "--static-nodes", "comma-separated node names for static discovery"},
+      {"PLUGNODE_SERVICE", "--service", "headless Service to query (k8s-srv, k8s-a)"},
+      {"PLUGNODE_NAMESPACE", "--namespace", "the Service's namespace (default default)"},
+      {"PLUGNODE_PORT_NAME", "--port-name", "the Service's distribution port name (default dist)"},
+      {"PLUGNODE_CLUSTER_DOMAIN", "--cluster-domain", "cluster DNS domain (default cluster.local)"},
+      {"PLUGNODE_DNS_SERVER", "--dns-server", "DNS server host[:port] (default: /etc/resolv.conf)"},
+      {"PLUGNODE_POLL_INTERVAL", "--poll-interval", "discovery interval after start-up (default 5s)"},
+      {"PLUGNODE_TLS_CERT", "--tls-cert", "certificate for mutual TLS on the distribution port"},
+      {"PLUGNODE_TLS_KEY", "--tls-key", "private key for mutual TLS"},
+      {"PLUGNODE_TLS_CA", "--tls-ca", "CA certificate(s) peers must be signed by"},
+      {"CHECK_HOST", "--check-host", "host[:port] the status checker sends HTTP HEAD to (default: off)"},
+      {"CHECK_URL", "--check-url", "URL the status checker sends HTTP HEAD to, instead of CHECK_HOST"},
+      {"CHECK_INTERVAL", "--check-interval", "checker interval (default 30s)"},
+      {"CHECK_INIT_DELAY", "--check-init-delay", "delay before the first check (default 2s)"},
+      {"CHECK_TIMEOUT", "--check-timeout", "timeout of one check (default 5s)"},
+      {"LOG_LEVEL", "--log-level", "trace|debug|info|warn|error|off (default info)"},
+      {"LOG_FORMAT", "--log-format", "text|json (default text)"},
+  };
+  return table;
+}
 
 env_lookup process_env() {
   return [](const char* name) -> std::optional<std::string> {
@@ -31,41 +226,16 @@ env_lookup process_env() {
   };
 }
 
-std::uint16_t parse_port(const std::string& text, const std::string& what) {
-  auto bad = [&] { return config_error(what + ": '" + text + "' is not a port number (1-65535)"); };
-  if (text.empty() || text.size() > 5 || text.find_first_not_of("0123456789") != std::string::npos)
-    throw bad();
-  auto port = std::stoul(text);
-  if (port < 1 || port > 65535)
-    throw bad();
-  return static_cast<std::uint16_t>(port);
-}
-
 config load_config(const config_flags& flags, const env_lookup& env) {
+  reader read(flags, env);
   config cfg;
-  if (auto port = pick(flags.http_port, "--http-port", env, "HTTP_PORT"); port.value)
-    cfg.http_port = parse_port(*port.value, port.source);
-  if (auto addr = pick(flags.http_addr, "--http-addr", env, "PLUGNODE_HTTP_ADDR"); addr.value) {
-    in_addr v4{};
-    in6_addr v6{};
-    if (inet_pton(AF_INET, addr.value->c_str(), &v4) != 1 &&
-        inet_pton(AF_INET6, addr.value->c_str(), &v6) != 1)
-      throw config_error(addr.source + ": '" + *addr.value + "' is not an IP address");
-    cfg.http_addr = *addr.value;
-  }
-  if (auto level = pick(flags.log_level, "--log-level", env, "LOG_LEVEL"); level.value) {
-    auto parsed = runtime::parse_log_level(*level.value);
-    if (!parsed)
-      throw config_error(level.source + ": '" + *level.value +
-                         "' is not a log level (trace, debug, info, warn, error, off)");
-    cfg.log.level = *parsed;
-  }
-  if (auto format = pick(flags.log_format, "--log-format", env, "LOG_FORMAT"); format.value) {
-    auto parsed = runtime::parse_log_format(*format.value);
-    if (!parsed)
-      throw config_error(format.source + ": '" + *format.value + "' is not a log format (text, json)");
-    cfg.log.format = *parsed;
-  }
+  load_http(read, cfg);
+  load_node(read, cfg);
+  load_discovery(read, cfg);
+  load_cookie(read, cfg);
+  load_tls(read, cfg);
+  load_checker(read, cfg);
+  load_log(read, cfg);
   return cfg;
 }
 

@@ -1,63 +1,167 @@
 #include "plugnode/plugs/endpoint.hpp"
 
+#include <caf/actor_system.hpp>
+#include <caf/atom.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
 #include <httplib.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <atomic>
-#include <cctype>
+#include <condition_variable>
+#include <mutex>
 #include <stdexcept>
 #include <thread>
+
+#include "plugnode/plugs/error_handler.hpp"
+#include "plugnode/plugs/head.hpp"
+#include "plugnode/plugs/request_id.hpp"
+#include "plugnode/runtime/log.hpp"
+#include "tuned_server.hpp"
 
 namespace plugnode::plugs {
 namespace {
 
-// cpp-httplib listens with a backlog of 5 and keeps its listening socket protected; a subclass reaches it to
-// listen again with a real backlog, which removes listen-queue overflows and the 1 s SYN retry stalls.
-class tuned_server : public httplib::Server {
-public:
-  void raise_backlog(int backlog) { ::listen(svr_sock_, backlog); }
-};
+using clock = std::chrono::steady_clock;
 
-std::string lower(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return text;
-}
-
-conn conn_from(const httplib::Request& req) {
-  conn c;
-  c.method = req.method;
-  auto question = req.target.find('?');
-  c.path = req.target.substr(0, question);
-  if (question != std::string::npos)
-    c.query_string = req.target.substr(question + 1);
+void fill_request(conn& c, const httplib::Request& req) {
   for (const auto& [name, value] : req.headers)
-    c.req_headers.emplace(lower(name), value);
+    c.req_headers.emplace(lower_case(name), value);
+  c.host = c.get_req_header("host").value_or(req.local_addr);
+  if (auto colon = c.host.rfind(':');
+      colon != std::string::npos && c.host.find(']', colon) == std::string::npos)
+    c.host.resize(colon);
+  c.port = static_cast<std::uint16_t>(req.local_port);
   c.body = req.body;
   c.remote_ip = req.remote_addr;
-  return c;
+}
+
+void write_response(conn& c, httplib::Response& res) {
+  res.status = c.status;
+  for (auto& [name, value] : c.resp_headers)
+    if (name != "content-type" && name != "content-length")
+      res.headers.emplace(name, value);
+  auto type = c.get_resp_header("content-type");
+  // For HEAD, cpp-httplib sends the headers (Content-Length of this body included) and leaves the body out.
+  res.set_content(std::move(c.resp_body), type ? type->c_str() : "text/plain; charset=utf-8");
+}
+
+// What every pipeline ends with, whatever it did: a sent response.
+void finish(conn& c) {
+  if (c.state == conn::resp_state::set)
+    c.send_resp();
+  else if (c.state == conn::resp_state::unset)
+    fail_request(c, 500, "the pipeline returned without a response");
 }
 
 } // namespace
 
 struct endpoint::impl {
-  caf::actor_system* system = nullptr;
+  impl(caf::actor_system& sys, endpoint_options opts, plug app)
+      : system(&sys), options(std::move(opts)), pipeline(error_handler(std::move(app))),
+        server(connection_limits{options.keep_alive_max_requests, options.keep_alive_timeout,
+                                 options.read_timeout, options.write_timeout, options.max_header_bytes}) {}
+
+  caf::actor_system* system;
   endpoint_options options;
-  plug_fn plug;
+  plug pipeline; // the application's plug behind error handling
   tuned_server server;
   int bound_port = 0;
-  std::atomic<bool> serving{false};
-  std::atomic<bool> stop_requested{false};
+  std::mutex mutex;
+  std::condition_variable served;
+  bool serving = false;
+  bool stop_requested = false;
+
+  void run_inline(conn& c) const;
+  void run_spawned(conn& c) const;
+  httplib::Server::HandlerResponse handle(const httplib::Request& req, httplib::Response& res) const;
 };
 
+// The worker thread's request actor (worker_actor mode). Threads belong to one server, hence one system.
+thread_local std::unique_ptr<caf::scoped_actor> worker_self;
+
+// The request's actor is a blocking actor on this worker thread: plugs ask other actors through it (ask.hpp),
+// and a request that could have left it in a bad state (a 5xx, messages still in its mailbox, such as an
+// answer that came after its timeout) retires it, so the next request never sees another's leftovers.
+void endpoint::impl::run_inline(conn& c) const {
+  std::unique_ptr<caf::scoped_actor> fresh;
+  auto& slot = options.mode == isolation::worker_actor ? worker_self : fresh;
+  // An answer can arrive after its ask timed out, between two requests: that actor retires too.
+  if (!slot || !(*slot)->mailbox().empty())
+    slot = std::make_unique<caf::scoped_actor>(*system);
+  auto* self = slot->ptr();
+  c.self = self;
+  pipeline.call(c);
+  c.self = nullptr;
+  // A plug that ended its actor (fail_state) crashed the request as surely as one that threw.
+  if (auto reason = static_cast<caf::local_actor*>(self)->fail_state())
+    fail_request(c, 500, "request actor aborted: " + system->render(reason));
+  finish(c);
+  if (clock::now() > c.deadline) {
+    conn late = make_conn(c.method, c.path);
+    late.private_ = std::move(c.private_);
+    late.resp_headers = std::move(c.resp_headers);
+    fail_request(late, 503, "the pipeline answered after its deadline");
+    c = std::move(late);
+  }
+  if (c.status >= 500 || !self->mailbox().empty())
+    slot.reset();
+}
+
+// The worker waits for the spawned actor until the deadline. On time-out the actor keeps running (no thread
+// can be stopped from outside), but the client has its 503 and the request's conn belongs to the actor alone.
+void endpoint::impl::run_spawned(conn& c) const {
+  auto job = std::make_shared<conn>(c);
+  // The actor holds the plug and the conn itself: it may outlive this request, even the endpoint. They go in
+  // as spawn arguments: CAF 0.17 dereferences a null pointer for a function actor without arguments.
+  auto worker = system->spawn(
+      [](caf::event_based_actor* self, std::shared_ptr<conn> request, plug app) -> caf::behavior {
+        return {[request, app, self](caf::get_atom) {
+          app.call(*request);
+          finish(*request);
+          self->quit();
+          return caf::ok_atom::value;
+        }};
+      },
+      job, pipeline);
+  caf::scoped_actor waiter{*system};
+  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(c.deadline - clock::now());
+  waiter->request(worker, left, caf::get_atom::value)
+      .receive([&](caf::ok_atom) { c = std::move(*job); },
+               [&](caf::error& e) {
+                 bool late = e == caf::sec::request_timeout;
+                 fail_request(c, late ? 503 : 500,
+                              late ? "no answer within the deadline"
+                                   : "request actor died: " + system->render(e));
+               });
+}
+
+httplib::Server::HandlerResponse endpoint::impl::handle(const httplib::Request& req,
+                                                        httplib::Response& res) const {
+  conn c;
+  try {
+    c = make_conn(req.method, req.target);
+  } catch (const bad_request& e) {
+    res.status = 400;
+    res.set_content(std::string("Bad Request: ") + e.what() + "\n", "text/plain; charset=utf-8");
+    return httplib::Server::HandlerResponse::Handled;
+  }
+  fill_request(c, req);
+  c.system = system;
+  c.deadline = clock::now() + options.deadline;
+  if (options.mode == isolation::spawned_actor)
+    run_spawned(c);
+  else
+    run_inline(c);
+  write_response(c, res);
+  return httplib::Server::HandlerResponse::Handled;
+}
+
 endpoint::endpoint(caf::actor_system& system, endpoint_options options, plug_fn plug)
-    : impl_(std::make_unique<impl>()) {
-  impl_->system = &system;
-  impl_->options = std::move(options);
-  impl_->plug = std::move(plug);
+    : impl_(std::make_unique<impl>(system, std::move(options), std::move(plug))) {
+  const auto& opts = impl_->options;
   auto& server = impl_->server;
   // Exclusive bind: cpp-httplib's default options add SO_REUSEPORT, with which a second process silently
   // shares the port and takes half the traffic.
@@ -66,25 +170,31 @@ endpoint::endpoint(caf::actor_system& system, endpoint_options options, plug_fn 
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   server.set_tcp_nodelay(true);
-  auto workers = impl_->options.workers;
+  auto workers = opts.workers;
   server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
-  server.set_keep_alive_max_count(1000);
-  server.set_keep_alive_timeout(5);
+  server.set_keep_alive_max_count(opts.keep_alive_max_requests);
+  server.set_keep_alive_timeout(opts.keep_alive_timeout.count());
+  server.set_read_timeout(opts.read_timeout);
+  server.set_write_timeout(opts.write_timeout);
+  server.set_payload_max_length(opts.max_body);
+  // Nothing should reach it (handle() catches), but without it cpp-httplib would put e.what() in a header.
   server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
     res.status = 500;
-    res.set_content("Internal Server Error\n", "text/plain");
+    res.set_content("Internal Server Error\n", "text/plain; charset=utf-8");
   });
+  // cpp-httplib reads a request's body only after its pre-routing handler: requests without a body take that
+  // short way (no regex matching), the others go through a catch-all route once their body is read (or
+  // refused with 413 past max_body), so no unread body is ever left on a keep-alive connection.
   server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    conn c = conn_from(req);
-    impl_->plug(c);
-    res.status = c.status == 0 ? 404 : c.status;
-    for (auto& [name, value] : c.resp_headers)
-      res.set_header(name.c_str(), value);
-    auto type = c.resp_headers.find("content-type");
-    res.set_content(std::move(c.resp_body),
-                    type == c.resp_headers.end() ? "text/plain; charset=utf-8" : type->second.c_str());
-    return httplib::Server::HandlerResponse::Handled;
+    if (req.has_header("Transfer-Encoding") ||
+        (req.has_header("Content-Length") && req.get_header_value("Content-Length") != "0"))
+      return httplib::Server::HandlerResponse::Unhandled;
+    return impl_->handle(req, res);
   });
+  auto with_body = [this](const httplib::Request& req, httplib::Response& res) { impl_->handle(req, res); };
+  const std::string anything = "[\\s\\S]*";
+  server.Get(anything, with_body).Post(anything, with_body).Put(anything, with_body);
+  server.Patch(anything, with_body).Delete(anything, with_body).Options(anything, with_body);
 }
 
 endpoint::~endpoint() {
@@ -92,31 +202,46 @@ endpoint::~endpoint() {
 }
 
 void endpoint::bind() {
-  if (!impl_->server.bind_to_port(impl_->options.address, impl_->options.port))
-    throw std::runtime_error("cannot listen on " + impl_->options.address + ":" +
-                             std::to_string(impl_->options.port) + " (address in use or not available)");
-  impl_->server.raise_backlog(impl_->options.backlog);
-  impl_->bound_port = impl_->options.port;
+  auto& opts = impl_->options;
+  bool ok = opts.port == 0 ? (impl_->bound_port = impl_->server.bind_to_any_port(opts.address)) > 0
+                           : impl_->server.bind_to_port(opts.address, opts.port);
+  if (!ok)
+    throw std::runtime_error("cannot listen on " + opts.address + ":" + std::to_string(opts.port) +
+                             " (address in use or not available)");
+  impl_->server.raise_backlog(opts.backlog);
+  if (opts.port != 0)
+    impl_->bound_port = opts.port;
 }
 
 void endpoint::serve() {
-  impl_->serving = true;
-  if (!impl_->stop_requested)
-    impl_->server.listen_after_bind();
+  {
+    std::lock_guard lock(impl_->mutex);
+    if (impl_->stop_requested)
+      return;
+    impl_->serving = true;
+  }
+  impl_->server.listen_after_bind();
+  std::lock_guard lock(impl_->mutex);
   impl_->serving = false;
+  impl_->served.notify_all();
 }
 
 // A stop that arrives between serve()'s start and the server's running flag would otherwise be lost, so it
 // waits (briefly) for the server it is stopping to be running.
-void endpoint::stop() {
+bool endpoint::stop() {
+  std::unique_lock lock(impl_->mutex);
   impl_->stop_requested = true;
-  for (int i = 0; i < 1000 && impl_->serving; ++i) {
-    if (impl_->server.is_running()) {
-      impl_->server.stop();
-      return;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
-  }
+  if (!impl_->serving)
+    return true;
+  auto deadline = clock::now() + impl_->options.stop_timeout;
+  for (int i = 0; i < 1000 && !impl_->server.is_running(); ++i)
+    impl_->served.wait_for(lock, std::chrono::milliseconds(1));
+  impl_->server.stop();
+  bool done = impl_->served.wait_until(lock, deadline, [this] { return !impl_->serving; });
+  if (!done)
+    runtime::logger().warn("http endpoint: requests still running {} ms after stop",
+                           impl_->options.stop_timeout.count());
+  return done;
 }
 
 std::uint16_t endpoint::port() const {

@@ -1,45 +1,75 @@
 // config: the node's effective configuration, from the environment (the names operators and the deploy files
-// use, see docs/architecture.md) overridden by flags. Every value is checked here, at start-up, so a bad one
-// stops the node with one line naming it instead of failing later.
+// use: the table in docs/architecture.md and README.md) overridden by flags. Every value is checked here, at
+// start-up, so a bad one stops the node with one line naming it instead of failing later.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <optional>
-#include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "plugnode/app/config_values.hpp"
+#include "plugnode/discovery/resolver_config.hpp"
+#include "plugnode/discovery/strategy.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/node_name.hpp"
+#include "plugnode/runtime/tls.hpp"
 
 namespace plugnode::app {
+
+using namespace std::chrono_literals;
+
+struct discovery_settings {
+  discovery::strategy_kind strategy = discovery::strategy_kind::none;
+  std::vector<runtime::node_name> static_nodes;
+  discovery::k8s_service service;
+  std::optional<discovery::nameserver> dns_server; // unset: the servers of /etc/resolv.conf
+  std::chrono::milliseconds poll_interval = 5s;
+};
+
+struct checker_config {
+  std::optional<http_target> target; // unset: checker off
+  std::chrono::milliseconds interval = 30s;
+  std::chrono::milliseconds init_delay = 2s;
+  std::chrono::milliseconds timeout = 5s;
+};
 
 struct config {
   std::string http_addr = "0.0.0.0";
   std::uint16_t http_port = 4000;
+  runtime::node_name node = *runtime::node_name::parse("plugnode@localhost");
+  std::uint16_t dist_port = 4370;
+  std::optional<std::string> dist_addr; // unset: the address of the node name's host, else 0.0.0.0
+  std::string cookie;                   // empty: none (single node)
+  std::string cookie_source = "none";   // what describe prints: never the cookie itself
+  std::vector<std::string> cookie_warnings;
+  std::chrono::milliseconds failure_bound = 3s; // silence after which a peer is down
+  discovery_settings discovery;
+  runtime::tls_files tls; // mutual TLS on the distribution port: all three files, or none
+  checker_config checker;
   runtime::log_options log;
 };
 
-// A value that stops start-up; what() is the one line to print, naming the variable or flag.
-struct config_error : std::runtime_error {
-  using std::runtime_error::runtime_error;
+// One setting as operators see it: its environment variable, its flag and its help line. The table drives
+// the flags of every command and the messages naming a bad value.
+struct setting {
+  const char* env;
+  const char* flag;
+  const char* help;
 };
+const std::vector<setting>& settings();
 
 // Reads one environment variable; nullopt when unset. Tests pass their own.
 using env_lookup = std::function<std::optional<std::string>(const char* name)>;
 env_lookup process_env();
 
-// Flags as given on the command line, unset when absent: they win over the environment.
-struct config_flags {
-  std::optional<std::string> http_addr;
-  std::optional<std::string> http_port;
-  std::optional<std::string> log_level;
-  std::optional<std::string> log_format;
-};
+// Values given on the command line, keyed by the environment variable they override: they win over it.
+using config_flags = std::map<std::string, std::string>;
 
 // Builds the effective configuration; throws config_error on the first bad value.
 config load_config(const config_flags& flags, const env_lookup& env);
-
-// Parses a TCP port (1-65535); `what` names the source in the error ("HTTP_PORT", "--http-port").
-std::uint16_t parse_port(const std::string& text, const std::string& what);
 
 } // namespace plugnode::app

@@ -10,11 +10,34 @@
 //   (nodes_atom, hidden_atom)                 std::vector<std::string>   hidden peers (remote shells)
 //   (monitor_nodes_atom, caf::actor who)      void      `who` then receives
 //        (nodeup_atom, std::string node) and (nodedown_atom, std::string node, std::string reason)
+//        reason: "connection closed", "heartbeat timeout", "peer leaving", "disconnect requested"
+//   (agent_atom, std::string node)            caf::actor  its agent (connects first; error when that fails)
+//   (cluster_atom)                            std::vector<peer_info>  every peer, RTT and last seen
+//   (register_atom, std::string name, caf::actor who)   bool  names a local actor (false: name taken)
+//   (unregister_atom, std::string name)       bool
+//   (whereis_atom, std::string name)          caf::actor  local lookup; error unknown_name
+//   (whereis_atom, std::string name, std::string node)  caf::actor  lookup on a connected node; errors
+//                                             unknown_node (not connected) / unknown_name
+//   (caf::leave_atom)                         bool      tell every peer this node is leaving (shutdown)
 //
-// Every request to the agent carries a finite timeout on the caller's side.
+// Between agents only (a node that has not authenticated gets nothing but the first two):
+//   (dist_hello_atom, name, incarnation, hidden, challenge, caf::actor agent)
+//                                             (name, incarnation, challenge, proof)
+//   (dist_auth_atom, proof, std::vector<std::string> visible_peers)  std::vector<std::string> visible_peers
+//   (dist_beat_atom, std::uint64_t stamp)     std::uint64_t stamp (heartbeat and RTT probe)
+//   (dist_leave_atom)                         bool
+//
+// Every request to the agent carries a finite timeout on the caller's side; errors come back as caf::error
+// values of category "plugnode" (runtime_errc) or CAF's own (request_timeout, ...), never as a hang.
 #pragma once
 
+#include <cstdint>
+#include <string>
+
 #include <caf/atom.hpp>
+#include <caf/error.hpp>
+#include <caf/make_message.hpp>
+#include <caf/meta/type_name.hpp>
 
 namespace plugnode::runtime {
 
@@ -24,5 +47,65 @@ using disconnect_atom = caf::atom_constant<caf::atom("disconnect")>;
 using monitor_nodes_atom = caf::atom_constant<caf::atom("mon_nodes")>;
 using nodeup_atom = caf::atom_constant<caf::atom("nodeup")>;
 using nodedown_atom = caf::atom_constant<caf::atom("nodedown")>;
+using agent_atom = caf::atom_constant<caf::atom("agent")>;
+using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
+using register_atom = caf::atom_constant<caf::atom("register")>;
+using unregister_atom = caf::atom_constant<caf::atom("unregister")>;
+using whereis_atom = caf::atom_constant<caf::atom("whereis")>;
+using dist_hello_atom = caf::atom_constant<caf::atom("d_hello")>;
+using dist_auth_atom = caf::atom_constant<caf::atom("d_auth")>;
+using dist_beat_atom = caf::atom_constant<caf::atom("d_beat")>;
+using dist_leave_atom = caf::atom_constant<caf::atom("d_leave")>;
+
+constexpr nodes_atom nodes_atom_v{};
+constexpr hidden_atom hidden_atom_v{};
+constexpr disconnect_atom disconnect_atom_v{};
+constexpr monitor_nodes_atom monitor_nodes_atom_v{};
+constexpr nodeup_atom nodeup_atom_v{};
+constexpr nodedown_atom nodedown_atom_v{};
+constexpr agent_atom agent_atom_v{};
+constexpr cluster_atom cluster_atom_v{};
+constexpr register_atom register_atom_v{};
+constexpr unregister_atom unregister_atom_v{};
+constexpr whereis_atom whereis_atom_v{};
+constexpr dist_hello_atom dist_hello_atom_v{};
+constexpr dist_auth_atom dist_auth_atom_v{};
+constexpr dist_beat_atom dist_beat_atom_v{};
+constexpr dist_leave_atom dist_leave_atom_v{};
+
+// One peer as the agent sees it, for `/cluster` and the remote shell's `status`.
+struct peer_info {
+  std::string name;
+  bool hidden = false;
+  std::string address;           // the peer's address as this node's connection sees it
+  std::int64_t rtt_us = -1;      // last heartbeat round trip; -1 before the first one
+  std::int64_t last_seen_ms = 0; // milliseconds since anything was last heard from it
+  std::int64_t up_ms = 0;        // milliseconds since the connection was authenticated
+  std::uint64_t incarnation = 0;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, peer_info& x) {
+  return f(caf::meta::type_name("peer_info"), x.name, x.hidden, x.address, x.rtt_us, x.last_seen_ms, x.up_ms,
+           x.incarnation);
+}
+
+// Errors the agent, the registry and the supervisor answer with (category "plugnode").
+enum class runtime_errc : std::uint8_t {
+  unknown_node = 1, // not a connected node (or an unparsable name)
+  unknown_name,     // nothing registered under that name
+  connect_failed,   // a connection attempt failed or timed out; the context says why
+};
+
+inline caf::atom_value runtime_error_category() {
+  return caf::atom("plugnode");
+}
+
+inline caf::error make_runtime_error(runtime_errc code, std::string context) {
+  return caf::error(static_cast<std::uint8_t>(code), runtime_error_category(),
+                    caf::make_message(std::move(context)));
+}
+
+// "unknown_node: app@host" and the like, for logs and the remote shell.
+std::string render_runtime_error(std::uint8_t code, caf::atom_value category, const caf::message& context);
 
 } // namespace plugnode::runtime

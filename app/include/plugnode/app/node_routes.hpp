@@ -1,0 +1,42 @@
+// node_routes: the HTTP side of a node: the operator routes (/status, /metrics, /healthz, /readyz,
+// /cluster), the starter's hello routes, and the pipeline around them (request id, logger, metrics, HEAD,
+// error handling), built from the live parts of the node they report on.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/expected.hpp>
+
+#include "plugnode/app/process_metrics.hpp"
+#include "plugnode/plugs/metrics.hpp"
+#include "plugnode/plugs/pipeline.hpp"
+#include "plugnode/plugs/router.hpp"
+
+namespace plugnode::app {
+
+struct node_services {
+  std::string node; // this node's name
+  std::uint64_t incarnation = 0;
+  caf::actor agent; // the node agent (agent_protocol.hpp); the checker and discovery are registered with it
+  plugs::metrics metrics;                   // its registry holds every metric of the node
+  std::shared_ptr<process_metrics> process; // refreshed at each scrape
+  std::shared_ptr<std::atomic<bool>> listening = std::make_shared<std::atomic<bool>>(false); // set once bound
+};
+
+// How long a route waits for an actor of the node (GenServer.call's timeout); /status answers within it.
+inline constexpr std::chrono::milliseconds ask_timeout{50};
+
+// The actor registered as `name` with the agent (registered_names.hpp); an error when it does not answer.
+caf::expected<caf::actor> lookup(plugs::conn& c, const node_services& services, const char* name);
+
+// Every route of a node, in matching order.
+plugs::router node_router(const node_services& services);
+
+// The whole request path: request_id, logger, metrics, head, and the router inside an error handler.
+plugs::plug node_pipeline(const node_services& services);
+
+} // namespace plugnode::app

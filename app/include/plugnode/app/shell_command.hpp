@@ -1,0 +1,47 @@
+// shell_command: the remote shell's command language. One line becomes one command, written either the
+// plugnode way (`ping app@host`) or the way Elixir operators type it from habit (`Node.ping(:"app@host")`);
+// the spelling is kept so the answer comes back in the same dialect (`pong` or `:pong`).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace plugnode::app {
+
+enum class shell_verb {
+  empty,      // a blank line: nothing to do
+  unknown,    // not a command: print help, go on
+  nodes,      // visible peers
+  self,       // this node's name
+  ping,       // ping NODE: pong | pang
+  connect,    // connect NODE: true | false
+  disconnect, // disconnect NODE: true | false
+  nslookup,   // nslookup NAME [srv|a]
+  discover,   // run one discovery round now
+  status,     // the checker's last result
+  cluster,    // the /cluster JSON
+  metrics,    // the /metrics text
+  pid,        // the node's OS process id
+  stop,       // stop the node gracefully
+  help,
+  quit,
+};
+
+enum class shell_dialect { plugnode, elixir };
+
+struct shell_command {
+  shell_verb verb = shell_verb::empty;
+  std::string argument;            // the node or the name to look up; for unknown, the line itself
+  std::string record_type = "srv"; // nslookup: srv or a
+  shell_dialect dialect = shell_dialect::plugnode;
+};
+
+shell_command parse_shell_line(std::string_view line);
+
+// The help text listing every command.
+const std::string& shell_help();
+
+// Answers in the command's dialect: `pong`/`pang` or `:pong`/`:pang`, `true`/`false` either way.
+std::string ping_answer(const shell_command& command, bool pong);
+
+} // namespace plugnode::app

@@ -1,0 +1,56 @@
+// The /cluster document of cluster_report.hpp.
+#include "plugnode/app/cluster_report.hpp"
+
+#include <caf/blocking_actor.hpp>
+#include <nlohmann/json.hpp>
+
+#include "plugnode/discovery/discovery_protocol.hpp"
+
+namespace plugnode::app {
+
+std::string cluster_report(const std::string& node, std::uint64_t incarnation,
+                           const std::vector<runtime::peer_info>& peers, const std::string& discovery_json,
+                           const std::string& peers_error) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& p : peers) {
+    nlohmann::json peer{{"node", p.name},
+                        {"state", "up"},
+                        {"hidden", p.hidden},
+                        {"address", p.address},
+                        {"last_seen_ms_ago", p.last_seen_ms},
+                        {"up_ms", p.up_ms}};
+    peer["rtt_ms"] =
+        p.rtt_us < 0 ? nlohmann::json(nullptr) : nlohmann::json(static_cast<double>(p.rtt_us) / 1000.0);
+    list.push_back(std::move(peer));
+  }
+  auto discovery = nlohmann::json::parse(discovery_json, nullptr, false);
+  if (discovery.is_discarded())
+    discovery = nlohmann::json{{"error", discovery_json}};
+  nlohmann::json doc{{"node", node},
+                     {"incarnation", incarnation},
+                     {"peers", std::move(list)},
+                     {"discovery", std::move(discovery)}};
+  if (!peers_error.empty())
+    doc["peers_error"] = peers_error;
+  return doc.dump();
+}
+
+std::string fetch_cluster_report(caf::blocking_actor& self, const std::string& node,
+                                 std::uint64_t incarnation, const caf::actor& agent,
+                                 const caf::actor& discovery, std::chrono::milliseconds timeout) {
+  std::vector<runtime::peer_info> peers;
+  std::string discovery_json;
+  std::string peers_error;
+  self.request(agent, timeout, runtime::cluster_atom_v)
+      .receive([&](std::vector<runtime::peer_info>& answer) { peers = std::move(answer); },
+               [&](caf::error& e) { peers_error = self.system().render(e); });
+  if (!discovery)
+    discovery_json = "discovery is not running";
+  else
+    self.request(discovery, timeout, discovery::cluster_atom::value)
+        .receive([&](std::string& answer) { discovery_json = std::move(answer); },
+                 [&](caf::error& e) { discovery_json = "discovery: " + self.system().render(e); });
+  return cluster_report(node, incarnation, peers, discovery_json, peers_error);
+}
+
+} // namespace plugnode::app

@@ -1,0 +1,55 @@
+// The `plugnode describe` text of describe.hpp.
+#include "plugnode/app/describe.hpp"
+
+#include <fmt/format.h>
+
+namespace plugnode::app {
+namespace {
+
+std::string discovery_line(const discovery_settings& d) {
+  using discovery::strategy_kind;
+  std::string line(discovery::to_string(d.strategy));
+  if (d.strategy == strategy_kind::static_list) {
+    line += ", nodes";
+    for (const auto& node : d.static_nodes)
+      line += " " + node.to_string();
+  }
+  if (d.strategy == strategy_kind::k8s_srv || d.strategy == strategy_kind::k8s_a)
+    line += fmt::format(", service {}.{}.svc.{}, port name {}", d.service.service, d.service.name_space,
+                        d.service.cluster_domain, d.service.port_name);
+  if (d.strategy != strategy_kind::none)
+    line += fmt::format(", every {}, DNS server {}", format_duration(d.poll_interval),
+                        d.dns_server ? d.dns_server->to_string() : "from /etc/resolv.conf");
+  return line;
+}
+
+std::string checker_line(const checker_config& c) {
+  if (!c.target)
+    return "off (set CHECK_HOST or CHECK_URL)";
+  return fmt::format("HEAD {} every {}, first after {}, timeout {}", c.target->url(),
+                     format_duration(c.interval), format_duration(c.init_delay), format_duration(c.timeout));
+}
+
+} // namespace
+
+std::string describe(const config& cfg, const std::string& version) {
+  std::string out;
+  auto row = [&out](const char* name, const std::string& value) {
+    out += fmt::format("{:<14}{}\n", name, value);
+  };
+  row("name", cfg.node.to_string());
+  row("version", version);
+  row("http", fmt::format("{}:{}", cfg.http_addr, cfg.http_port));
+  row("distribution",
+      fmt::format("{}:{}{}, peers down after {} of silence", cfg.dist_addr.value_or(cfg.node.host()),
+                  cfg.dist_port, cfg.tls.enabled() ? " (mutual TLS)" : "",
+                  format_duration(cfg.failure_bound)));
+  row("cookie", cfg.cookie.empty() ? "none (single node)" : "from " + cfg.cookie_source);
+  row("discovery", discovery_line(cfg.discovery));
+  row("checker", checker_line(cfg.checker));
+  row("log", fmt::format("{} {}", spdlog::level::to_string_view(cfg.log.level),
+                         cfg.log.format == runtime::log_format::json ? "json" : "text"));
+  return out;
+}
+
+} // namespace plugnode::app

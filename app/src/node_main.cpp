@@ -1,0 +1,150 @@
+// A running node (node_main.hpp): the wiring of every layer, and the orderly stop on a signal.
+#include "plugnode/app/node_main.hpp"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <prometheus/registry.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <iostream>
+#include <thread>
+
+#include "plugnode/app/line_reader.hpp"
+#include "plugnode/app/node_routes.hpp"
+#include "plugnode/app/node_wiring.hpp"
+#include "plugnode/app/registered_names.hpp"
+#include "plugnode/app/shell_service.hpp"
+#include "plugnode/plugs/endpoint.hpp"
+#include "plugnode/runtime/node.hpp"
+#include "plugnode/runtime/remote_call.hpp"
+
+namespace plugnode::app {
+namespace {
+
+constexpr int exit_runtime_error = 1;
+
+// Blocks SIGINT and SIGTERM in every thread (threads started later inherit the mask), then waits for one.
+// Shutdown so runs in ordinary code, not in a signal handler; `stop` and the console end the same way.
+class shutdown_signals {
+public:
+  shutdown_signals() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, nullptr);
+  }
+  int wait() const {
+    int sig = 0;
+    sigwait(&set_, &sig);
+    return sig;
+  }
+  // Starts the same graceful stop a SIGTERM from outside does.
+  static void request_stop() { ::kill(::getpid(), SIGTERM); }
+
+private:
+  sigset_t set_;
+};
+
+// `console`: the shell on this node's own stdin; its end (or `quit`) stops the node.
+void console_loop(caf::actor_system& system, const caf::actor& shell, const std::string& node) {
+  line_reader input(node + "> ");
+  caf::scoped_actor self{system};
+  while (auto line = input.next()) {
+    auto command = parse_shell_line(*line);
+    if (command.verb == shell_verb::quit)
+      break;
+    self->request(shell, shell_answer_timeout, shell_atom::value, *line)
+        .receive([](bool, const std::string& text) { std::cout << text << std::flush; },
+                 [&](caf::error& e) { std::cout << "error: " << system.render(e) << "\n"
+                                                << std::flush; });
+  }
+  shutdown_signals::request_stop();
+}
+
+} // namespace
+
+int run_node(const config& cfg, node_mode mode) {
+  runtime::configure_logging(cfg.log);
+  for (const auto& warning : cfg.cookie_warnings)
+    spdlog::warn("{}", warning);
+  shutdown_signals signals;
+  // Declared before the node, so it outlives the actors that update it.
+  auto registry = std::make_shared<prometheus::Registry>();
+  runtime::node node(node_options_of(cfg));
+  if (auto error = node.start()) {
+    spdlog::error("{}", *error);
+    return exit_runtime_error;
+  }
+  auto& system = node.system();
+  // A little later, so the answer to `stop` reaches the remote shell before the node leaves.
+  auto wiring = wire_node(node, cfg, registry, [] {
+    std::thread([] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      shutdown_signals::request_stop();
+    }).detach();
+  });
+  auto& services = wiring.services;
+  auto supervisor = wiring.supervisor;
+
+  plugs::endpoint http(system, {cfg.http_addr, cfg.http_port}, node_pipeline(services));
+  try {
+    http.bind();
+  } catch (const std::exception& e) {
+    spdlog::error("{}", e.what());
+    caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    return exit_runtime_error;
+  }
+  std::thread server([&http] { http.serve(); });
+  services.listening->store(true);
+  spdlog::info("plugnode {} node {} listening on http://{}:{}{}", PLUGNODE_VERSION, services.node,
+               cfg.http_addr, http.port(),
+               node.bind_address().empty()
+                   ? ""
+                   : fmt::format(", distribution {}:{}", node.bind_address(), node.port()));
+  std::thread console;
+  auto console_done = std::make_shared<std::atomic<bool>>(false);
+  if (mode == node_mode::console)
+    console = std::thread([&system, &node, &services, console_done] {
+      {
+        caf::scoped_actor self{system};
+        // The supervisor registers the shell service just after start: ask until it is there.
+        auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+        auto local_shell = runtime::whereis(self, node.agent(), shell_name, services.node, ask_timeout);
+        while (!local_shell && std::chrono::steady_clock::now() < deadline) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+          local_shell = runtime::whereis(self, node.agent(), shell_name, services.node, ask_timeout);
+        }
+        if (local_shell)
+          console_loop(system, *local_shell, services.node);
+        else
+          shutdown_signals::request_stop();
+      }
+      console_done->store(true);
+    });
+
+  int sig = signals.wait();
+  spdlog::info("received {}, stopping: leaving the cluster, finishing requests in flight",
+               sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  services.listening->store(false);
+  node.leave();
+  http.stop();
+  server.join();
+  caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+  if (console.joinable() && !console_done->load()) {
+    // The console still waits for a line from the terminal, holding an actor the system would wait for.
+    spdlog::info("stopped");
+    spdlog::shutdown();
+    std::_Exit(0);
+  }
+  if (console.joinable())
+    console.join();
+  spdlog::info("stopped");
+  return 0;
+}
+
+} // namespace plugnode::app

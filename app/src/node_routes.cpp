@@ -1,0 +1,114 @@
+// The operator routes and the pipeline of node_routes.hpp.
+#include "plugnode/app/node_routes.hpp"
+
+#include <caf/scoped_actor.hpp>
+
+#include "plugnode/app/checker.hpp"
+#include "plugnode/app/cluster_report.hpp"
+#include "plugnode/app/hello_routes.hpp"
+#include "plugnode/app/registered_names.hpp"
+#include "plugnode/discovery/discovery_protocol.hpp"
+#include "plugnode/plugs/ask.hpp"
+#include "plugnode/plugs/error_handler.hpp"
+#include "plugnode/plugs/head.hpp"
+#include "plugnode/plugs/logger.hpp"
+#include "plugnode/plugs/request_id.hpp"
+
+namespace plugnode::app {
+namespace {
+
+constexpr const char* text_plain = "text/plain; charset=utf-8";
+constexpr const char* json = "application/json";
+
+const char* const route_list =
+    "Routes:\n"
+    "  GET /          this page\n"
+    "  GET /<name>    a greeting (also in the x-greeting header)\n"
+    "  GET /crash     raises inside the pipeline: 500, and the node lives on\n"
+    "  GET /status    the status checker's last result (JSON with Accept: application/json)\n"
+    "  GET /metrics   Prometheus metrics\n"
+    "  GET /healthz   alive\n"
+    "  GET /readyz    ready: listening and discovery answered\n"
+    "  GET /cluster   this node, its peers and discovery's last answer (JSON)\n";
+
+bool wants_json(const plugs::conn& c) {
+  auto accept = c.get_req_header("accept");
+  return accept && accept->find("application/json") != std::string::npos;
+}
+
+void status(const node_services& services, plugs::conn& c) {
+  auto checker = lookup(c, services, checker_name);
+  auto result = checker ? plugs::ask<check_result>(c, *checker, ask_timeout, caf::get_atom::value)
+                        : caf::expected<check_result>(checker.error());
+  if (!result) {
+    c.put_resp_content_type(text_plain).send_resp(503, "unknown: the checker did not answer in time\n");
+    return;
+  }
+  if (wants_json(c))
+    c.put_resp_content_type(json).send_resp(200, to_json(*result) + "\n");
+  else
+    c.put_resp_content_type(text_plain)
+        .send_resp(200, describe(*result, std::chrono::system_clock::now()) + "\n");
+}
+
+// Why the node should get no traffic yet, or empty when ready: the endpoint listens and discovery has had
+// its first good answer (a node that cannot see its cluster yet would answer with a partial view).
+std::string not_ready(const node_services& services, plugs::conn& c) {
+  if (!services.listening->load())
+    return "the HTTP endpoint is not listening yet";
+  auto discovery = lookup(c, services, discovery_name);
+  auto ready = discovery ? plugs::ask<bool>(c, *discovery, ask_timeout, discovery::ready_atom::value)
+                         : caf::expected<bool>(discovery.error());
+  if (!ready)
+    return "discovery did not answer";
+  if (!*ready)
+    return "discovery has had no good answer yet";
+  return {};
+}
+
+} // namespace
+
+caf::expected<caf::actor> lookup(plugs::conn& c, const node_services& services, const char* name) {
+  return plugs::ask<caf::actor>(c, services.agent, ask_timeout, runtime::whereis_atom_v, std::string(name));
+}
+
+plugs::router node_router(const node_services& services) {
+  plugs::router router;
+  router.get("/status", [services](plugs::conn& c) { status(services, c); });
+  router.get("/metrics", [services](plugs::conn& c) {
+    services.process->update();
+    c.put_resp_content_type(plugs::metrics::content_type).send_resp(200, services.metrics.render());
+  });
+  router.get("/healthz", [](plugs::conn& c) { c.put_resp_content_type(text_plain).send_resp(200, "ok\n"); });
+  router.get("/readyz", [services](plugs::conn& c) {
+    auto why = not_ready(services, c);
+    if (why.empty())
+      c.put_resp_content_type(text_plain).send_resp(200, "ready\n");
+    else
+      c.put_resp_content_type(text_plain).send_resp(503, "not ready: " + why + "\n");
+  });
+  router.get("/cluster", [services](plugs::conn& c) {
+    auto discovery = lookup(c, services, discovery_name);
+    auto report = [&](caf::blocking_actor& self) {
+      return fetch_cluster_report(self, services.node, services.incarnation, services.agent,
+                                  discovery ? *discovery : caf::actor(), ask_timeout);
+    };
+    std::string body;
+    if (c.self != nullptr) {
+      body = report(*c.self);
+    } else {
+      caf::scoped_actor self{*c.system};
+      body = report(*self.ptr());
+    }
+    c.put_resp_content_type(json).send_resp(200, body + "\n");
+  });
+  add_hello_routes(router, route_list);
+  return router;
+}
+
+plugs::plug node_pipeline(const node_services& services) {
+  return plugs::error_handler(plugs::pipeline{plugs::request_id{}, plugs::logger{}, services.metrics,
+                                              plugs::head{}, node_router(services)});
+}
+
+} // namespace plugnode::app

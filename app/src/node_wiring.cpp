@@ -1,0 +1,67 @@
+// The wiring of node_wiring.hpp.
+#include "plugnode/app/node_wiring.hpp"
+
+#include <prometheus/registry.h>
+
+#include "plugnode/app/checker.hpp"
+#include "plugnode/app/registered_names.hpp"
+#include "plugnode/app/shell_service.hpp"
+#include "plugnode/discovery/discovery_actor.hpp"
+
+namespace plugnode::app {
+namespace {
+
+discovery::discovery_config discovery_config_of(const config& cfg) {
+  discovery::discovery_config d{cfg.node, {}, {}, {}};
+  d.strategy.kind = cfg.discovery.strategy;
+  d.strategy.service = cfg.discovery.service;
+  d.strategy.static_nodes = cfg.discovery.static_nodes;
+  d.strategy.app = cfg.node.app();
+  d.strategy.dist_port = cfg.dist_port;
+  if (auto resolv = discovery::load_resolv_conf())
+    d.resolver = *resolv;
+  if (cfg.discovery.dns_server)
+    d.resolver.nameservers = {*cfg.discovery.dns_server};
+  d.poll.interval = cfg.discovery.poll_interval;
+  return d;
+}
+
+} // namespace
+
+runtime::node_options node_options_of(const config& cfg) {
+  runtime::node_options options;
+  options.name = cfg.node;
+  options.bind_address = cfg.dist_addr.value_or("");
+  options.port = cfg.dist_port;
+  // Without a cookie nobody could authenticate: a single node, with nothing published.
+  options.listen = !cfg.cookie.empty();
+  options.cookie = cfg.cookie;
+  options.tls = cfg.tls;
+  options.failure_bound = cfg.failure_bound;
+  options.heartbeat_interval = std::min(options.heartbeat_interval, cfg.failure_bound / 3);
+  return options;
+}
+
+node_wiring wire_node(runtime::node& node, const config& cfg, std::shared_ptr<prometheus::Registry> registry,
+                      std::function<void()> stop) {
+  node_wiring wiring;
+  auto& services = wiring.services;
+  services.node = cfg.node.to_string();
+  services.incarnation = node.incarnation();
+  services.agent = node.agent();
+  services.metrics = plugs::metrics(registry);
+  services.process = std::make_shared<process_metrics>(*registry);
+  shell_context shell{services, std::move(stop)};
+  wiring.supervisor = node.supervise({
+      {discovery_name,
+       [dcfg = discovery_config_of(cfg), agent = node.agent(), registry](caf::actor_system& sys) {
+         return discovery::spawn_discovery(sys, dcfg, agent, *registry);
+       }},
+      {checker_name, [checker = cfg.checker,
+                      registry](caf::actor_system& sys) { return spawn_checker(sys, checker, registry); }},
+      {shell_name, [shell](caf::actor_system& sys) { return spawn_shell_service(sys, shell); }},
+  });
+  return wiring;
+}
+
+} // namespace plugnode::app

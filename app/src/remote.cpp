@@ -1,0 +1,159 @@
+// The commands of remote.hpp: a hidden client node that joins the target node with the cookie, finds its
+// shell service and sends it lines.
+#include "plugnode/app/remote.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include <future>
+#include <iostream>
+#include <memory>
+
+#include "plugnode/app/line_reader.hpp"
+#include "plugnode/app/registered_names.hpp"
+#include "plugnode/app/shell_command.hpp"
+#include "plugnode/app/shell_service.hpp"
+#include "plugnode/runtime/node.hpp"
+#include "plugnode/runtime/remote_call.hpp"
+
+namespace plugnode::app {
+namespace {
+
+constexpr int exit_failure = 1;
+constexpr std::chrono::milliseconds join_timeout{5000};
+
+// A hidden node joined to the target, and the target's shell service.
+struct session {
+  std::unique_ptr<runtime::node> client;
+  caf::actor shell;
+};
+
+// Joins the node named by the configuration; on failure returns nullptr and sets `error` to one line.
+std::unique_ptr<session> join(const config& cfg, std::string& error) {
+  // The client node's own log lines (connects, handshakes) would mix with the answers a script reads:
+  // silent unless asked for with LOG_LEVEL=debug or trace.
+  auto logging = cfg.log;
+  if (logging.level > spdlog::level::debug)
+    logging.level = spdlog::level::off;
+  runtime::configure_logging(logging);
+  auto target = cfg.node.to_string();
+  if (cfg.cookie.empty()) {
+    error = "no cookie to join " + target + " with: set PLUGNODE_COOKIE, PLUGNODE_COOKIE_FILE or --cookie";
+    return nullptr;
+  }
+  auto options = runtime::hidden_client_options(cfg.dist_port, cfg.cookie);
+  options.tls = cfg.tls;
+  options.failure_bound = cfg.failure_bound;
+  auto s = std::make_unique<session>();
+  s->client = std::make_unique<runtime::node>(options);
+  if (auto why = s->client->start()) {
+    error = *why;
+    return nullptr;
+  }
+  auto& system = s->client->system();
+  auto agent = s->client->remote_agent(target, join_timeout);
+  if (!agent) {
+    error = "cannot join " + target + ": " + system.render(agent.error());
+    return nullptr;
+  }
+  caf::scoped_actor self{system};
+  auto shell = runtime::whereis(self, s->client->agent(), shell_name, target, join_timeout);
+  if (!shell) {
+    error = "no shell service on " + target + ": " + system.render(shell.error());
+    return nullptr;
+  }
+  s->shell = *shell;
+  return s;
+}
+
+struct reply {
+  bool ok = false;
+  std::string text;
+  std::string lost; // set when the node did not answer at all
+};
+
+// Sends one line and waits for the answer, or for the node to go away: the request runs in an actor that
+// monitors the shell service, so a node killed mid-command ends the wait at once, not at the timeout.
+void send_line_actor(caf::event_based_actor* self, const std::shared_ptr<std::promise<reply>>& result,
+                     const caf::actor& shell, const std::string& line) {
+  self->monitor(shell);
+  self->set_down_handler([result, self](caf::down_msg& down) {
+    result->set_value({false, {}, "the node went away (" + self->system().render(down.reason) + ")"});
+    self->quit();
+  });
+  self->request(shell, shell_answer_timeout, shell_atom::value, line)
+      .then(
+          [result, self](bool ok, std::string& text) {
+            result->set_value({ok, std::move(text), {}});
+            self->quit();
+          },
+          [result, self](caf::error& e) {
+            result->set_value({false, {}, self->system().render(e)});
+            self->quit();
+          });
+}
+
+reply send_line(session& s, const std::string& line) {
+  auto result = std::make_shared<std::promise<reply>>();
+  auto answered = result->get_future();
+  // Arguments, not captures: CAF 0.17 dereferences a null argument tuple for an actor that takes none.
+  s.client->system().spawn(send_line_actor, result, s.shell, line);
+  return answered.get();
+}
+
+} // namespace
+
+int run_remote_console(const config& cfg) {
+  std::string error;
+  auto s = join(cfg, error);
+  if (!s) {
+    std::cerr << "plugnode: " << error << "\n";
+    return exit_failure;
+  }
+  auto target = cfg.node.to_string();
+  line_reader input(target + "> ");
+  if (input.interactive())
+    std::cout << "Connected to " << target
+              << " as a hidden node. Type help for the commands, quit to leave.\n";
+  while (auto line = input.next()) {
+    if (parse_shell_line(*line).verb == shell_verb::quit)
+      break;
+    auto answer = send_line(*s, *line);
+    if (!answer.lost.empty()) {
+      std::cerr << "plugnode: lost the connection to " << target << ": " << answer.lost << "\n";
+      return exit_failure;
+    }
+    std::cout << answer.text << std::flush;
+  }
+  return 0;
+}
+
+int run_rpc(const config& cfg, const std::string& line) {
+  std::string error;
+  auto s = join(cfg, error);
+  if (!s) {
+    std::cerr << "plugnode: " << error << "\n";
+    return exit_failure;
+  }
+  auto answer = send_line(*s, line);
+  if (!answer.lost.empty()) {
+    std::cerr << "plugnode: " << cfg.node.to_string() << " did not answer: " << answer.lost << "\n";
+    return exit_failure;
+  }
+  (answer.ok ? std::cout : std::cerr) << answer.text << std::flush;
+  return answer.ok ? 0 : exit_failure;
+}
+
+int run_ping(const config& cfg) {
+  std::string error;
+  if (!join(cfg, error)) {
+    std::cout << "pang\n";
+    std::cerr << "plugnode: " << error << "\n";
+    return exit_failure;
+  }
+  std::cout << "pong\n";
+  return 0;
+}
+
+} // namespace plugnode::app

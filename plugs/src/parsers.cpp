@@ -1,0 +1,66 @@
+#include "plugnode/plugs/parsers.hpp"
+
+#include <algorithm>
+
+#include <nlohmann/json.hpp>
+
+#include "plugnode/plugs/uri.hpp"
+
+namespace plugnode::plugs {
+namespace {
+
+const std::string json_key = "plugnode.json";
+
+void refuse(conn& c, int status, const char* text) {
+  c.put_resp_content_type("text/plain; charset=utf-8").send_resp(status, text);
+}
+
+// "Application/JSON; charset=utf-8" -> "application/json"
+std::string media_type(const std::string& content_type) {
+  auto type = lower_case(content_type.substr(0, content_type.find(';')));
+  auto first = type.find_first_not_of(" \t");
+  auto last = type.find_last_not_of(" \t");
+  return first == std::string::npos ? "" : type.substr(first, last - first + 1);
+}
+
+bool is_json(const std::string& type) {
+  return type == "application/json" || (type.size() > 5 && type.compare(type.size() - 5, 5, "+json") == 0 &&
+                                        type.rfind("application/", 0) == 0);
+}
+
+} // namespace
+
+void parsers::call(conn& c) const {
+  auto content_type = c.get_req_header("content-type");
+  if (c.body.empty() && !content_type)
+    return;
+  if (c.body.size() > options_.max_length)
+    return refuse(c, 413, "Payload Too Large\n");
+  auto type = media_type(content_type.value_or(""));
+  if (options_.json && is_json(type)) {
+    auto parsed = nlohmann::json::parse(c.body, nullptr, false);
+    if (parsed.is_discarded())
+      return refuse(c, 400, "Bad Request: malformed JSON body\n");
+    c.private_[json_key] = std::make_shared<const nlohmann::json>(std::move(parsed));
+    return;
+  }
+  if (options_.urlencoded && type == "application/x-www-form-urlencoded") {
+    auto params = parse_query(c.body);
+    if (!params)
+      return refuse(c, 400, "Bad Request: malformed form body\n");
+    c.body_params = std::move(*params);
+    return;
+  }
+  auto passed = [&](const std::string& p) { return p == "*/*" || p == type; };
+  if (std::none_of(options_.pass.begin(), options_.pass.end(), passed))
+    refuse(c, 415, "Unsupported Media Type\n");
+}
+
+const nlohmann::json* json_body(const conn& c) {
+  auto it = c.private_.find(json_key);
+  if (it == c.private_.end())
+    return nullptr;
+  return std::any_cast<const std::shared_ptr<const nlohmann::json>&>(it->second).get();
+}
+
+} // namespace plugnode::plugs

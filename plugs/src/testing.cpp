@@ -1,0 +1,16 @@
+#include "plugnode/plugs/testing.hpp"
+
+namespace plugnode::plugs {
+
+conn test_conn(std::string method, std::string_view target, std::string body, const headers& req_headers) {
+  conn c = make_conn(std::move(method), target);
+  c.host = "www.example.com";
+  c.port = 80;
+  c.remote_ip = "127.0.0.1";
+  c.body = std::move(body);
+  for (const auto& [name, value] : req_headers)
+    c.req_headers.emplace(lower_case(name), value);
+  return c;
+}
+
+} // namespace plugnode::plugs

@@ -1,0 +1,99 @@
+// node: one plugnode node, the runtime's entry point for the app. It owns the CAF actor system, the node
+// agent (the `net_kernel`, see agent_protocol.hpp) published on the distribution port, and the way out:
+// leaving the cluster politely on stop, and stopping the node when a supervisor gives up.
+//
+//   node n(options);
+//   if (auto error = n.start()) { print *error; exit 1 }
+//   caf::scoped_actor self{n.system()};
+//   self->request(n.agent(), 2s, caf::connect_atom_v, "plugnode@10.0.0.7").receive(...);
+//   n.leave();  // on SIGTERM; the destructor does it too
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/actor.hpp>
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+
+#include "plugnode/runtime/host_resolver.hpp"
+#include "plugnode/runtime/node_name.hpp"
+#include "plugnode/runtime/supervisor.hpp"
+#include "plugnode/runtime/tls.hpp"
+
+namespace plugnode::runtime {
+
+struct node_options {
+  node_name name = node_name::local_default(); // PLUGNODE_NODE
+  std::string bind_address;  // PLUGNODE_DIST_ADDR; empty: the address the name's host resolves to
+  std::uint16_t port = 4370; // PLUGNODE_DIST_PORT: where this node listens and where peers listen
+  bool listen = true;        // false: single-node mode and hidden clients (nothing published)
+  std::string cookie;        // required when listening; see cookie.hpp
+  bool hidden = false;       // never listed in peers' nodes(), never connected onward
+  tls_files tls;             // PLUGNODE_TLS_*: mutual TLS when set
+  std::chrono::milliseconds heartbeat_interval{500};
+  std::chrono::milliseconds failure_bound{3000};   // silence after which a peer is down
+  std::chrono::milliseconds connect_timeout{5000}; // deadline of every connection attempt
+  host_resolver resolver = resolve_with_getaddrinfo;
+  // Called (once, from an actor thread) when a supervisor gave up; the default logs and exits with 1.
+  std::function<void(const std::string& reason)> on_fatal;
+  // CAF's work-sharing scheduler and no BASP workers: 3x faster round trips on small machines (measured,
+  // docs/benchmarks.md); false keeps CAF's defaults.
+  bool fast_scheduler = true;
+  std::size_t scheduler_threads = 0; // 0: CAF's default (one per core)
+};
+
+class node {
+public:
+  explicit node(node_options options);
+  ~node(); // leaves (bounded) and stops the actor system
+  node(const node&) = delete;
+  node& operator=(const node&) = delete;
+
+  // Checks the options (cookie when listening, TLS files), starts the actor system and the agent, and
+  // publishes the agent at bind_address:port. nullopt on success, else a one-line reason.
+  std::optional<std::string> start();
+
+  // Valid after a successful start().
+  caf::actor_system& system();
+  const caf::actor& agent() const { return agent_; }
+  const node_name& name() const { return options_.name; }
+  std::uint64_t incarnation() const { return incarnation_; }
+  std::uint16_t port() const { return port_; } // the bound port (differs from the option when it was 0)
+  const std::string& bind_address() const { return bind_address_; }
+
+  // Tells every peer this node is leaving (they report nodedown "peer leaving" at once), waiting at most
+  // `bound` for their acknowledgements, then stops listening. Idempotent.
+  void leave(std::chrono::milliseconds bound = std::chrono::milliseconds(1000));
+
+  // A one_for_one supervisor over `children`, each registered with the agent under its name; when the
+  // intensity limit is exceeded, options.on_fatal runs.
+  caf::actor supervise(std::vector<child_spec> children, std::size_t max_restarts = 3,
+                       std::chrono::milliseconds period = std::chrono::milliseconds(5000));
+
+  // The agent of `node_name` (connecting first, within `timeout`): what a remote shell talks to. Monitor the
+  // returned actor to learn when that node goes away (its down_msg arrives at once on a closed connection,
+  // within failure_bound on a frozen one).
+  caf::expected<caf::actor> remote_agent(const std::string& node_name, std::chrono::milliseconds timeout);
+
+private:
+  node_options options_;
+  std::uint64_t incarnation_ = 0;
+  std::uint16_t port_ = 0;
+  std::string bind_address_;
+  bool left_ = false;
+  std::unique_ptr<caf::actor_system_config> config_;
+  std::unique_ptr<caf::actor_system> system_;
+  caf::actor agent_;
+};
+
+// Options for a hidden client node (remote shell, one-shot commands): a name of its own
+// (`remsh-<pid>-<random>@localhost`), not listening, peers on `port`, the given cookie.
+node_options hidden_client_options(std::uint16_t port, std::string cookie);
+
+} // namespace plugnode::runtime

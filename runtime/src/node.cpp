@@ -1,0 +1,195 @@
+// The node: configuration of CAF (scheduler, heartbeats, TLS), start-up checks, publishing, leaving.
+#include "plugnode/runtime/node.hpp"
+
+#include <unistd.h>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/openssl/publish.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "node_agent.hpp"
+#include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/handshake.hpp"
+#include "plugnode/runtime/log.hpp"
+
+namespace plugnode::runtime {
+namespace detail {
+extern bool openssl_error_queue_fix; // see openssl_error_queue.cpp
+} // namespace detail
+namespace {
+
+caf::timespan to_timespan(std::chrono::milliseconds ms) {
+  return std::chrono::duration_cast<caf::timespan>(ms);
+}
+
+std::unique_ptr<caf::actor_system_config> make_config(const node_options& options) {
+  auto cfg = std::make_unique<caf::actor_system_config>();
+  cfg->load<caf::io::middleman>();
+  if (options.tls.enabled() && detail::openssl_error_queue_fix) {
+    cfg->load<caf::openssl::manager>();
+    cfg->set("openssl.certificate", options.tls.certificate);
+    cfg->set("openssl.key", options.tls.key);
+    cfg->set("openssl.cafile", options.tls.ca);
+    if (!options.tls.passphrase.empty())
+      cfg->set("openssl.passphrase", options.tls.passphrase);
+  }
+  if (options.fast_scheduler) {
+    cfg->set("scheduler.policy", caf::atom("sharing"));
+    cfg->set("middleman.workers", std::size_t{0});
+  }
+  if (options.scheduler_threads > 0)
+    cfg->set("scheduler.max-threads", options.scheduler_threads);
+  // CAF's BASP heartbeats keep idle connections busy, but its connection-timeout stays off: CAF 0.17 creates
+  // the context of an outgoing connection with last_seen at the clock's epoch, so any tick that comes before
+  // the peer's handshake (likely with TLS, which takes 15-95 ms) drops the new connection as timed out. The
+  // agent's own heartbeats detect silent peers instead, and name the reason.
+  cfg->set("middleman.heartbeat-interval", to_timespan(options.heartbeat_interval));
+  cfg->set("middleman.connection-timeout", caf::timespan{0});
+  cfg->set("middleman.app-identifiers", std::vector<std::string>{"plugnode-1"});
+  cfg->add_message_type<peer_info>("plugnode::peer_info");
+  cfg->add_message_type<std::vector<peer_info>>("std::vector<plugnode::peer_info>");
+  cfg->add_error_category(runtime_error_category(), render_runtime_error);
+  return cfg;
+}
+
+std::string bind_address_for(const node_options& options) {
+  if (!options.bind_address.empty())
+    return options.bind_address;
+  if (is_ip_address(options.name.host()))
+    return options.name.host();
+  auto found = options.resolver(options.name.host());
+  return found.addresses.empty() ? "0.0.0.0" : found.addresses.front();
+}
+
+} // namespace
+
+std::string render_runtime_error(std::uint8_t code, caf::atom_value, const caf::message& context) {
+  std::string what;
+  switch (static_cast<runtime_errc>(code)) {
+  case runtime_errc::unknown_node: what = "unknown_node"; break;
+  case runtime_errc::unknown_name: what = "unknown_name"; break;
+  case runtime_errc::connect_failed: what = "connect_failed"; break;
+  default: what = "error " + std::to_string(code);
+  }
+  if (context.match_elements<std::string>())
+    what += ": " + context.get_as<std::string>(0);
+  return what;
+}
+
+node::node(node_options options) : options_(std::move(options)) {}
+
+node::~node() {
+  if (!system_)
+    return;
+  leave();
+  caf::anon_send_exit(agent_, caf::exit_reason::user_shutdown);
+  agent_ = nullptr;
+  system_.reset();
+}
+
+std::optional<std::string> node::start() {
+  if (system_)
+    return std::string("node already started");
+  if (options_.listen && options_.cookie.empty())
+    return std::string("no cookie: a node that listens for peers needs one (PLUGNODE_COOKIE)");
+  if (options_.heartbeat_interval.count() <= 0 || options_.failure_bound <= options_.heartbeat_interval)
+    return std::string("the failure bound must be longer than the heartbeat interval");
+  if (options_.tls.enabled())
+    if (auto problem = check_tls_files(options_.tls))
+      return problem;
+  if (!options_.resolver)
+    options_.resolver = resolve_with_getaddrinfo;
+  if (!options_.on_fatal)
+    options_.on_fatal = [](const std::string& reason) {
+      logger().critical("stopping the node: {}", reason);
+      logger().flush();
+      std::_Exit(1);
+    };
+  incarnation_ = make_incarnation();
+  config_ = make_config(options_);
+  system_ = std::make_unique<caf::actor_system>(*config_);
+  detail::agent_settings settings;
+  settings.self = options_.name.to_string();
+  settings.incarnation = incarnation_;
+  settings.cookie = options_.cookie;
+  settings.hidden = options_.hidden;
+  settings.port = options_.port;
+  settings.heartbeat_interval = options_.heartbeat_interval;
+  settings.failure_bound = options_.failure_bound;
+  settings.connect_timeout = options_.connect_timeout;
+  settings.resolver = options_.resolver;
+  settings.middleman = options_.tls.enabled() ? system_->openssl_manager().actor_handle()
+                                              : system_->middleman().actor_handle();
+  agent_ = detail::spawn_node_agent(*system_, std::move(settings));
+  agent_->attach_functor([sys = system_.get()](const caf::error& reason) {
+    if (reason && reason != caf::exit_reason::user_shutdown)
+      logger().error("node agent stopped: {}", sys->render(reason));
+  });
+  if (!options_.listen)
+    return std::nullopt;
+  bind_address_ = bind_address_for(options_);
+  auto published = options_.tls.enabled()
+                       ? caf::openssl::publish(agent_, options_.port, bind_address_.c_str(), true)
+                       : system_->middleman().publish(agent_, options_.port, bind_address_.c_str(), true);
+  if (!published) {
+    auto reason = "cannot listen on " + bind_address_ + ":" + std::to_string(options_.port) + ": " +
+                  system_->render(published.error());
+    caf::anon_send_exit(agent_, caf::exit_reason::user_shutdown);
+    agent_ = nullptr;
+    system_.reset();
+    return reason;
+  }
+  port_ = *published;
+  logger().info("node {} listening on {}:{}{} (incarnation {:x})", options_.name.to_string(), bind_address_,
+                port_, options_.tls.enabled() ? " with mutual TLS" : "", incarnation_);
+  return std::nullopt;
+}
+
+caf::actor_system& node::system() {
+  return *system_;
+}
+
+void node::leave(std::chrono::milliseconds bound) {
+  if (left_ || !system_)
+    return;
+  left_ = true;
+  caf::scoped_actor self{*system_};
+  self->request(agent_, bound, caf::leave_atom_v).receive([](bool) {}, [](const caf::error&) {});
+  if (options_.listen && port_ != 0)
+    system_->middleman().unpublish(agent_, port_);
+}
+
+caf::actor node::supervise(std::vector<child_spec> children, std::size_t max_restarts,
+                           std::chrono::milliseconds period) {
+  supervisor_options options;
+  options.max_restarts = max_restarts;
+  options.period = period;
+  options.registry = agent_;
+  options.on_give_up = options_.on_fatal;
+  return spawn_supervisor(*system_, std::move(options), std::move(children));
+}
+
+caf::expected<caf::actor> node::remote_agent(const std::string& target, std::chrono::milliseconds timeout) {
+  caf::scoped_actor self{*system_};
+  caf::expected<caf::actor> result{caf::actor{}};
+  self->request(agent_, timeout, agent_atom_v, target)
+      .receive([&](const caf::actor& remote) { result = remote; },
+               [&](caf::error& err) { result = std::move(err); });
+  return result;
+}
+
+node_options hidden_client_options(std::uint16_t port, std::string cookie) {
+  node_options options;
+  auto app = "remsh-" + std::to_string(::getpid()) + "-" + std::to_string(make_incarnation() % 100000);
+  options.name = *node_name::parse(app + "@localhost");
+  options.port = port;
+  options.cookie = std::move(cookie);
+  options.listen = false;
+  options.hidden = true;
+  return options;
+}
+
+} // namespace plugnode::runtime

@@ -1,0 +1,33 @@
+// node_agent: the actor that is this node's `net_kernel` (see agent_protocol.hpp for what it answers). It
+// owns the node table: who is connected, who authenticated, who is hidden, when each peer was last heard
+// from.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+#include <caf/io/middleman_actor.hpp>
+
+#include "plugnode/runtime/host_resolver.hpp"
+
+namespace plugnode::runtime::detail {
+
+struct agent_settings {
+  std::string self; // this node's name, canonical (node_name::to_string)
+  std::uint64_t incarnation = 0;
+  std::string cookie;
+  bool hidden = false;
+  std::uint16_t port = 0; // the distribution port peers listen on
+  std::chrono::milliseconds heartbeat_interval{500};
+  std::chrono::milliseconds failure_bound{3000};
+  std::chrono::milliseconds connect_timeout{5000};
+  host_resolver resolver;
+  caf::io::middleman_actor middleman; // plain or TLS: connects and reports peer addresses
+};
+
+caf::actor spawn_node_agent(caf::actor_system& system, agent_settings settings);
+
+} // namespace plugnode::runtime::detail

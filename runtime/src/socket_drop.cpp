@@ -1,0 +1,72 @@
+// Dropping one peer's connection by its address; see socket_drop.hpp.
+#include "socket_drop.hpp"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+#include <string_view>
+
+namespace plugnode::runtime::detail {
+namespace {
+
+// The peer of `fd` as "address" and port, or nothing when fd is not a connected IP socket.
+bool peer_of(int fd, std::string& address, std::uint16_t& port) {
+  sockaddr_storage peer{};
+  socklen_t size = sizeof(peer);
+  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &size) != 0)
+    return false;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (peer.ss_family == AF_INET) {
+    auto* in = reinterpret_cast<sockaddr_in*>(&peer);
+    ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
+    port = ntohs(in->sin_port);
+  } else if (peer.ss_family == AF_INET6) {
+    auto* in6 = reinterpret_cast<sockaddr_in6*>(&peer);
+    ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
+    port = ntohs(in6->sin6_port);
+  } else {
+    return false;
+  }
+  address = text;
+  return true;
+}
+
+std::string_view without_v4_mapping(std::string_view address) {
+  constexpr std::string_view prefix = "::ffff:";
+  if (address.substr(0, prefix.size()) == prefix && address.find('.') != std::string_view::npos)
+    address.remove_prefix(prefix.size());
+  return address;
+}
+
+} // namespace
+
+int shutdown_connections_to(const std::string& address, std::uint16_t port) {
+  DIR* dir = ::opendir("/proc/self/fd");
+  if (!dir)
+    return 0;
+  int dropped = 0;
+  while (auto* entry = ::readdir(dir)) {
+    char* end = nullptr;
+    long fd = std::strtol(entry->d_name, &end, 10);
+    if (end == entry->d_name || *end != '\0' || fd == ::dirfd(dir))
+      continue;
+    struct stat info {};
+    if (::fstat(static_cast<int>(fd), &info) != 0 || !S_ISSOCK(info.st_mode))
+      continue;
+    std::string peer;
+    std::uint16_t peer_port = 0;
+    if (!peer_of(static_cast<int>(fd), peer, peer_port) || peer_port != port ||
+        without_v4_mapping(peer) != without_v4_mapping(address))
+      continue;
+    if (::shutdown(static_cast<int>(fd), SHUT_RDWR) == 0)
+      ++dropped;
+  }
+  ::closedir(dir);
+  return dropped;
+}
+
+} // namespace plugnode::runtime::detail

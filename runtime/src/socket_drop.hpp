@@ -1,0 +1,15 @@
+// socket_drop: closes this process's TCP connection to one peer. CAF 0.17 has no API to drop the connection
+// of one node, so the agent finds the socket by its peer address (as CAF's BASP broker reports it) and shuts
+// it down; CAF's multiplexer then sees the connection close and cleans up as for any closed connection
+// (proxies die, monitors fire).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace plugnode::runtime::detail {
+
+// Shuts down every socket of this process connected to address:port; returns how many.
+int shutdown_connections_to(const std::string& address, std::uint16_t port);
+
+} // namespace plugnode::runtime::detail

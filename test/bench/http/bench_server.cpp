@@ -1,0 +1,123 @@
+// bench_server: the two HTTP servers the benchmark compares, answering "Hello, World!" on GET /:
+//   bench_server bare PORT                  cpp-httplib alone, tuned as plugnode tunes it
+//   bench_server plugnode PORT [worker|request|spawned]
+//                                          plugnode's endpoint with request id, logger, metrics and router,
+//                                          its pipeline in the given isolation mode (endpoint.hpp)
+// Runs until SIGINT/SIGTERM. The logger logs at info (LOG_LEVEL) to stdout, or to BENCH_LOG_FILE.
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/socket.h>
+
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <thread>
+
+#include "plugnode/plugs/endpoint.hpp"
+#include "plugnode/plugs/logger.hpp"
+#include "plugnode/plugs/metrics.hpp"
+#include "plugnode/plugs/pipeline.hpp"
+#include "plugnode/plugs/request_id.hpp"
+#include "plugnode/plugs/router.hpp"
+#include "plugnode/runtime/log.hpp"
+#include <spdlog/sinks/basic_file_sink.h>
+
+namespace {
+
+const std::string hello = "Hello, World!";
+
+// Blocked in every thread (threads inherit the mask), then waited for, so stop runs in ordinary code.
+sigset_t stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  return set;
+}
+
+void wait_for_signal() {
+  auto set = stop_signals();
+  int sig = 0;
+  sigwait(&set, &sig);
+}
+
+class backlog_server : public httplib::Server {
+public:
+  void raise_backlog(int backlog) { ::listen(svr_sock_, backlog); }
+};
+
+int serve_bare(int port) {
+  backlog_server server;
+  server.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  server.set_tcp_nodelay(true);
+  server.new_task_queue = [] { return new httplib::ThreadPool(256); };
+  server.set_keep_alive_max_count(1000);
+  server.set_keep_alive_timeout(5);
+  server.Get("/",
+             [](const httplib::Request&, httplib::Response& res) { res.set_content(hello, "text/plain"); });
+  if (!server.bind_to_port("127.0.0.1", port))
+    return 1;
+  server.raise_backlog(1024);
+  std::thread t([&] { server.listen_after_bind(); });
+  wait_for_signal();
+  server.stop();
+  t.join();
+  return 0;
+}
+
+int serve_plugnode(int port, const std::string& isolation) {
+  plugnode::runtime::log_options log;
+  if (const char* level = std::getenv("LOG_LEVEL"))
+    log.level = plugnode::runtime::parse_log_level(level).value_or(log.level);
+  plugnode::runtime::configure_logging(log);
+  // Every line is still formatted and written, but buffered: stdout flushes each line under the sink's
+  // mutex, a cost of the runtime's stdout logging rather than of the plugs.
+  if (const char* file = std::getenv("BENCH_LOG_FILE")) {
+    auto to_file = spdlog::basic_logger_mt("bench", file, true);
+    to_file->set_level(log.level);
+    spdlog::set_default_logger(to_file);
+  }
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  namespace plugs = plugnode::plugs;
+  plugs::metrics metrics;
+  plugs::router router;
+  router.get("/", [](plugs::conn& c) { c.put_resp_content_type("text/plain").send_resp(200, hello); });
+  router.get("/metrics", [metrics](plugs::conn& c) {
+    c.put_resp_content_type(plugs::metrics::content_type).send_resp(200, metrics.render());
+  });
+  plugs::endpoint_options options;
+  options.address = "127.0.0.1";
+  options.port = static_cast<std::uint16_t>(port);
+  if (isolation == "request")
+    options.mode = plugs::isolation::request_actor;
+  else if (isolation == "spawned")
+    options.mode = plugs::isolation::spawned_actor;
+  plugs::endpoint endpoint(system, options,
+                           plugs::pipeline{plugs::request_id{}, plugs::logger{}, metrics, router});
+  endpoint.bind();
+  std::thread t([&] { endpoint.serve(); });
+  wait_for_signal();
+  endpoint.stop();
+  t.join();
+  return 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  auto signals = stop_signals();
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  std::string mode = argc > 2 ? argv[1] : "";
+  if (mode == "bare")
+    return serve_bare(std::stoi(argv[2]));
+  if (mode == "plugnode")
+    return serve_plugnode(std::stoi(argv[2]), argc > 3 ? argv[3] : "worker");
+  std::cerr << "usage: bench_server bare|plugnode PORT [worker|request|spawned]\n";
+  return 2;
+}

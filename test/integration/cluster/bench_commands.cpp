@@ -1,0 +1,142 @@
+// The distribution benchmark's measurements; see bench_commands.hpp.
+#include "bench_commands.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <future>
+#include <memory>
+#include <vector>
+
+#include <caf/all.hpp>
+
+#include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/node.hpp"
+#include "plugnode/runtime/remote_call.hpp"
+
+namespace plugnode::bench {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+using plugnode::runtime::node;
+
+double micros(clock_type::duration d) {
+  return std::chrono::duration<double, std::micro>(d).count();
+}
+
+struct ping_loop {
+  int left;
+  std::vector<double> samples;
+  clock_type::time_point sent;
+  std::shared_ptr<std::promise<std::vector<double>>> done;
+};
+
+void next_ping(caf::stateful_actor<ping_loop>* self, caf::actor agent, std::string target) {
+  if (self->state.left-- == 0) {
+    self->state.done->set_value(std::move(self->state.samples));
+    self->quit();
+    return;
+  }
+  self->state.sent = clock_type::now();
+  self->request(agent, std::chrono::seconds(5), caf::ping_atom_v, target)
+      .then(
+          [=](bool) {
+            self->state.samples.push_back(micros(clock_type::now() - self->state.sent));
+            next_ping(self, agent, target);
+          },
+          [=](caf::error&) { next_ping(self, agent, target); });
+}
+
+struct send_loop {
+  int sent = 0;
+  std::shared_ptr<std::promise<double>> done;
+};
+
+void next_window(caf::stateful_actor<send_loop>* self, caf::actor sink, int count, int window,
+                 clock_type::time_point start) {
+  if (self->state.sent >= count) {
+    self->state.done->set_value(count / std::chrono::duration<double>(clock_type::now() - start).count());
+    self->quit();
+    return;
+  }
+  for (int i = 0; i < window && self->state.sent < count; ++i)
+    self->send(sink, static_cast<std::uint64_t>(self->state.sent++));
+  self->request(sink, std::chrono::seconds(10), caf::get_atom_v)
+      .then([=](std::uint64_t) { next_window(self, sink, count, window, start); },
+            [=](caf::error&) {
+              self->state.done->set_value(0);
+              self->quit();
+            });
+}
+
+} // namespace
+
+caf::actor spawn_sink(node& n) {
+  // Arguments instead of captures in every spawn here: CAF 0.17 spawns a function actor without arguments
+  // through a null pointer (undefined behaviour the sanitizer build stops on).
+  return n.system().spawn(
+      [](caf::stateful_actor<std::uint64_t>* self, std::uint64_t start) -> caf::behavior {
+        self->state = start;
+        return {
+            [self](std::uint64_t) { ++self->state; },
+            [self](caf::get_atom) { return self->state; },
+        };
+      },
+      std::uint64_t{0});
+}
+
+std::string time_connect(node& n, const std::string& target) {
+  caf::scoped_actor self{n.system()};
+  auto start = clock_type::now();
+  bool ok = false;
+  self->request(n.agent(), std::chrono::seconds(10), caf::connect_atom_v, target)
+      .receive([&](bool x) { ok = x; }, [](caf::error&) {});
+  auto took = micros(clock_type::now() - start);
+  return ok ? std::to_string(static_cast<long>(took)) : "error: connect failed";
+}
+
+std::string time_pings(node& n, const std::string& target, int count) {
+  auto done = std::make_shared<std::promise<std::vector<double>>>();
+  auto result = done->get_future();
+  auto agent = n.agent();
+  n.system().spawn(
+      [](caf::stateful_actor<ping_loop>* self, ping_loop start, caf::actor to, std::string name) {
+        self->state = std::move(start);
+        next_ping(self, to, name);
+      },
+      ping_loop{count, {}, {}, done}, agent, target);
+  if (result.wait_for(std::chrono::minutes(2)) != std::future_status::ready)
+    return "error: pings timed out";
+  auto samples = result.get();
+  if (samples.empty())
+    return "error: no pong";
+  std::sort(samples.begin(), samples.end());
+  char text[64];
+  std::snprintf(text, sizeof text, "%.1f %.1f", samples[samples.size() / 2],
+                samples[samples.size() * 99 / 100]);
+  return text;
+}
+
+std::string time_sends(node& n, const std::string& name, const std::string& target, int count, int window) {
+  caf::actor sink;
+  {
+    caf::scoped_actor self{n.system()};
+    auto found = runtime::whereis(self, n.agent(), name, target, std::chrono::seconds(5));
+    if (!found)
+      return "error: " + n.system().render(found.error());
+    sink = *found;
+  }
+  auto done = std::make_shared<std::promise<double>>();
+  auto result = done->get_future();
+  n.system().spawn(
+      [](caf::stateful_actor<send_loop>* self, send_loop start, caf::actor to, int total, int batch) {
+        self->state = std::move(start);
+        next_window(self, to, total, batch, clock_type::now());
+      },
+      send_loop{0, done}, sink, count, window);
+  if (result.wait_for(std::chrono::minutes(2)) != std::future_status::ready)
+    return "error: sends timed out";
+  return std::to_string(static_cast<long>(result.get()));
+}
+
+} // namespace plugnode::bench

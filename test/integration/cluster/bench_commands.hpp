@@ -1,0 +1,29 @@
+// bench_commands: the measuring half of test/bench/dist/run, inside cluster_test_node so the benchmark runs
+// the same node code the tests do. Loops run in event-based actors (as Erlang's run in processes), not in a
+// blocking scoped actor, so no thread wake-up sits in the measured round trip.
+#pragma once
+
+#include <string>
+
+#include <caf/actor.hpp>
+
+namespace plugnode::runtime {
+class node;
+}
+
+namespace plugnode::bench {
+
+// A registered actor that counts (std::uint64_t) messages and answers (caf::get_atom) with the count.
+caf::actor spawn_sink(plugnode::runtime::node& n);
+
+// "connect_us N": the time of one connect through the agent, in microseconds.
+std::string time_connect(plugnode::runtime::node& n, const std::string& target);
+
+// "median_us p99_us" over `count` sequential pings through the agent (the agent protocol's ping).
+std::string time_pings(plugnode::runtime::node& n, const std::string& target, int count);
+
+// Messages per second for `count` one-way messages to {name, target}, acknowledged every `window`.
+std::string time_sends(plugnode::runtime::node& n, const std::string& name, const std::string& target,
+                       int count, int window);
+
+} // namespace plugnode::bench

@@ -1,0 +1,117 @@
+// Real `plugnode foreground` nodes forming a cluster through a real dnsmasq (k8s-a: the Service's A records
+// name the pods): a full mesh, kept through a DNS outage, and a node removed from DNS dropped by discovery.
+#include <httplib.h>
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "dns_servers.hpp"
+#include "plugnode/test/ports.hpp"
+#include "plugnode/test/process.hpp"
+
+using namespace plugnode::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string svc = "app.default.svc.cluster.local";
+
+// A port free on every address (all nodes share the distribution port, as pods do).
+std::uint16_t port_free_on(const std::vector<std::string>& addresses) {
+  while (true) {
+    auto port = free_port(addresses.front());
+    if (std::none_of(addresses.begin(), addresses.end(), [&](auto& a) { return port_open(a, port); }))
+      return port;
+  }
+}
+
+struct node_set {
+  std::vector<std::string> addresses{"127.0.4.10", "127.0.4.11", "127.0.4.12"};
+  std::uint16_t dist_port = port_free_on(addresses);
+  std::uint16_t http_port = port_free_on(addresses);
+  std::vector<std::unique_ptr<process>> nodes;
+
+  void start(const dnsmasq_server& dns) {
+    for (const auto& address : addresses)
+      nodes.push_back(std::make_unique<process>(std::vector<std::string>{plugnode_binary(), "foreground"},
+                                                std::map<std::string, std::optional<std::string>>{
+                                                    {"PLUGNODE_NODE", "plugnode@" + address},
+                                                    {"PLUGNODE_DIST_ADDR", address},
+                                                    {"PLUGNODE_DIST_PORT", std::to_string(dist_port)},
+                                                    {"PLUGNODE_COOKIE", "discovery-test-cookie"},
+                                                    {"PLUGNODE_DISCOVERY", "k8s-a"},
+                                                    {"PLUGNODE_SERVICE", "app"},
+                                                    {"PLUGNODE_NAMESPACE", "default"},
+                                                    {"PLUGNODE_DNS_SERVER", dns.address().to_string()},
+                                                    {"PLUGNODE_POLL_INTERVAL", "1s"},
+                                                    {"HTTP_PORT", std::to_string(http_port)},
+                                                    {"PLUGNODE_HTTP_ADDR", address}}));
+  }
+
+  nlohmann::json cluster(std::size_t i) const {
+    httplib::Client client(addresses[i], http_port);
+    client.set_connection_timeout(1s);
+    client.set_read_timeout(2s);
+    auto res = client.Get("/cluster");
+    if (!res || res->status != 200)
+      return nlohmann::json::object();
+    return nlohmann::json::parse(res->body, nullptr, false);
+  }
+
+  // Visible peers node i lists (-1 when it does not answer).
+  int peers(std::size_t i) const {
+    auto doc = cluster(i);
+    if (!doc.contains("peers"))
+      return -1;
+    return static_cast<int>(std::count_if(doc["peers"].begin(), doc["peers"].end(),
+                                          [](const auto& p) { return p["hidden"] == false; }));
+  }
+};
+
+std::vector<host_entry> service_records(const std::vector<std::string>& addresses) {
+  std::vector<host_entry> out;
+  for (const auto& address : addresses)
+    out.push_back({svc, address});
+  return out;
+}
+
+} // namespace
+
+TEST_CASE("plugnode nodes mesh through DNS, keep the mesh while DNS is down, and drop a pod DNS lost",
+          "[cluster_formation]") {
+  dnsmasq_server dns({});
+  node_set set;
+  dns.set_live_hosts(service_records(set.addresses));
+  set.start(dns);
+  auto mesh = [&](int want) {
+    for (std::size_t i = 0; i < set.nodes.size(); ++i)
+      if (set.nodes[i]->running() && set.peers(i) != want)
+        return false;
+    return true;
+  };
+  REQUIRE(eventually([&] { return mesh(2); }, 15s));
+  CHECK(set.cluster(0)["discovery"]["ready"] == true);
+
+  // DNS down: lookups fail, the mesh stays.
+  dns.stop();
+  auto errors = [&] { return set.cluster(0)["discovery"].value("errors", 0); };
+  bool kept = true;
+  CHECK(eventually(
+      [&] {
+        kept = kept && mesh(2);
+        return errors() >= 2;
+      },
+      15s));
+  CHECK(kept);
+  CHECK(mesh(2));
+
+  // DNS back without the third pod, which dies: the others drop it, discovery forgets it after K answers.
+  dns.set_live_hosts(service_records({set.addresses[0], set.addresses[1]}));
+  dns.start();
+  set.nodes[2]->signal(SIGKILL);
+  set.nodes[2]->wait(5s);
+  CHECK(eventually([&] { return set.peers(0) == 1 && set.peers(1) == 1; }, 10s));
+  CHECK(eventually([&] { return set.cluster(0)["discovery"]["peers"].size() == 1; }, 15s));
+  CHECK(set.cluster(0)["discovery"]["peers"][0]["node"] == "plugnode@" + set.addresses[1]);
+}

@@ -1,0 +1,310 @@
+// The endpoint over real sockets: the full pipeline, per-request actors, crashes, deadlines, graceful stop.
+#include "plugnode/plugs/endpoint.hpp"
+
+#include <caf/event_based_actor.hpp>
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <future>
+#include <thread>
+
+#include "plugnode/plugs/ask.hpp"
+#include "plugnode/plugs/head.hpp"
+#include "plugnode/plugs/logger.hpp"
+#include "plugnode/plugs/metrics.hpp"
+#include "plugnode/plugs/pipeline.hpp"
+#include "plugnode/plugs/request_id.hpp"
+#include "plugnode/plugs/router.hpp"
+#include "plugnode/test/ports.hpp"
+#include "plugnode/test/process.hpp"
+#include "served.hpp"
+
+using namespace plugnode::plugs;
+using plugnode::test::served;
+using namespace std::chrono_literals;
+
+namespace {
+
+router hello_router() {
+  router r;
+  r.get("/", [](conn& c) { c.send_resp(200, "Hello, World!\n"); })
+      .get("/hello/:name",
+           [](conn& c) {
+             c.put_resp_header("x-greeting", "hello");
+             c.send_resp(200, "Hello, " + c.path_params.at("name") + "!\n");
+           })
+      .post("/echo",
+            [](conn& c) { c.put_resp_content_type("application/octet-stream").send_resp(200, c.body); })
+      .get("/crash", [](conn&) -> void { throw std::runtime_error("boom: secret detail"); })
+      .get("/where", [](conn& c) {
+        c.send_resp(200, c.host + " " + std::to_string(c.port) + " " + c.remote_ip + " " + c.scheme);
+      });
+  return r;
+}
+
+} // namespace
+
+TEST_CASE("endpoint serves a full pipeline over a socket", "[endpoint]") {
+  metrics m;
+  served server(pipeline{request_id{}, logger{}, head{}, m, hello_router()});
+  auto cli = server.client();
+
+  auto hello = cli.Get("/hello/J%C3%BCrgen");
+  REQUIRE(hello);
+  CHECK(hello->status == 200);
+  CHECK(hello->body == "Hello, J\xC3\xBCrgen!\n");
+  CHECK(hello->get_header_value("x-greeting") == "hello");
+  CHECK(valid_request_id(hello->get_header_value("x-request-id")));
+  CHECK(hello->get_header_value("content-type") == "text/plain; charset=utf-8");
+
+  auto where = cli.Get("/where");
+  REQUIRE(where);
+  CHECK(where->body == "127.0.0.1 " + std::to_string(server.port()) + " 127.0.0.1 http");
+
+  auto echo = cli.Post("/echo", std::string("raw\0bytes", 9), "application/octet-stream");
+  REQUIRE(echo);
+  CHECK(echo->body == std::string("raw\0bytes", 9));
+
+  auto missing = cli.Get("/nope/nope");
+  REQUIRE(missing);
+  CHECK(missing->status == 404);
+  auto wrong_method = cli.Delete("/hello/x");
+  REQUIRE(wrong_method);
+  CHECK(wrong_method->status == 405);
+  CHECK(wrong_method->get_header_value("allow") == "GET, HEAD");
+
+  CHECK_THAT(
+      m.render(),
+      Catch::Contains(R"(plugnode_http_requests_total{method="GET",route="/hello/:name",status="200"} 1)"));
+}
+
+TEST_CASE("endpoint answers HEAD with the GET route's headers and no body", "[endpoint]") {
+  served server(pipeline{head{}, hello_router()});
+  auto raw =
+      plugnode::test::raw_exchange(server.port(), "HEAD / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+  CHECK(plugnode::test::status_of(raw.response) == 200);
+  CHECK_THAT(raw.response, Catch::Contains("Content-Length: 14\r\n"));
+  CHECK_THAT(raw.response, Catch::EndsWith("\r\n\r\n")); // nothing after the headers
+}
+
+TEST_CASE("a crashing plug costs its request a 500 and nothing else", "[endpoint]") {
+  int hooks = 0;
+  std::mutex mutex;
+  served server(pipeline{request_id{},
+                         [&](conn& c) {
+                           c.register_before_send([&](conn&) {
+                             std::lock_guard lock(mutex);
+                             ++hooks;
+                           });
+                         },
+                         hello_router()});
+  auto cli = server.client();
+  for (int i = 0; i < 3; ++i) {
+    auto crash = cli.Get("/crash");
+    REQUIRE(crash);
+    CHECK(crash->status == 500);
+    CHECK(crash->body == "Internal Server Error\n");
+    CHECK_FALSE(crash->has_header("EXCEPTION_WHAT"));
+    CHECK(crash->get_header_value("x-request-id").size() == 32);
+    auto fine = cli.Get("/");
+    REQUIRE(fine);
+    CHECK(fine->status == 200);
+  }
+  std::lock_guard lock(mutex);
+  CHECK(hooks == 6);
+}
+
+TEST_CASE("a plug that aborts its request actor gets a 500, the server lives on", "[endpoint]") {
+  served server([](conn& c) {
+    if (c.path == "/abort") {
+      c.self->fail_state(caf::sec::runtime_error);
+      c.resp(200, "should not be sent");
+      return;
+    }
+    c.send_resp(200, "alive");
+  });
+  auto cli = server.client();
+  auto aborted = cli.Get("/abort");
+  REQUIRE(aborted);
+  CHECK(aborted->status == 500);
+  auto fine = cli.Get("/");
+  REQUIRE(fine);
+  CHECK(fine->body == "alive");
+}
+
+TEST_CASE("a pipeline without a response gets a 500", "[endpoint]") {
+  served server([](conn&) {});
+  auto res = server.client().Get("/");
+  REQUIRE(res);
+  CHECK(res->status == 500);
+}
+
+TEST_CASE("plugs ask other actors through the request's actor, with a timeout", "[endpoint]") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  // (Function actors take an argument: CAF 0.17 dereferences a null pointer when spawning one without.)
+  auto counter = sys.spawn(
+      [](caf::event_based_actor*, int start) -> caf::behavior {
+        auto n = std::make_shared<int>(start);
+        return {[n](caf::get_atom) { return ++*n; }};
+      },
+      0);
+  auto silent = sys.spawn(
+      [](caf::event_based_actor* self, int) -> caf::behavior {
+        return {[self](caf::get_atom) { return self->make_response_promise<int>(); }};
+      },
+      0);
+  served server([&](conn& c) {
+    auto answer = ask<int>(c, c.path == "/silent" ? silent : counter, 100ms, caf::get_atom::value);
+    if (answer)
+      c.send_resp(200, std::to_string(*answer));
+    else
+      c.send_resp(504, sys.render(answer.error()));
+  });
+  auto cli = server.client();
+  CHECK(cli.Get("/")->body == "1");
+  CHECK(cli.Get("/")->body == "2");
+  auto start = std::chrono::steady_clock::now();
+  auto timed_out = cli.Get("/silent");
+  REQUIRE(timed_out);
+  CHECK(timed_out->status == 504);
+  CHECK_THAT(timed_out->body, Catch::Contains("request_timeout"));
+  CHECK(std::chrono::steady_clock::now() - start < 1s);
+  caf::anon_send_exit(counter, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("a late answer to one request's ask never reaches the next request", "[endpoint]") {
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  // Answers each request 150 ms late.
+  auto late = sys.spawn(
+      [](caf::event_based_actor* self, int answer) -> caf::behavior {
+        auto pending = std::make_shared<std::vector<caf::response_promise>>();
+        return {[self, pending](caf::get_atom) {
+                  pending->push_back(self->make_response_promise());
+                  self->delayed_send(self, 150ms, caf::ok_atom::value);
+                  return pending->back();
+                },
+                [pending, answer](caf::ok_atom) {
+                  for (auto& rp : *pending)
+                    rp.deliver(answer);
+                  pending->clear();
+                }};
+      },
+      7);
+  endpoint_options options;
+  options.workers = 1; // both requests on the same worker thread
+  served server(
+      [&](conn& c) {
+        auto id = std::to_string(c.self->id());
+        if (c.path == "/ask") {
+          auto answer = ask<int>(c, late, 30ms, caf::get_atom::value);
+          c.send_resp(200, id + (answer ? " answered" : " timed out"));
+        } else {
+          c.send_resp(200, id + (c.self->mailbox().empty() ? " clean" : " dirty"));
+        }
+      },
+      options);
+  httplib::Client cli("127.0.0.1", server.port());
+  auto first = cli.Get("/ask");
+  REQUIRE(first);
+  CHECK_THAT(first->body, Catch::EndsWith(" timed out"));
+  std::this_thread::sleep_for(250ms); // the late answer lands in the mailbox of the first request's actor
+  auto second = cli.Get("/next");
+  REQUIRE(second);
+  CHECK_THAT(second->body, Catch::EndsWith(" clean"));
+  CHECK(second->body.substr(0, second->body.find(' ')) != first->body.substr(0, first->body.find(' ')));
+  caf::anon_send_exit(late, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("requests on one connection share the worker's actor until one fails", "[endpoint]") {
+  endpoint_options options;
+  options.workers = 1;
+  served server(
+      [](conn& c) {
+        if (c.path == "/crash")
+          throw std::runtime_error("crash");
+        c.send_resp(200, std::to_string(c.self->id()));
+      },
+      options);
+  auto cli = server.client();
+  cli.set_keep_alive(true);
+  auto a = cli.Get("/")->body;
+  CHECK(cli.Get("/")->body == a);
+  CHECK(cli.Get("/crash")->status == 500);
+  CHECK(cli.Get("/")->body != a);
+  SECTION("request_actor isolation gives every request its own actor") {
+    endpoint_options fresh;
+    fresh.mode = isolation::request_actor;
+    served other([](conn& c) { c.send_resp(200, std::to_string(c.self->id())); }, fresh);
+    auto cli2 = other.client();
+    cli2.set_keep_alive(true);
+    CHECK(cli2.Get("/")->body != cli2.Get("/")->body);
+  }
+}
+
+TEST_CASE("a pipeline past its deadline gets 503", "[endpoint]") {
+  endpoint_options options;
+  options.deadline = 100ms;
+  auto slow = [](conn& c) {
+    if (c.path == "/slow")
+      std::this_thread::sleep_for(300ms);
+    c.send_resp(200, "done");
+  };
+  SECTION("worker actor: when the pipeline returns") {
+    served server(slow, options);
+    auto res = server.client().Get("/slow");
+    REQUIRE(res);
+    CHECK(res->status == 503);
+    CHECK(server.client().Get("/")->status == 200);
+  }
+  SECTION("spawned: at the deadline itself") {
+    options.mode = isolation::spawned_actor;
+    served server(slow, options);
+    auto start = std::chrono::steady_clock::now();
+    auto res = server.client().Get("/slow");
+    REQUIRE(res);
+    CHECK(res->status == 503);
+    CHECK(std::chrono::steady_clock::now() - start < 280ms);
+    CHECK(server.client().Get("/")->status == 200);
+    std::this_thread::sleep_for(250ms); // let the abandoned pipeline finish before the system goes
+  }
+}
+
+TEST_CASE("spawned isolation runs the same pipeline with the same crash semantics", "[endpoint]") {
+  endpoint_options options;
+  options.mode = isolation::spawned_actor;
+  served server(pipeline{request_id{}, head{}, hello_router()}, options);
+  auto cli = server.client();
+  CHECK(cli.Get("/hello/ada")->body == "Hello, ada!\n");
+  CHECK(cli.Get("/crash")->status == 500);
+  CHECK(cli.Get("/")->status == 200);
+}
+
+TEST_CASE("stop lets an in-flight request finish, then refuses connections", "[endpoint]") {
+  std::atomic<bool> entered{false};
+  served server([&](conn& c) {
+    entered = true;
+    std::this_thread::sleep_for(300ms);
+    c.send_resp(200, "finished");
+  });
+  auto port = server.port();
+  auto in_flight = std::async(std::launch::async, [cli = server.client()]() mutable { return cli.Get("/"); });
+  REQUIRE(plugnode::test::eventually([&] { return entered.load(); }, 2s));
+  CHECK(server.stop());
+  auto res = in_flight.get();
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->body == "finished");
+  CHECK_FALSE(plugnode::test::port_open("127.0.0.1", port));
+}
+
+TEST_CASE("bind fails loudly when the port is taken", "[endpoint]") {
+  served first([](conn& c) { c.send_resp(200, "first"); });
+  caf::actor_system_config cfg;
+  caf::actor_system sys{cfg};
+  endpoint second(sys, {"127.0.0.1", first.port()}, [](conn& c) { c.send_resp(200, "second"); });
+  CHECK_THROWS_WITH(second.bind(),
+                    Catch::Contains("cannot listen on 127.0.0.1:" + std::to_string(first.port())));
+}

@@ -1,0 +1,95 @@
+#include "served.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <stdexcept>
+
+#include "plugnode/test/ports.hpp"
+
+namespace plugnode::test {
+
+served::served(plugs::plug app, plugs::endpoint_options options) {
+  options.address = "127.0.0.1";
+  // Another test may take a port between free_port() and bind(): try a few.
+  for (int attempt = 0;; ++attempt) {
+    options.port = free_port();
+    endpoint_ = std::make_unique<plugs::endpoint>(system_, options, app);
+    try {
+      endpoint_->bind();
+      break;
+    } catch (const std::runtime_error&) {
+      if (attempt == 5)
+        throw;
+    }
+  }
+  thread_ = std::thread([this] { endpoint_->serve(); });
+}
+
+served::~served() {
+  stop();
+}
+
+bool served::stop() {
+  bool done = endpoint_->stop();
+  if (thread_.joinable())
+    thread_.join();
+  return done;
+}
+
+httplib::Client served::client() const {
+  httplib::Client cli("127.0.0.1", port());
+  cli.set_connection_timeout(std::chrono::seconds(2));
+  cli.set_read_timeout(std::chrono::seconds(5));
+  return cli;
+}
+
+raw_result raw_exchange(std::uint16_t port, const std::string& request, std::chrono::milliseconds timeout) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    throw std::runtime_error("cannot connect to port " + std::to_string(port));
+  }
+  std::size_t sent = 0;
+  while (sent < request.size()) {
+    auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0)
+      break; // the server closed on us: what it answered is still worth reading
+    sent += static_cast<std::size_t>(n);
+  }
+  raw_result result;
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buffer[4096];
+  while (true) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      break;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+      break;
+    auto n = ::recv(fd, buffer, sizeof buffer, 0);
+    if (n <= 0) {
+      result.closed = true;
+      break;
+    }
+    result.response.append(buffer, static_cast<std::size_t>(n));
+  }
+  ::close(fd);
+  return result;
+}
+
+int status_of(const std::string& response) {
+  if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12)
+    return 0;
+  return std::stoi(response.substr(9, 3));
+}
+
+} // namespace plugnode::test

@@ -1,0 +1,53 @@
+// served: an endpoint serving a plug on a fresh loopback port in this process, for tests over real sockets,
+// and a raw TCP client for what a well-behaved HTTP client would never send.
+#pragma once
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <httplib.h>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "plugnode/plugs/endpoint.hpp"
+
+namespace plugnode::test {
+
+class served {
+public:
+  explicit served(plugs::plug app, plugs::endpoint_options options = {});
+  ~served();
+  served(const served&) = delete;
+  served& operator=(const served&) = delete;
+
+  std::uint16_t port() const { return endpoint_->port(); }
+  plugs::endpoint& endpoint() { return *endpoint_; }
+  caf::actor_system& system() { return system_; }
+  // A client with short timeouts, so a test never hangs on the server.
+  httplib::Client client() const;
+  // Stops the endpoint (idempotent) and waits for its thread.
+  bool stop();
+
+private:
+  caf::actor_system_config config_;
+  caf::actor_system system_{config_};
+  std::unique_ptr<plugs::endpoint> endpoint_;
+  std::thread thread_;
+};
+
+// Connects to 127.0.0.1:port, sends `request` and
+// returns everything the server sent until it closed the connection or `timeout` passed.
+struct raw_result {
+  std::string response;
+  bool closed = false; // the server closed the connection (else the timeout ended the read)
+};
+raw_result raw_exchange(std::uint16_t port, const std::string& request,
+                        std::chrono::milliseconds timeout = std::chrono::milliseconds(3000));
+
+// Status code of the first response in `response` ("HTTP/1.1 400 ..."), or 0.
+int status_of(const std::string& response);
+
+} // namespace plugnode::test

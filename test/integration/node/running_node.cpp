@@ -1,0 +1,88 @@
+// The node processes and command runs of running_node.hpp.
+#include "running_node.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+
+#include <fstream>
+
+#include "plugnode/test/ports.hpp"
+
+namespace plugnode::test {
+
+using namespace std::chrono_literals;
+
+running_node::running_node(std::string app, std::string address, std::uint16_t dist_port, env_map extra,
+                           std::string cookie)
+    : app_(std::move(app)), address_(std::move(address)), http_port_(free_port(address_)),
+      dist_port_(dist_port), cookie_(std::move(cookie)) {
+  env_map env{{"HTTP_PORT", std::to_string(http_port_)},
+              {"PLUGNODE_HTTP_ADDR", address_},
+              {"PLUGNODE_NODE", name()},
+              {"PLUGNODE_DIST_PORT", std::to_string(dist_port_)},
+              {"PLUGNODE_COOKIE", cookie_},
+              {"PLUGNODE_COOKIE_FILE", std::nullopt},
+              {"ERLANG_COOKIE", std::nullopt}};
+  for (auto& [k, v] : extra)
+    env[k] = v;
+  process_ = std::make_unique<process>(std::vector<std::string>{plugnode_binary(), "foreground"}, env);
+  REQUIRE(eventually([&] { return port_open(address_, http_port_) || !process_->running(); }, 15s));
+  INFO(process_->output());
+  REQUIRE(process_->running());
+}
+
+env_map running_node::client_env() const {
+  return {{"PLUGNODE_NODE", name()},       {"PLUGNODE_DIST_PORT", std::to_string(dist_port_)},
+          {"PLUGNODE_COOKIE", cookie_},    {"PLUGNODE_COOKIE_FILE", std::nullopt},
+          {"ERLANG_COOKIE", std::nullopt}, {"PLUGNODE_DISCOVERY", std::nullopt}};
+}
+
+command_result run_plugnode(const std::vector<std::string>& args, const env_map& env,
+                            const std::string& input) {
+  // sh feeds the input through a real pipe, so the shell sees a non-terminal stdin as a script would give it.
+  std::string command = "printf '%s' \"$PLUGNODE_TEST_INPUT\" | exec \"$0\"";
+  for (std::size_t i = 0; i < args.size(); ++i)
+    command += " \"$" + std::to_string(i + 1) + "\"";
+  std::vector<std::string> argv{"/bin/sh", "-c", command, plugnode_binary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  auto full_env = env;
+  full_env["PLUGNODE_TEST_INPUT"] = input;
+  process p(argv, full_env);
+  command_result result;
+  result.exit_code = p.wait(20s).value_or(-1);
+  result.output = p.output();
+  return result;
+}
+
+std::string raw_get(const std::string& address, std::uint16_t port, const std::string& target) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  ::inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
+  std::string response;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    auto request = "GET " + target + " HTTP/1.1\r\nHost: " + address + "\r\nConnection: close\r\n\r\n";
+    if (::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
+      char buf[4096];
+      for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
+        response.append(buf, static_cast<std::size_t>(n));
+    }
+  }
+  ::close(fd);
+  return response;
+}
+
+long rss_kb(int pid) {
+  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0)
+      return std::stol(line.substr(6));
+  return -1;
+}
+
+} // namespace plugnode::test

@@ -1,0 +1,80 @@
+// shell_command: the remote shell's language, plugnode's spelling and the Elixir one operators type.
+#include "plugnode/app/shell_command.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace plugnode::app;
+
+TEST_CASE("plain commands", "[shell_command]") {
+  CHECK(parse_shell_line("nodes").verb == shell_verb::nodes);
+  CHECK(parse_shell_line("  status  ").verb == shell_verb::status);
+  auto ping = parse_shell_line("ping b@127.0.0.3");
+  CHECK(ping.verb == shell_verb::ping);
+  CHECK(ping.argument == "b@127.0.0.3");
+  CHECK(ping.dialect == shell_dialect::plugnode);
+  CHECK(parse_shell_line("connect a@h").verb == shell_verb::connect);
+  CHECK(parse_shell_line("disconnect a@h").verb == shell_verb::disconnect);
+  auto lookup = parse_shell_line("nslookup _dist._tcp.app a");
+  CHECK(lookup.verb == shell_verb::nslookup);
+  CHECK(lookup.argument == "_dist._tcp.app");
+  CHECK(lookup.record_type == "a");
+  CHECK(parse_shell_line("nslookup app").record_type == "srv");
+  for (auto [line, verb] :
+       {std::pair{"discover", shell_verb::discover}, std::pair{"cluster", shell_verb::cluster},
+        std::pair{"metrics", shell_verb::metrics}, std::pair{"help", shell_verb::help},
+        std::pair{"quit", shell_verb::quit}, std::pair{"exit", shell_verb::quit},
+        std::pair{"pid", shell_verb::pid}, std::pair{"stop", shell_verb::stop},
+        std::pair{"self", shell_verb::self}, std::pair{"", shell_verb::empty},
+        std::pair{"   ", shell_verb::empty}}) {
+    INFO(line);
+    CHECK(parse_shell_line(line).verb == verb);
+  }
+}
+
+TEST_CASE("wrong arguments and unknown words are unknown, kept for the message", "[shell_command]") {
+  for (auto line : {"ping", "ping a@h b@h", "nodes now", "nslookup x mx", "fly", "Node.fly", "Node.ping(a@h)",
+                    ":inet_res.nslookup('x', :in, :mx)", "rm -rf /"}) {
+    INFO(line);
+    auto cmd = parse_shell_line(line);
+    CHECK(cmd.verb == shell_verb::unknown);
+    CHECK(cmd.argument == line);
+  }
+}
+
+TEST_CASE("the Elixir spellings", "[shell_command]") {
+  CHECK(parse_shell_line("Node.list").verb == shell_verb::nodes);
+  CHECK(parse_shell_line("Node.list()").dialect == shell_dialect::elixir);
+  CHECK(parse_shell_line("Node.self").verb == shell_verb::self);
+  for (auto line : {R"(Node.ping(:"app@host"))", "Node.ping(:'app@host')", "Node.ping(:app@host)",
+                    R"(Node.ping( :"app@host" ))"}) {
+    INFO(line);
+    auto cmd = parse_shell_line(line);
+    CHECK(cmd.verb == shell_verb::ping);
+    CHECK(cmd.argument == "app@host");
+    CHECK(cmd.dialect == shell_dialect::elixir);
+  }
+  CHECK(parse_shell_line(R"(Node.connect(:"a@h"))").verb == shell_verb::connect);
+  CHECK(parse_shell_line(R"(Node.disconnect(:"a@h"))").verb == shell_verb::disconnect);
+  auto lookup = parse_shell_line(":inet_res.nslookup('app.default.svc.cluster.local', :in, :srv)");
+  CHECK(lookup.verb == shell_verb::nslookup);
+  CHECK(lookup.argument == "app.default.svc.cluster.local");
+  CHECK(lookup.record_type == "srv");
+  CHECK(parse_shell_line(R"(:inet_res.nslookup("x", :in, :a))").record_type == "a");
+}
+
+TEST_CASE("answers come back in the dialect they were asked in", "[shell_command]") {
+  CHECK(ping_answer(parse_shell_line("ping a@h"), true) == "pong");
+  CHECK(ping_answer(parse_shell_line("ping a@h"), false) == "pang");
+  CHECK(ping_answer(parse_shell_line("Node.ping(:a@h)"), true) == ":pong");
+  CHECK(ping_answer(parse_shell_line("Node.ping(:a@h)"), false) == ":pang");
+  CHECK(ping_answer(parse_shell_line("Node.connect(:a@h)"), true) == "true");
+  CHECK(ping_answer(parse_shell_line("connect a@h"), false) == "false");
+}
+
+TEST_CASE("help names every command", "[shell_command]") {
+  for (auto word : {"nodes", "ping", "connect", "disconnect", "nslookup", "discover", "status", "cluster",
+                    "metrics", "help", "quit", "Node.ping"}) {
+    INFO(word);
+    CHECK_THAT(shell_help(), Catch::Contains(word));
+  }
+}

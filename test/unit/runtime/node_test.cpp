@@ -1,0 +1,100 @@
+#include "plugnode/runtime/node.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <caf/all.hpp>
+
+#include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/test/ports.hpp"
+
+using namespace plugnode::runtime;
+using namespace std::chrono_literals;
+
+namespace {
+
+node_options listening_on(const std::string& address, std::uint16_t port) {
+  node_options options;
+  options.name = *node_name::parse("app@" + address);
+  options.port = port;
+  options.cookie = "unit-cookie";
+  return options;
+}
+
+} // namespace
+
+TEST_CASE("a listening node refuses to start without a cookie", "[node]") {
+  auto options = listening_on("127.0.0.2", plugnode::test::free_port("127.0.0.2"));
+  options.cookie.clear();
+  node n(options);
+  auto error = n.start();
+  REQUIRE(error);
+  CHECK_THAT(*error, Catch::Contains("no cookie"));
+}
+
+TEST_CASE("a single-node (non-listening) node needs no cookie and has no peers", "[node]") {
+  node_options options;
+  options.name = *node_name::parse("solo@127.0.0.1");
+  options.listen = false;
+  node n(options);
+  REQUIRE_FALSE(n.start());
+  caf::scoped_actor self{n.system()};
+  std::vector<std::string> peers{"x"};
+  self->request(n.agent(), 1s, nodes_atom_v)
+      .receive([&](std::vector<std::string>& xs) { peers = xs; }, [](caf::error&) {});
+  CHECK(peers.empty());
+}
+
+TEST_CASE("a taken port is a clear start-up error", "[node]") {
+  auto port = plugnode::test::free_port("127.0.0.2");
+  node first(listening_on("127.0.0.2", port));
+  REQUIRE_FALSE(first.start());
+  CHECK(first.port() == port);
+  node second(listening_on("127.0.0.2", port));
+  auto error = second.start();
+  REQUIRE(error);
+  CHECK_THAT(*error, Catch::Contains("cannot listen on 127.0.0.2:" + std::to_string(port)));
+}
+
+TEST_CASE("a failure bound shorter than the heartbeat interval is refused", "[node]") {
+  auto options = listening_on("127.0.0.2", 0);
+  options.failure_bound = 100ms;
+  options.heartbeat_interval = 200ms;
+  node n(options);
+  REQUIRE(n.start());
+}
+
+TEST_CASE("two nodes in one process connect and list each other", "[node]") {
+  auto port = plugnode::test::free_port("127.0.0.2");
+  node a(listening_on("127.0.0.2", port));
+  node b(listening_on("127.0.0.3", port));
+  REQUIRE_FALSE(a.start());
+  REQUIRE_FALSE(b.start());
+  auto remote = a.remote_agent("app@127.0.0.3", 2s);
+  REQUIRE(remote);
+  caf::scoped_actor self{a.system()};
+  std::vector<std::string> seen;
+  self->request(*remote, 1s, nodes_atom_v)
+      .receive([&](std::vector<std::string>& xs) { seen = xs; }, [](caf::error&) {});
+  CHECK(seen == std::vector<std::string>{"app@127.0.0.2"});
+  CHECK_FALSE(a.remote_agent("app@127.0.0.9", 2s));
+}
+
+TEST_CASE("peer host names go through the injected resolver", "[node]") {
+  auto port = plugnode::test::free_port("127.0.0.3");
+  auto b_options = listening_on("127.0.0.3", port);
+  b_options.name = *node_name::parse("app@node-b.cluster.test");
+  b_options.bind_address = "127.0.0.3";
+  node b(b_options);
+  REQUIRE_FALSE(b.start());
+  std::vector<std::string> asked;
+  auto a_options = listening_on("127.0.0.2", port);
+  a_options.resolver = [&asked](const std::string& host) {
+    asked.push_back(host);
+    return host == "node-b.cluster.test" ? resolve_result{{"127.0.0.3"}, ""} : resolve_result{{}, "NXDOMAIN"};
+  };
+  node a(a_options);
+  REQUIRE_FALSE(a.start());
+  CHECK(a.remote_agent("app@node-b.cluster.test", 2s));
+  CHECK_FALSE(a.remote_agent("app@nowhere.cluster.test", 2s));
+  CHECK(asked == std::vector<std::string>{"node-b.cluster.test", "nowhere.cluster.test"});
+}
