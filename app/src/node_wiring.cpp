@@ -7,9 +7,20 @@
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/app/shell_service.hpp"
 #include "plugnode/discovery/discovery_actor.hpp"
+#include "plugnode/discovery/dns_host_resolver.hpp"
 
 namespace plugnode::app {
 namespace {
+
+// The servers and search list of /etc/resolv.conf, or PLUGNODE_DNS_SERVER in their place.
+discovery::resolver_config resolver_config_of(const config& cfg) {
+  discovery::resolver_config resolver;
+  if (auto resolv = discovery::load_resolv_conf())
+    resolver = *resolv;
+  if (cfg.discovery.dns_server)
+    resolver.nameservers = {*cfg.discovery.dns_server};
+  return resolver;
+}
 
 discovery::discovery_config discovery_config_of(const config& cfg) {
   discovery::discovery_config d{cfg.node, {}, {}, {}};
@@ -18,10 +29,7 @@ discovery::discovery_config discovery_config_of(const config& cfg) {
   d.strategy.static_nodes = cfg.discovery.static_nodes;
   d.strategy.app = cfg.node.app();
   d.strategy.dist_port = cfg.dist_port;
-  if (auto resolv = discovery::load_resolv_conf())
-    d.resolver = *resolv;
-  if (cfg.discovery.dns_server)
-    d.resolver.nameservers = {*cfg.discovery.dns_server};
+  d.resolver = resolver_config_of(cfg);
   d.poll.interval = cfg.discovery.poll_interval;
   return d;
 }
@@ -39,6 +47,10 @@ runtime::node_options node_options_of(const config& cfg) {
   options.tls = cfg.tls;
   options.failure_bound = cfg.failure_bound;
   options.heartbeat_interval = std::min(options.heartbeat_interval, cfg.failure_bound / 3);
+  // Peers are dialled through the DNS server discovery asks when the operator named one, so the names in
+  // its SRV answers resolve there too; otherwise libc's resolver, which also honours /etc/hosts.
+  if (cfg.discovery.dns_server)
+    options.resolver = discovery::dns_host_resolver(resolver_config_of(cfg));
   return options;
 }
 

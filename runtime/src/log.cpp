@@ -83,8 +83,11 @@ void configure_logging(const log_options& options) {
   else
     log->set_pattern("%Y-%m-%dT%H:%M:%S.%e%z [%l] %v", spdlog::pattern_time_type::utc);
   log->set_level(options.level);
-  log->flush_on(spdlog::level::info);
+  // A flush per line costs a write(2) per request line under the sink's mutex (the HTTP benchmark lost a
+  // third of its throughput to it); warnings and errors still go out at once, the rest within a second.
+  log->flush_on(spdlog::level::warn);
   spdlog::set_default_logger(std::move(log));
+  spdlog::flush_every(std::chrono::seconds(1));
 }
 
 } // namespace plugnode::runtime
