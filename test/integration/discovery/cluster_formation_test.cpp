@@ -28,25 +28,31 @@ std::uint16_t port_free_on(const std::vector<std::string>& addresses) {
 
 struct node_set {
   std::vector<std::string> addresses{"127.0.4.10", "127.0.4.11", "127.0.4.12"};
+  std::string strategy = "k8s-a";
+  // Host part of each node's name: its address (k8s-a), or a pod host name only the test's DNS knows
+  // (k8s-srv).
+  std::vector<std::string> hosts = addresses;
   std::uint16_t dist_port = port_free_on(addresses);
   std::uint16_t http_port = port_free_on(addresses);
   std::vector<std::unique_ptr<process>> nodes;
 
   void start(const dnsmasq_server& dns) {
-    for (const auto& address : addresses)
+    for (std::size_t i = 0; i < addresses.size(); ++i) {
+      const auto& address = addresses[i];
       nodes.push_back(std::make_unique<process>(std::vector<std::string>{plugnode_binary(), "foreground"},
                                                 std::map<std::string, std::optional<std::string>>{
-                                                    {"PLUGNODE_NODE", "plugnode@" + address},
+                                                    {"PLUGNODE_NODE", "plugnode@" + hosts[i]},
                                                     {"PLUGNODE_DIST_ADDR", address},
                                                     {"PLUGNODE_DIST_PORT", std::to_string(dist_port)},
                                                     {"PLUGNODE_COOKIE", "discovery-test-cookie"},
-                                                    {"PLUGNODE_DISCOVERY", "k8s-a"},
+                                                    {"PLUGNODE_DISCOVERY", strategy},
                                                     {"PLUGNODE_SERVICE", "app"},
                                                     {"PLUGNODE_NAMESPACE", "default"},
                                                     {"PLUGNODE_DNS_SERVER", dns.address().to_string()},
                                                     {"PLUGNODE_POLL_INTERVAL", "1s"},
                                                     {"HTTP_PORT", std::to_string(http_port)},
                                                     {"PLUGNODE_HTTP_ADDR", address}}));
+    }
   }
 
   nlohmann::json cluster(std::size_t i) const {
@@ -114,4 +120,29 @@ TEST_CASE("plugnode nodes mesh through DNS, keep the mesh while DNS is down, and
   CHECK(eventually([&] { return set.peers(0) == 1 && set.peers(1) == 1; }, 10s));
   CHECK(eventually([&] { return set.cluster(0)["discovery"]["peers"].size() == 1; }, 15s));
   CHECK(set.cluster(0)["discovery"]["peers"][0]["node"] == "plugnode@" + set.addresses[1]);
+}
+
+TEST_CASE("k8s-srv: nodes named by pod host names mesh, dialling each other through PLUGNODE_DNS_SERVER",
+          "[cluster_formation]") {
+  node_set set;
+  set.strategy = "k8s-srv";
+  dns_zone zone;
+  for (std::size_t i = 0; i < set.addresses.size(); ++i) {
+    set.hosts[i] = "app-" + std::to_string(i) + "." + svc;
+    zone.srv.push_back({"_dist._tcp." + svc, set.hosts[i], set.dist_port});
+    zone.hosts.push_back({set.hosts[i], set.addresses[i]});
+  }
+  dnsmasq_server dns(zone);
+  set.start(dns);
+  CHECK(eventually(
+      [&] {
+        for (std::size_t i = 0; i < set.nodes.size(); ++i)
+          if (set.peers(i) != 2)
+            return false;
+        return true;
+      },
+      15s));
+  auto peers = set.cluster(0)["peers"];
+  REQUIRE(peers.size() == 2);
+  CHECK(peers[0]["node"] == "plugnode@" + set.hosts[1]);
 }
