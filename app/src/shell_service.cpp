@@ -15,6 +15,7 @@
 #include "plugnode/app/cluster_report.hpp"
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/discovery/discovery_protocol.hpp"
+#include "plugnode/discovery/nslookup.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/node_name.hpp"
 
@@ -42,8 +43,7 @@ public:
     case shell_verb::ping:
     case shell_verb::connect:
     case shell_verb::disconnect: return node_op(cmd);
-    case shell_verb::nslookup:
-      return ask_discovery(discovery::nslookup_atom::value, cmd.argument, cmd.record_type);
+    case shell_verb::nslookup: return nslookup(cmd);
     case shell_verb::discover: return ask_discovery(discovery::discover_atom::value);
     case shell_verb::status: return status();
     case shell_verb::cluster: return cluster();
@@ -110,6 +110,12 @@ private:
     if (!text)
       return {false, error_text(text.error())};
     return {true, *text + (text->empty() || text->back() == '\n' ? "" : "\n")};
+  }
+
+  // A failed lookup (NXDOMAIN, timeout) is a failed command, so `rpc "nslookup ..."` exits non-zero.
+  answer nslookup(const shell_command& cmd) {
+    auto [ok, text] = ask_discovery(discovery::nslookup_atom::value, cmd.argument, cmd.record_type);
+    return {ok && discovery::nslookup_answered(text), text};
   }
 
   answer status() {

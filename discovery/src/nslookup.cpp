@@ -41,11 +41,17 @@ std::optional<lookup_type> parse_lookup_type(std::string_view text) {
   return std::nullopt;
 }
 
+constexpr std::string_view answer_heading = ";; ANSWER SECTION:\n";
+
+bool nslookup_answered(std::string_view text) {
+  return text.substr(0, answer_heading.size()) == answer_heading;
+}
+
 std::string nslookup(const dns_client& client, std::string_view name, lookup_type type) {
   auto failed = [&](const dns_error& error) {
     return fmt::format(";; {} {}: {}\n", name, type_text(type), error.message());
   };
-  std::string out = ";; ANSWER SECTION:\n";
+  std::string out(answer_heading);
   if (type == lookup_type::srv) {
     auto answer = client.srv(name);
     if (!answer)

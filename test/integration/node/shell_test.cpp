@@ -86,6 +86,14 @@ TEST_CASE("remote_console through a pipe: nodes, ping, connect, nslookup, Elixir
   CHECK_THAT(out, Catch::Contains("app-0.app.default.svc.cluster.local") && Catch::Contains("4370"));
   CHECK_THAT(out, Catch::Contains("127.0.0.2"));
   CHECK_THAT(out, Catch::Contains("unknown: no check yet (checker off)"));
+
+  // One-shot: a lookup that answers exits 0, one that fails (NXDOMAIN) exits 1 with the error.
+  auto found = run_plugnode({"rpc", "nslookup app-0.app.default.svc.cluster.local a"}, a.client_env());
+  CHECK(found.exit_code == 0);
+  CHECK_THAT(found.output, Catch::Contains("127.0.0.2"));
+  auto missing = run_plugnode({"rpc", "nslookup nosuch.app.default.svc.cluster.local a"}, a.client_env());
+  CHECK(missing.exit_code == 1);
+  CHECK_THAT(missing.output, Catch::Contains("nosuch.app.default.svc.cluster.local"));
 }
 
 TEST_CASE("a lost node ends the shell with a clear message", "[shell]") {

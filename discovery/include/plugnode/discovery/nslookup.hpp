@@ -18,4 +18,7 @@ std::optional<lookup_type> parse_lookup_type(std::string_view text);
 // The answer as text, one record per line, or a line `;; NAME TYPE: <error>` when the lookup failed.
 std::string nslookup(const dns_client& client, std::string_view name, lookup_type type);
 
+// Whether an nslookup text is an answer rather than an error line (it crosses the actor boundary as text).
+bool nslookup_answered(std::string_view text);
+
 } // namespace plugnode::discovery
