@@ -5,10 +5,18 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
 
+#include <termios.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstdlib>
 #include <future>
 #include <iostream>
 #include <memory>
+#include <optional>
 
 #include "plugnode/app/line_reader.hpp"
 #include "plugnode/app/registered_names.hpp"
@@ -102,6 +110,38 @@ reply send_line(session& s, const std::string& line) {
   return answered.get();
 }
 
+// Ends the shell when the node goes away while the operator sits at the prompt (a blocking read no answer
+// can interrupt): restores the terminal libedit put in raw mode, says why, and exits 1. A loss during a
+// command is reported by send_line instead, so the watchdog stands down while a command runs.
+struct prompt_watch {
+  std::atomic<bool> at_prompt{false};
+  std::optional<termios> terminal;
+  std::string target;
+};
+
+// Polls the client agent's hidden connections: the target's events are not delivered to monitor_nodes
+// subscribers (a hidden connection, as in Erlang without {node_type, all}).
+caf::behavior watch_node_actor(caf::event_based_actor* self, const std::shared_ptr<prompt_watch>& watch,
+                               const caf::actor& agent) {
+  constexpr auto every = std::chrono::milliseconds(300);
+  self->delayed_send(self, every, caf::tick_atom::value);
+  return {
+      [=](caf::tick_atom) {
+        self->request(agent, std::chrono::seconds(2), runtime::nodes_atom_v, runtime::hidden_atom_v)
+            .then([=](const std::vector<std::string>& hidden) {
+              if (watch->at_prompt &&
+                  std::find(hidden.begin(), hidden.end(), watch->target) == hidden.end()) {
+                if (watch->terminal)
+                  ::tcsetattr(STDIN_FILENO, TCSANOW, &*watch->terminal);
+                std::cerr << "\nplugnode: lost the connection to " << watch->target << std::endl;
+                std::_Exit(exit_failure);
+              }
+              self->delayed_send(self, every, caf::tick_atom::value);
+            });
+      },
+  };
+}
+
 } // namespace
 
 int run_remote_console(const config& cfg) {
@@ -116,8 +156,19 @@ int run_remote_console(const config& cfg) {
   if (input.interactive())
     std::cout << "Connected to " << target
               << " as a hidden node. Type help for the commands, quit to leave.\n";
-  while (auto line = input.next()) {
-    if (parse_shell_line(*line).verb == shell_verb::quit)
+  auto watch = std::make_shared<prompt_watch>();
+  watch->target = target;
+  if (termios saved{}; input.interactive() && ::tcgetattr(STDIN_FILENO, &saved) == 0)
+    watch->terminal = saved;
+  auto watcher = s->client->system().spawn(watch_node_actor, watch, s->client->agent());
+  // A live actor would keep the actor system's destructor waiting.
+  std::shared_ptr<void> stop_watching(
+      nullptr, [&watcher](void*) { caf::anon_send_exit(watcher, caf::exit_reason::user_shutdown); });
+  while (true) {
+    watch->at_prompt = true;
+    auto line = input.next();
+    watch->at_prompt = false;
+    if (!line || parse_shell_line(*line).verb == shell_verb::quit)
       break;
     auto answer = send_line(*s, *line);
     if (!answer.lost.empty()) {

@@ -1,6 +1,8 @@
 // The remote shell driven through a pipe against a real cluster: two nodes joined by static discovery, a
 // third outside it, a name where nothing runs, and a local dnsmasq for nslookup.
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <catch2/catch.hpp>
 
@@ -109,4 +111,21 @@ TEST_CASE("a lost node ends the shell with a clear message", "[shell]") {
   INFO(shell->output());
   CHECK(code == 1);
   CHECK_THAT(shell->output(), Catch::Contains("plugnode: lost the connection to app@127.0.0.2"));
+}
+
+TEST_CASE("a node lost while the shell waits at its prompt ends the shell at once", "[shell]") {
+  running_node a("app", "127.0.0.2", free_port("127.0.0.2"));
+  // The shell reads a FIFO whose writer sends one line, then stays silent far longer than the test waits.
+  auto dir = std::string(::mkdtemp(std::string("/tmp/plugnode-shell-XXXXXX").data()));
+  auto fifo = dir + "/in";
+  REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  process writer({"/bin/sh", "-c", "exec >\"$0\"; echo Node.self; exec sleep 30", fifo});
+  process shell({"/bin/sh", "-c", "exec \"$0\" remote_console <\"$1\"", plugnode_binary(), fifo},
+                a.client_env());
+  REQUIRE(eventually([&] { return shell.output().find("app@127.0.0.2") != std::string::npos; }, 10s));
+  a.proc().signal(SIGKILL);
+  CHECK(shell.wait(10s) == 1);
+  CHECK_THAT(shell.output(), Catch::Contains("lost the connection to app@127.0.0.2"));
+  ::unlink(fifo.c_str());
+  ::rmdir(dir.c_str());
 }
