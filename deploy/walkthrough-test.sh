@@ -101,7 +101,7 @@ in_pod() { # in_pod I COMMAND...: kubectl exec plugnode-I -- COMMAND
   local i=$1
   shift
   # shellcheck disable=SC2046
-  nsenter --target "${pod_pid[$i]}" --uts --mount -- env -i $(pod_env "$i") "$@"
+  nsenter --target "${pod_pid[$i]}" --uts --mount --root --wd -- env -i $(pod_env "$i") "$@"
 }
 http() { curl -fsS --max-time 2 "http://$(ip_of "$1"):$http_port$2"; }
 rpc() { in_pod "$1" "$binary" rpc "$2" 2>&1; }

@@ -120,6 +120,20 @@ void notify(agent* self, const caf::message& event) {
     self->send(who, event);
 }
 
+// CAF's demonitor removes every monitor this actor holds on `who`, so it may only run once neither a peer
+// nor a pending handshake still watches that agent (when two nodes dial each other at once, both entries
+// hold the same proxy; dropping the peer's monitor would hide its death until the heartbeat timeout).
+void unwatch(agent* self, const caf::actor& who) {
+  auto& st = self->state;
+  for (auto& [name, p] : st.peers)
+    if (p.agent == who)
+      return;
+  for (auto& [nid, p] : st.pending)
+    if (p.agent == who)
+      return;
+  self->demonitor(who);
+}
+
 void remove_peer(agent* self, const std::string& name, const std::string& reason, bool drop_connection) {
   auto i = self->state.peers.find(name);
   if (i == self->state.peers.end())
@@ -127,7 +141,7 @@ void remove_peer(agent* self, const std::string& name, const std::string& reason
   auto gone = std::move(i->second);
   self->state.peers.erase(i);
   self->state.trusted.erase(gone.nid);
-  self->demonitor(gone.agent);
+  unwatch(self, gone.agent);
   logger().info("nodedown {} ({}){}", name, reason, gone.hidden ? " [hidden]" : "");
   if (!gone.hidden)
     notify(self, caf::make_message(nodedown_atom_v, name, reason));
@@ -180,14 +194,22 @@ void fail_connect(agent* self, const std::string& name, const std::string& why) 
   finish_connect(self, name, false);
 }
 
+void dial(agent* self, const std::string& target, const std::string& address, clock::time_point deadline);
+
+// How long one hello waits for its answer before the node is dialled again (within the connect deadline).
+// When two nodes dial each other at once, CAF 0.17 keeps one of the two connections, and a hello sent
+// over the other can vanish (seen with 16 nodes starting together): without a new dial the connect only
+// failed at its deadline, seconds later, although dialling again succeeds at once.
+constexpr milliseconds hello_patience{1000};
+
 // Initiator side of the handshake, once CAF has a connection and the peer's agent handle.
 void authenticate(agent* self, const std::string& target, const caf::node_id& nid, const caf::actor& remote,
                   const std::string& address, clock::time_point deadline) {
   auto& cfg = self->state.cfg;
   auto my_challenge = make_challenge();
   auto me = cfg.self;
-  self->request(remote, until(deadline), dist_hello_atom_v, me, cfg.incarnation, cfg.hidden, my_challenge,
-                caf::actor_cast<caf::actor>(self))
+  self->request(remote, until(std::min(deadline, clock::now() + hello_patience)), dist_hello_atom_v, me,
+                cfg.incarnation, cfg.hidden, my_challenge, caf::actor_cast<caf::actor>(self))
       .then(
           [=](const std::string& their_name, std::uint64_t incarnation, const std::string& their_challenge,
               const std::string& their_proof) {
@@ -219,6 +241,11 @@ void authenticate(agent* self, const std::string& target, const caf::node_id& ni
                     });
           },
           [=](const caf::error& err) {
+            if (err == caf::sec::request_timeout && clock::now() < deadline) {
+              logger().info("connect {}: no handshake answer within {} ms, dialling again", target,
+                            hello_patience.count());
+              return dial(self, target, address, deadline);
+            }
             fail_connect(self, target, "no handshake answer (" + self->system().render(err) + ")");
           });
 }
@@ -314,9 +341,12 @@ void heartbeat(agent* self) {
     remove_peer(self, name, "heartbeat timeout", true);
   for (auto i = st.pending.begin(); i != st.pending.end();) {
     if (now > i->second.deadline) {
-      drop_node(self, i->first, "node " + i->second.name + " did not authenticate in time (wrong cookie?)");
-      self->demonitor(i->second.agent);
+      auto nid = i->first;
+      auto who = i->second.agent;
+      if (st.trusted.count(nid) == 0) // else it authenticated as well by dialling this node
+        drop_node(self, nid, "node " + i->second.name + " did not authenticate in time (wrong cookie?)");
       i = st.pending.erase(i);
+      unwatch(self, who);
     } else {
       ++i;
     }
@@ -396,12 +426,15 @@ caf::behavior node_agent(agent* self, agent_settings settings) {
         auto me = st.cfg.self;
         auto proof =
             handshake_proof(st.cfg.cookie, handshake_role::responder, challenge, my_challenge, me, name);
+        caf::actor replaced;
         if (auto old = st.pending.find(nid); old != st.pending.end())
-          self->demonitor(old->second.agent);
+          replaced = old->second.agent;
         st.pending[nid] =
             pending_peer{parsed->to_string(), incarnation, hidden, challenge,
                          my_challenge,        their_agent, "",     clock::now() + st.cfg.connect_timeout};
         self->monitor(their_agent);
+        if (replaced)
+          unwatch(self, replaced);
         self->request(st.cfg.middleman, std::chrono::seconds(2), caf::get_atom_v, nid)
             .then(
                 [self](const caf::node_id& id, const std::string& address, std::uint16_t port) {
@@ -416,12 +449,21 @@ caf::behavior node_agent(agent* self, agent_settings settings) {
         auto& sender = self->current_sender();
         auto& st = self->state;
         auto i = sender ? st.pending.find(sender->node()) : st.pending.end();
-        if (i == st.pending.end())
+        if (i == st.pending.end()) {
+          // Both nodes dialled each other at once and this side's own dial finished first (add_peer
+          // ends the pending hello): the node is authenticated, so its dial succeeds too. Refusing here
+          // dropped the connection and left the peer waiting for its connect deadline.
+          if (sender && st.trusted.count(sender->node()) > 0) {
+            auto rp = self->make_response_promise();
+            rp.deliver(visible_names(st));
+            return rp;
+          }
           return refuse(self, "an authentication without a hello");
+        }
         auto nid = i->first;
         auto p = std::move(i->second);
         st.pending.erase(i);
-        self->demonitor(p.agent);
+        unwatch(self, p.agent);
         auto expected = handshake_proof(st.cfg.cookie, handshake_role::initiator, p.my_challenge,
                                         p.their_challenge, p.name, st.cfg.self);
         if (!proofs_equal(expected, proof)) {
