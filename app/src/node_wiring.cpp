@@ -54,8 +54,8 @@ runtime::node_options node_options_of(const config& cfg) {
   return options;
 }
 
-node_wiring wire_node(runtime::node& node, const config& cfg, std::shared_ptr<prometheus::Registry> registry,
-                      std::function<void()> stop) {
+node_wiring wire_node(runtime::node& node, const config& cfg,
+                      const std::shared_ptr<prometheus::Registry>& registry, std::function<void()> stop) {
   node_wiring wiring;
   auto& services = wiring.services;
   services.node = cfg.node.to_string();

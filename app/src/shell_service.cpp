@@ -140,7 +140,7 @@ private:
   const shell_context& ctx_;
 };
 
-caf::behavior shell_service(caf::event_based_actor* self, shell_context context) {
+caf::behavior shell_service(caf::event_based_actor* self, const shell_context& context) {
   return {
       [self, context](shell_atom, const std::string& line) -> answer {
         return evaluator(self->system(), context).run(parse_shell_line(line));

@@ -33,8 +33,8 @@ namespace {
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
 
 // The worker blocks in DNS calls; spawned detached, it has a thread of its own.
-caf::behavior dns_worker(caf::event_based_actor*, std::shared_ptr<const dns_client> client,
-                         strategy_config strategy) {
+caf::behavior dns_worker(caf::event_based_actor*, const std::shared_ptr<const dns_client>& client,
+                         const strategy_config& strategy) {
   return {
       [=](lookup_atom) { return lookup_outcome{find_peers(strategy, *client)}; },
       [=](nslookup_atom, const std::string& name, const std::string& type) -> std::string {

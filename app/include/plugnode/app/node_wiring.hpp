@@ -28,7 +28,7 @@ struct node_wiring {
 // Starts the supervised actors on `node` (already started), their metrics in `registry`. The registry must
 // outlive the node's actor system (declare it before the node): actors that are shutting down may still
 // update their metrics. `stop` is what the shell's `stop` runs.
-node_wiring wire_node(runtime::node& node, const config& cfg, std::shared_ptr<prometheus::Registry> registry,
-                      std::function<void()> stop);
+node_wiring wire_node(runtime::node& node, const config& cfg,
+                      const std::shared_ptr<prometheus::Registry>& registry, std::function<void()> stop);
 
 } // namespace plugnode::app

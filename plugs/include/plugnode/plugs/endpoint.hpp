@@ -42,8 +42,9 @@ struct endpoint_options {
   // Per read/write on the socket: a client sending a byte a second is dropped after this much silence.
   std::chrono::milliseconds read_timeout{5000};
   std::chrono::milliseconds write_timeout{5000};
-  std::size_t max_body = 8 * 1024 * 1024;   // larger bodies get 413 before they are read
-  std::size_t max_header_bytes = 16 * 1024; // request line and headers; past it 400 and the connection closes
+  std::size_t max_body = std::size_t{8} << 20; // larger bodies get 413 before they are read
+  std::size_t max_header_bytes = std::size_t{16}
+                                 << 10; // request line and headers; past it 400 and the connection closes
   std::chrono::milliseconds deadline{30000}; // per pipeline; then 503
   std::chrono::milliseconds stop_timeout{10000};
   isolation mode = isolation::worker_actor;
