@@ -45,7 +45,7 @@ void write_response(conn& c, httplib::Response& res) {
       res.headers.emplace(name, value);
   auto type = c.get_resp_header("content-type");
   // For HEAD, cpp-httplib sends the headers (Content-Length of this body included) and leaves the body out.
-  res.set_content(std::move(c.resp_body), type ? type->c_str() : "text/plain; charset=utf-8");
+  res.set_content(c.resp_body, type ? type->c_str() : "text/plain; charset=utf-8");
 }
 
 // What every pipeline ends with, whatever it did: a sent response.
@@ -117,7 +117,8 @@ void endpoint::impl::run_spawned(conn& c) const {
   // The actor holds the plug and the conn itself: it may outlive this request, even the endpoint. They go in
   // as spawn arguments: CAF 0.17 dereferences a null pointer for a function actor without arguments.
   auto worker = system->spawn(
-      [](caf::event_based_actor* self, std::shared_ptr<conn> request, plug app) -> caf::behavior {
+      [](caf::event_based_actor* self, const std::shared_ptr<conn>& request,
+         const plug& app) -> caf::behavior {
         return {[request, app, self](caf::get_atom) {
           app.call(*request);
           finish(*request);
@@ -178,10 +179,11 @@ endpoint::endpoint(caf::actor_system& system, endpoint_options options, plug_fn 
   server.set_write_timeout(opts.write_timeout);
   server.set_payload_max_length(opts.max_body);
   // Nothing should reach it (handle() catches), but without it cpp-httplib would put e.what() in a header.
-  server.set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
-    res.status = 500;
-    res.set_content("Internal Server Error\n", "text/plain; charset=utf-8");
-  });
+  server.set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, const std::exception_ptr&) {
+        res.status = 500;
+        res.set_content("Internal Server Error\n", "text/plain; charset=utf-8");
+      });
   // cpp-httplib reads a request's body only after its pre-routing handler: requests without a body take that
   // short way (no regex matching), the others go through a catch-all route once their body is read (or
   // refused with 413 past max_body), so no unread body is ever left on a keep-alive connection.

@@ -17,7 +17,7 @@ std::string generate_id() {
   for (int half = 0; half < 2; ++half) {
     auto bits = random();
     for (int i = 0; i < 16; ++i, bits >>= 4)
-      id[static_cast<std::size_t>(half * 16 + i)] = digits[bits & 0xf];
+      id[static_cast<std::size_t>(half) * 16 + static_cast<std::size_t>(i)] = digits[bits & 0xf];
   }
   return id;
 }

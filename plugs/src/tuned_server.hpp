@@ -18,7 +18,7 @@ struct connection_limits {
   std::chrono::milliseconds keep_alive_timeout{5000};
   std::chrono::milliseconds read_timeout{5000};
   std::chrono::milliseconds write_timeout{5000};
-  std::size_t max_header_bytes = 16 * 1024; // request line and headers together
+  std::size_t max_header_bytes = std::size_t{16} << 10; // request line and headers together
 };
 
 class tuned_server : public httplib::Server {

@@ -16,7 +16,7 @@ namespace plugnode::plugs {
 struct parsers_options {
   bool json = true;
   bool urlencoded = true;
-  std::size_t max_length = 1024 * 1024;
+  std::size_t max_length = std::size_t{1} << 20;
   std::vector<std::string> pass; // media types let through unparsed ("text/plain"), or "*/*" for all
 };
 
