@@ -57,6 +57,7 @@ bool dns_name(const std::string& text, bool dots_allowed) {
 void load_http(const reader& read, config& cfg) {
   read.set("HTTP_PORT", cfg.http_port, parse_port);
   read.set("PLUGNODE_HTTP_ADDR", cfg.http_addr, parse_ip_address);
+  read.set("PLUGNODE_HTTP_DEADLINE", cfg.http_deadline, parse_duration);
 }
 
 void load_node(const reader& read, config& cfg) {
@@ -188,6 +189,7 @@ const std::vector<setting>& settings() {
   static const std::vector<setting> table{
       {"HTTP_PORT", "--http-port", "HTTP port (default 4000)"},
       {"PLUGNODE_HTTP_ADDR", "--http-addr", "HTTP bind address (default 0.0.0.0)"},
+      {"PLUGNODE_HTTP_DEADLINE", "--http-deadline", "time a request may take before its 503 (default 30s)"},
       {"PLUGNODE_NODE", "--node", "node name app@host (default plugnode@$(hostname -f))"},
       {"PLUGNODE_DIST_PORT", "--dist-port", "distribution port, the same on every node (default 4370)"},
       {"PLUGNODE_DIST_ADDR", "--dist-addr", "distribution bind address (default: the node host's address)"},

@@ -39,7 +39,8 @@ std::string describe(const config& cfg, const std::string& version) {
   };
   row("name", cfg.node.to_string());
   row("version", version);
-  row("http", fmt::format("{}:{}", cfg.http_addr, cfg.http_port));
+  row("http", fmt::format("{}:{}, requests answered 503 after {}", cfg.http_addr, cfg.http_port,
+                          format_duration(cfg.http_deadline)));
   row("distribution",
       fmt::format("{}:{}{}, peers down after {} of silence", cfg.dist_addr.value_or(cfg.node.host()),
                   cfg.dist_port, cfg.tls.enabled() ? " (mutual TLS)" : "",

@@ -104,7 +104,11 @@ int run_node(const config& cfg, node_mode mode) {
   auto& services = wiring.services;
   auto supervisor = wiring.supervisor;
 
-  plugs::endpoint http(system, {cfg.http_addr, cfg.http_port}, node_pipeline(services));
+  plugs::endpoint_options http_options;
+  http_options.address = cfg.http_addr;
+  http_options.port = cfg.http_port;
+  http_options.deadline = cfg.http_deadline;
+  plugs::endpoint http(system, http_options, node_pipeline(services));
   try {
     http.bind();
   } catch (const std::exception& e) {

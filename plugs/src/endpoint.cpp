@@ -9,6 +9,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -76,7 +77,7 @@ struct endpoint::impl {
 
   void run_inline(conn& c) const;
   void run_spawned(conn& c) const;
-  httplib::Server::HandlerResponse handle(const httplib::Request& req, httplib::Response& res) const;
+  httplib::Server::HandlerResponse handle(const httplib::Request& req, httplib::Response& res);
 };
 
 // The worker thread's request actor (worker_actor mode). Threads belong to one server, hence one system.
@@ -139,8 +140,7 @@ void endpoint::impl::run_spawned(conn& c) const {
                });
 }
 
-httplib::Server::HandlerResponse endpoint::impl::handle(const httplib::Request& req,
-                                                        httplib::Response& res) const {
+httplib::Server::HandlerResponse endpoint::impl::handle(const httplib::Request& req, httplib::Response& res) {
   conn c;
   try {
     c = make_conn(req.method, req.target);
@@ -152,10 +152,14 @@ httplib::Server::HandlerResponse endpoint::impl::handle(const httplib::Request& 
   fill_request(c, req);
   c.system = system;
   c.deadline = clock::now() + options.deadline;
-  if (options.mode == isolation::spawned_actor)
+  if (options.mode == isolation::spawned_actor) {
     run_spawned(c);
-  else
+  } else {
+    server.arm(c.deadline, c.method == "HEAD");
     run_inline(c);
+    // When the watch already answered, this response goes nowhere: the connection refuses it and closes.
+    server.disarm();
+  }
   write_response(c, res);
   return httplib::Server::HandlerResponse::Handled;
 }
@@ -171,6 +175,11 @@ endpoint::endpoint(caf::actor_system& system, endpoint_options options, plug_fn 
     ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   });
   server.set_tcp_nodelay(true);
+  // A tenth of the deadline, within 1-100 ms: precise enough for any deadline, and at most ten idle
+  // wake-ups a second.
+  if (opts.mode != isolation::spawned_actor)
+    server.watch_deadlines(
+        std::clamp(opts.deadline / 10, std::chrono::milliseconds(1), std::chrono::milliseconds(100)));
   auto workers = opts.workers;
   server.new_task_queue = [workers] { return new httplib::ThreadPool(workers); };
   server.set_keep_alive_max_count(opts.keep_alive_max_requests);

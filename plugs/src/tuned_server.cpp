@@ -37,7 +37,8 @@ void address_of(const sockaddr_storage& addr, socklen_t len, std::string& ip, in
 // blank line ends the head, the body passes unchecked until the next request starts.
 class guarded_stream final : public httplib::Stream {
 public:
-  guarded_stream(socket_t sock, const connection_limits& limits) : sock_(sock), limits_(limits) {}
+  guarded_stream(socket_t sock, const connection_limits& limits, const deadline_watch::slot* watched)
+      : sock_(sock), limits_(limits), watched_(watched) {}
 
   void start_request() {
     in_head_ = true;
@@ -54,7 +55,7 @@ public:
   bool is_writable() const override { return wait_for(sock_, POLLOUT, limits_.write_timeout); }
 
   ssize_t read(char* ptr, size_t size) override {
-    if (refused_)
+    if (refused_ || answered_for_us())
       return -1;
     if (!has_buffered()) {
       if (!wait_for(sock_, POLLIN, limits_.read_timeout))
@@ -79,7 +80,7 @@ public:
   }
 
   ssize_t write(const char* ptr, size_t size) override {
-    if (!is_writable())
+    if (answered_for_us() || !is_writable())
       return -1;
     ssize_t n = 0;
     do
@@ -103,6 +104,8 @@ public:
   socket_t socket() const override { return sock_; }
 
 private:
+  bool answered_for_us() const { return watched_ && watched_->answered(); }
+
   // A header line needs a non-empty name without white space, then a colon; a line starting with white
   // space (the obsolete line folding) is refused too, as RFC 9112 allows.
   static bool valid_header_line(const std::string& line) {
@@ -135,6 +138,7 @@ private:
 
   socket_t sock_;
   const connection_limits& limits_;
+  const deadline_watch::slot* watched_;
   char buffer_[4096];
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
@@ -149,8 +153,13 @@ private:
 
 // The keep-alive loop of cpp-httplib, with the checked stream, and a wait for the next request that notices
 // a stop (the listening socket closed) within 20 ms.
+void tuned_server::watch_deadlines(std::chrono::milliseconds precision) {
+  watch_ = std::make_unique<deadline_watch>(precision);
+}
+
 bool tuned_server::process_and_close_socket(socket_t sock) {
-  guarded_stream stream(sock, limits_);
+  auto* watched = watch_ ? &watch_->attach(sock) : nullptr;
+  guarded_stream stream(sock, limits_, watched);
   bool ok = false;
   for (auto left = limits_.keep_alive_max_requests; left > 0; --left) {
     auto idle_until = std::chrono::steady_clock::now() + limits_.keep_alive_timeout;
@@ -165,6 +174,8 @@ bool tuned_server::process_and_close_socket(socket_t sock) {
     if (!ok || closed || stream.refused())
       break;
   }
+  if (watched)
+    watch_->detach(*watched);
   ::shutdown(sock, SHUT_RDWR);
   ::close(sock);
   return ok;

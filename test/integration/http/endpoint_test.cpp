@@ -20,7 +20,9 @@
 #include "served.hpp"
 
 using namespace plugnode::plugs;
+using plugnode::test::raw_exchange;
 using plugnode::test::served;
+using plugnode::test::status_of;
 using namespace std::chrono_literals;
 
 namespace {
@@ -244,31 +246,67 @@ TEST_CASE("requests on one connection share the worker's actor until one fails",
   }
 }
 
-TEST_CASE("a pipeline past its deadline gets 503", "[endpoint]") {
+TEST_CASE("a pipeline past its deadline gets 503 at the deadline", "[endpoint]") {
   endpoint_options options;
   options.deadline = 100ms;
-  auto slow = [](conn& c) {
-    if (c.path == "/slow")
-      std::this_thread::sleep_for(300ms);
+  std::atomic<int> finished{0};
+  auto slow = [&](conn& c) {
+    if (c.path == "/slow") {
+      std::this_thread::sleep_for(400ms); // a plug blocked outside CAF: nothing can interrupt it
+      ++finished;
+    }
     c.send_resp(200, "done");
   };
-  SECTION("worker actor: when the pipeline returns") {
+  auto timed_get = [](served& server, const std::string& path) {
+    auto start = std::chrono::steady_clock::now();
+    auto res = server.client().Get(path);
+    return std::pair{std::move(res), std::chrono::steady_clock::now() - start};
+  };
+  SECTION("worker actor: the watch answers, closes the connection, the server goes on") {
     served server(slow, options);
-    auto res = server.client().Get("/slow");
+    auto [res, took] = timed_get(server, "/slow");
     REQUIRE(res);
     CHECK(res->status == 503);
+    CHECK(res->body == "Service Unavailable\n");
+    CHECK(res->get_header_value("Connection") == "close");
+    CHECK(took < 300ms);
+    CHECK(finished == 0); // the client had its answer while the plug was still running
     CHECK(server.client().Get("/")->status == 200);
+    // A HEAD gets the same status without a body, on the raw wire.
+    auto raw = raw_exchange(server.port(), "HEAD /slow HTTP/1.1\r\nHost: x\r\n\r\n", 2s);
+    CHECK(status_of(raw.response) == 503);
+    CHECK(raw.closed);
+    CHECK(raw.response.find("Service Unavailable\n") == std::string::npos);
+    REQUIRE(plugnode::test::eventually([&] { return finished == 2; }, 2s));
   }
-  SECTION("spawned: at the deadline itself") {
+  SECTION("spawned: the worker is free at once") {
     options.mode = isolation::spawned_actor;
     served server(slow, options);
-    auto start = std::chrono::steady_clock::now();
-    auto res = server.client().Get("/slow");
+    auto [res, took] = timed_get(server, "/slow");
     REQUIRE(res);
     CHECK(res->status == 503);
-    CHECK(std::chrono::steady_clock::now() - start < 280ms);
+    CHECK(took < 300ms);
     CHECK(server.client().Get("/")->status == 200);
-    std::this_thread::sleep_for(250ms); // let the abandoned pipeline finish before the system goes
+    REQUIRE(plugnode::test::eventually([&] { return finished == 1; }, 2s));
+  }
+}
+
+TEST_CASE("a pipeline finishing just in time keeps its connection", "[endpoint]") {
+  endpoint_options options;
+  options.deadline = 300ms;
+  served server(
+      [](conn& c) {
+        std::this_thread::sleep_for(50ms);
+        c.send_resp(200, "in time");
+      },
+      options);
+  auto cli = server.client();
+  cli.set_keep_alive(true);
+  for (int i = 0; i < 3; ++i) {
+    auto res = cli.Get("/");
+    REQUIRE(res);
+    CHECK(res->status == 200);
+    CHECK(res->get_header_value("Connection") != "close");
   }
 }
 

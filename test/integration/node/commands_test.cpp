@@ -56,6 +56,7 @@ TEST_CASE("describe shows the settings and where the cookie came from, never the
   CHECK_THAT(r.output, Catch::Contains("from PLUGNODE_COOKIE"));
   CHECK_THAT(r.output, Catch::Contains("static, nodes app@127.0.0.2 app@127.0.0.3"));
   CHECK_THAT(r.output, Catch::Contains("HEAD http://127.0.0.1:9/"));
+  CHECK_THAT(r.output, Catch::Contains("requests answered 503 after 30s"));
   CHECK_THAT(r.output, !Catch::Contains("do-not-print-me"));
 }
 

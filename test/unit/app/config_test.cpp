@@ -49,6 +49,7 @@ TEST_CASE("defaults: the design's table", "[config]") {
 TEST_CASE("every variable is read, and flags win over it", "[config]") {
   auto env = env_of({{"HTTP_PORT", "4100"},
                      {"PLUGNODE_HTTP_ADDR", "127.0.0.1"},
+                     {"PLUGNODE_HTTP_DEADLINE", "2s"},
                      {"PLUGNODE_NODE", "app@app-0.app.default.svc.cluster.local"},
                      {"PLUGNODE_DIST_PORT", "9100"},
                      {"PLUGNODE_DIST_ADDR", "10.0.0.7"},
@@ -70,6 +71,7 @@ TEST_CASE("every variable is read, and flags win over it", "[config]") {
   auto cfg = load_config({}, env);
   CHECK(cfg.http_port == 4100);
   CHECK(cfg.http_addr == "127.0.0.1");
+  CHECK(cfg.http_deadline == 2s);
   CHECK(cfg.node.to_string() == "app@app-0.app.default.svc.cluster.local");
   CHECK(cfg.dist_port == 9100);
   CHECK(cfg.dist_addr == "10.0.0.7");
@@ -133,6 +135,7 @@ TEST_CASE("a bad value is refused with a message naming where it came from", "[c
       {{{"HTTP_PORT", ""}}, "HTTP_PORT: ''"},
       {{{"HTTP_PORT", "99999999999"}}, "HTTP_PORT: '99999999999'"},
       {{{"PLUGNODE_HTTP_ADDR", "nowhere"}}, "PLUGNODE_HTTP_ADDR: 'nowhere' is not an IP address"},
+      {{{"PLUGNODE_HTTP_DEADLINE", "0ms"}}, "PLUGNODE_HTTP_DEADLINE: '0ms' must be longer than zero"},
       {{{"PLUGNODE_NODE", "no-at-sign"}}, "PLUGNODE_NODE: 'no-at-sign' is not a node name"},
       {{{"PLUGNODE_DIST_PORT", "-1"}}, "PLUGNODE_DIST_PORT"},
       {{{"PLUGNODE_DIST_ADDR", "10.0.0"}}, "PLUGNODE_DIST_ADDR"},

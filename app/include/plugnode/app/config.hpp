@@ -40,6 +40,7 @@ struct checker_config {
 struct config {
   std::string http_addr = "0.0.0.0";
   std::uint16_t http_port = 4000;
+  std::chrono::milliseconds http_deadline = 30s; // past it a request gets 503
   runtime::node_name node = *runtime::node_name::parse("plugnode@localhost");
   std::uint16_t dist_port = 4370;
   std::optional<std::string> dist_addr; // unset: the address of the node name's host, else 0.0.0.0

@@ -1,8 +1,8 @@
 // endpoint: serves a plug over HTTP with cpp-httplib, each request's pipeline running as its own CAF actor
 // (Erlang's process per request): an exception in a plug ends that request with a 500 and nothing else; a
-// pipeline past its deadline gets 503. cpp-httplib is tuned at run time as it needs on this platform (see
-// docs/architecture.md): no Nagle, a worker pool that does not starve keep-alive connections, a real listen
-// backlog, exclusive binding (no SO_REUSEPORT), bounded headers, bodies and timeouts.
+// pipeline past its deadline gets 503 at the deadline. cpp-httplib is tuned at run time as it needs on this
+// platform (see docs/architecture.md): no Nagle, a worker pool that does not starve keep-alive connections, a
+// real listen backlog, exclusive binding (no SO_REUSEPORT), bounded headers, bodies and timeouts.
 #pragma once
 
 #include <chrono>
@@ -20,15 +20,18 @@ namespace plugnode::plugs {
 
 using plug_fn = plug;
 
-// Where a request's pipeline runs (docs/architecture.md has the measurements behind the default):
+// Where a request's pipeline runs (docs/architecture.md has the measurements behind the default). In every
+// mode the client has its 503 at the deadline (within a tenth of it), even from a plug that never returns.
 // - `worker_actor`: on the HTTP worker thread that read the request, in that thread's blocking actor. The
 //   actor is replaced after any request that answered 5xx (a crash, an aborted actor, a deadline) or left
-//   messages in its mailbox, so every request starts on a clean actor; no thread hand-off.
+//   messages in its mailbox, so every request starts on a clean actor; no thread hand-off. Past the
+//   deadline a watch thread answers on the socket and closes the connection; the worker itself stays busy
+//   until the plug returns.
 // - `request_actor`: the same with a fresh actor for every request (CAF 0.17 wakes its clock thread for each
 //   actor that terminates: about 4 us and a context switch per request).
-// - `spawned_actor`: in an actor spawned on CAF's scheduler while the worker waits, so the 503 goes out at
-//   the deadline itself even when a plug never returns, at the price of two thread hand-offs per request;
-//   and blocking plugs (ask) then block a scheduler thread.
+// - `spawned_actor`: in an actor spawned on CAF's scheduler while the worker waits, so past the deadline the
+//   worker is free again at once and the connection stays open, at the price of two thread hand-offs per
+//   request; and blocking plugs (ask) then block a scheduler thread.
 enum class isolation { worker_actor, request_actor, spawned_actor };
 
 struct endpoint_options {
