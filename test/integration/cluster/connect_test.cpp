@@ -3,6 +3,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <future>
+#include <thread>
+
 #include "cluster_harness.hpp"
 
 using namespace plugnode::test;
@@ -35,6 +39,57 @@ TEST_CASE("connecting is transitive: A connects B and B knows C so A and C meet"
   b.proc().signal(SIGKILL);
   CHECK(wait_for_answer(a, "nodes", "app@127.0.0.4", 3s) == "app@127.0.0.4");
   CHECK(a.cmd("ping app@127.0.0.4") == "pong");
+}
+
+// Both ends dialling at once gave two connections for one pair: each side used to refuse the other's
+// authentication, one connect waited out its deadline and both saw false nodedowns.
+TEST_CASE("nodes dialling each other at the same moment meet once, at once", "[cluster]") {
+  auto port = shared_free_port({"127.0.0.2", "127.0.0.3"});
+  for (int round = 0; round < 4; ++round) {
+    cluster_node a("127.0.0.2", port), b("127.0.0.3", port);
+    REQUIRE((a.ready() && b.ready()));
+    auto timed_connect = [](cluster_node& from, const std::string& to) {
+      auto start = std::chrono::steady_clock::now();
+      auto answer = from.cmd("connect " + to);
+      return std::pair{answer, std::chrono::steady_clock::now() - start};
+    };
+    auto a_to_b = std::async(std::launch::async, timed_connect, std::ref(a), "app@127.0.0.3");
+    auto b_to_a = std::async(std::launch::async, timed_connect, std::ref(b), "app@127.0.0.2");
+    for (auto* result : {&a_to_b, &b_to_a}) {
+      auto [answer, took] = result->get();
+      CHECK(answer == "true");
+      CHECK(took < 1500ms); // the connect deadline is 2 s
+    }
+    std::this_thread::sleep_for(300ms); // a duplicate connection being dropped would show as a nodedown
+    CHECK(a.cmd("nodes") == "app@127.0.0.3");
+    CHECK(b.cmd("nodes") == "app@127.0.0.2");
+    CHECK(a.cmd("events") == "nodeup app@127.0.0.3\n");
+    CHECK(b.cmd("events") == "nodeup app@127.0.0.2\n");
+  }
+}
+
+TEST_CASE("three nodes each dialling both others at once form the mesh without a nodedown", "[cluster]") {
+  std::vector<std::string> addresses{"127.0.0.2", "127.0.0.3", "127.0.0.4"};
+  auto port = shared_free_port(addresses);
+  std::vector<std::unique_ptr<cluster_node>> nodes;
+  for (auto& address : addresses)
+    nodes.push_back(std::make_unique<cluster_node>(address, port));
+  std::vector<std::future<std::string>> dials;
+  for (auto& from : nodes) {
+    REQUIRE(from->ready());
+    for (auto& to : addresses)
+      if ("app@" + to != from->name())
+        dials.push_back(
+            std::async(std::launch::async, [&node = *from, to] { return node.cmd("connect app@" + to); }));
+  }
+  for (auto& dial : dials)
+    CHECK(dial.get() == "true");
+  std::this_thread::sleep_for(300ms);
+  for (auto& node : nodes) {
+    auto events = node->cmd("events");
+    CHECK(std::count(events.begin(), events.end(), '\n') == 2);
+    CHECK(events.find("nodedown") == std::string::npos);
+  }
 }
 
 TEST_CASE("ping is pong for a live node and pang for a dead or never-existing one", "[cluster]") {
