@@ -140,6 +140,7 @@ void remove_peer(agent* self, const std::string& name, const std::string& reason
     return;
   auto gone = std::move(i->second);
   self->state.peers.erase(i);
+  self->state.cfg.directory->erase(name);
   self->state.trusted.erase(gone.nid);
   unwatch(self, gone.agent);
   logger().info("nodedown {} ({}){}", name, reason, gone.hidden ? " [hidden]" : "");
@@ -174,6 +175,7 @@ void add_peer(agent* self, const std::string& name, peer p) {
   self->monitor(p.agent);
   bool hidden = p.hidden;
   logger().info("nodeup {} at {}{}", name, p.address, hidden ? " [hidden]" : "");
+  st.cfg.directory->set(name, p.agent);
   st.peers.emplace(name, std::move(p));
   if (!hidden)
     notify(self, caf::make_message(nodeup_atom_v, name));

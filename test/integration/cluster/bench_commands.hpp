@@ -19,7 +19,7 @@ caf::actor spawn_sink(plugnode::runtime::node& n);
 // "connect_us N": the time of one connect through the agent, in microseconds.
 std::string time_connect(plugnode::runtime::node& n, const std::string& target);
 
-// "median_us p99_us" over `count` sequential pings through the agent (the agent protocol's ping).
+// "median_us p99_us" over `count` sequential runtime::ping calls (net_adm:ping: the peer's agent directly).
 std::string time_pings(plugnode::runtime::node& n, const std::string& target, int count);
 
 // Messages per second for `count` one-way messages to {name, target}, acknowledged every `window`.

@@ -148,9 +148,7 @@ public:
     if (cmd == "connect")
       return ask<bool>(self, agent, yes_no, caf::make_message(caf::connect_atom_v, a));
     if (cmd == "ping")
-      return ask<bool>(
-          self, agent, [](bool& ok) { return std::string(ok ? "pong" : "pang"); },
-          caf::make_message(caf::ping_atom_v, a));
+      return ping(self, node_, a, std::chrono::seconds(10)) ? "pong" : "pang";
     if (cmd == "nodes")
       return ask<std::vector<std::string>>(self, agent, names, caf::make_message(nodes_atom_v));
     if (cmd == "hidden")
