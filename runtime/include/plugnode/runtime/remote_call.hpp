@@ -1,6 +1,6 @@
 // remote_call: reaching a registered actor as `{name, node}` from any connected node, Erlang's
-// `GenServer.call({name, node}, msg, timeout)` and `send({name, node}, msg)`. Every step has a timeout and an
-// unknown node or name comes back as an error value (runtime_errc), never as a hang.
+// `GenServer.call({name, node}, msg, timeout)` and `send({name, node}, msg)`, and `net_adm:ping`. Every step
+// has a timeout and an unknown node or name comes back as an error value (runtime_errc), never as a hang.
 #pragma once
 
 #include <chrono>
