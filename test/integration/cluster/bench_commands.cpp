@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <caf/all.hpp>
+#include <caf/io/all.hpp>
 
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/node.hpp"
@@ -74,6 +75,18 @@ caf::actor spawn_sink(node& n) {
   // through a null pointer (undefined behaviour the sanitizer build stops on).
   return n.system().spawn(
       [](caf::stateful_actor<std::uint64_t>* self, std::uint64_t start) -> caf::behavior {
+        self->state = start;
+        return {
+            [self](std::uint64_t) { ++self->state; },
+            [self](caf::get_atom) { return self->state; },
+        };
+      },
+      std::uint64_t{0});
+}
+
+caf::actor spawn_io_sink(node& n) {
+  return n.system().middleman().spawn_broker(
+      [](caf::io::stateful_broker<std::uint64_t>* self, std::uint64_t start) -> caf::behavior {
         self->state = start;
         return {
             [self](std::uint64_t) { ++self->state; },

@@ -15,6 +15,9 @@ namespace plugnode::bench {
 
 // A registered actor that counts (std::uint64_t) messages and answers (caf::get_atom) with the count.
 caf::actor spawn_sink(plugnode::runtime::node& n);
+// The same on the middleman's I/O thread (a broker): separates BASP's per-message cost from the scheduler's
+// wake-ups in the throughput figure.
+caf::actor spawn_io_sink(plugnode::runtime::node& n);
 
 // "connect_us N": the time of one connect through the agent, in microseconds.
 std::string time_connect(plugnode::runtime::node& n, const std::string& target);
