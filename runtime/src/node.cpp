@@ -11,6 +11,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "node_agent.hpp"
+#include "peer_directory.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/handshake.hpp"
 #include "plugnode/runtime/log.hpp"
@@ -121,10 +122,14 @@ std::optional<std::string> node::start() {
   settings.failure_bound = options_.failure_bound;
   settings.connect_timeout = options_.connect_timeout;
   settings.resolver = options_.resolver;
+  directory_ = std::make_shared<detail::peer_directory>();
+  settings.directory = directory_;
   settings.middleman = options_.tls.enabled() ? system_->openssl_manager().actor_handle()
                                               : system_->middleman().actor_handle();
   agent_ = detail::spawn_node_agent(*system_, std::move(settings));
-  agent_->attach_functor([sys = system_.get()](const caf::error& reason) {
+  // Clearing here, while the system still runs: remote proxies must not outlive it.
+  agent_->attach_functor([sys = system_.get(), directory = directory_](const caf::error& reason) {
+    directory->clear();
     if (reason && reason != caf::exit_reason::user_shutdown)
       logger().error("node agent stopped: {}", sys->render(reason));
   });
@@ -179,6 +184,10 @@ caf::expected<caf::actor> node::remote_agent(const std::string& target, std::chr
       .receive([&](const caf::actor& remote) { result = remote; },
                [&](caf::error& err) { result = std::move(err); });
   return result;
+}
+
+caf::actor node::connected_agent(const std::string& target) const {
+  return directory_ ? directory_->find(target) : caf::actor{};
 }
 
 node_options hidden_client_options(std::uint16_t port, std::string cookie) {

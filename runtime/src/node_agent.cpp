@@ -10,6 +10,7 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/io/broker.hpp>
 #include <caf/io/middleman.hpp>
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
@@ -61,7 +62,11 @@ struct agent_state {
   static inline const char* name = "plugnode.node_agent";
 };
 
-using agent = caf::stateful_actor<agent_state>;
+// A broker without connections, so the agent runs on the middleman's I/O thread, where BASP deserialises what
+// peers send (with node_options::fast_scheduler): a peer's request reaches it and its answer reaches the BASP
+// broker without a hand-over to a scheduler thread (two wake-ups less per round trip; docs/benchmarks.md).
+// Its handlers are short; the host resolver, which may block, runs on a thread of its own.
+using agent = caf::io::stateful_broker<agent_state>;
 
 caf::duration until(clock::time_point deadline) {
   auto left = duration_cast<milliseconds>(deadline - clock::now());
@@ -140,6 +145,7 @@ void remove_peer(agent* self, const std::string& name, const std::string& reason
     return;
   auto gone = std::move(i->second);
   self->state.peers.erase(i);
+  self->state.cfg.directory->erase(name);
   self->state.trusted.erase(gone.nid);
   unwatch(self, gone.agent);
   logger().info("nodedown {} ({}){}", name, reason, gone.hidden ? " [hidden]" : "");
@@ -174,6 +180,7 @@ void add_peer(agent* self, const std::string& name, peer p) {
   self->monitor(p.agent);
   bool hidden = p.hidden;
   logger().info("nodeup {} at {}{}", name, p.address, hidden ? " [hidden]" : "");
+  st.cfg.directory->set(name, p.agent);
   st.peers.emplace(name, std::move(p));
   if (!hidden)
     notify(self, caf::make_message(nodeup_atom_v, name));
@@ -643,7 +650,7 @@ caf::behavior node_agent(agent* self, agent_settings settings) {
 } // namespace
 
 caf::actor spawn_node_agent(caf::actor_system& system, agent_settings settings) {
-  return system.spawn(node_agent, std::move(settings));
+  return system.middleman().spawn_broker(node_agent, std::move(settings));
 }
 
 } // namespace plugnode::runtime::detail

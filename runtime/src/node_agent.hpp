@@ -5,12 +5,14 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
 #include <caf/io/middleman_actor.hpp>
 
+#include "peer_directory.hpp"
 #include "plugnode/runtime/host_resolver.hpp"
 
 namespace plugnode::runtime::detail {
@@ -25,7 +27,8 @@ struct agent_settings {
   std::chrono::milliseconds failure_bound{3000};
   std::chrono::milliseconds connect_timeout{5000};
   host_resolver resolver;
-  caf::io::middleman_actor middleman; // plain or TLS: connects and reports peer addresses
+  caf::io::middleman_actor middleman;        // plain or TLS: connects and reports peer addresses
+  std::shared_ptr<peer_directory> directory; // kept equal to the agent's peer table
 };
 
 caf::actor spawn_node_agent(caf::actor_system& system, agent_settings settings);

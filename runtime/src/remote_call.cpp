@@ -12,4 +12,17 @@ caf::expected<caf::actor> whereis(caf::scoped_actor& self, const caf::actor& age
   return result;
 }
 
+bool ping(caf::scoped_actor& self, const node& n, const std::string& target,
+          std::chrono::milliseconds timeout) {
+  bool pong = false;
+  if (auto peer = n.connected_agent(target)) {
+    self->request(peer, timeout, dist_beat_atom_v, std::uint64_t{0})
+        .receive([&](std::uint64_t) { pong = true; }, [](caf::error&) {});
+    return pong;
+  }
+  self->request(n.agent(), timeout, caf::ping_atom_v, target)
+      .receive([&](bool ok) { pong = ok; }, [](caf::error&) {});
+  return pong;
+}
+
 } // namespace plugnode::runtime

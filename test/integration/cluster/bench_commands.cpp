@@ -9,6 +9,7 @@
 #include <vector>
 
 #include <caf/all.hpp>
+#include <caf/io/all.hpp>
 
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/node.hpp"
@@ -31,20 +32,18 @@ struct ping_loop {
   std::shared_ptr<std::promise<std::vector<double>>> done;
 };
 
-void next_ping(caf::stateful_actor<ping_loop>* self, caf::actor agent, std::string target) {
+void next_ping(caf::stateful_actor<ping_loop>* self, const node* n, std::string target) {
   if (self->state.left-- == 0) {
     self->state.done->set_value(std::move(self->state.samples));
     self->quit();
     return;
   }
   self->state.sent = clock_type::now();
-  self->request(agent, std::chrono::seconds(5), caf::ping_atom_v, target)
-      .then(
-          [=](bool) {
-            self->state.samples.push_back(micros(clock_type::now() - self->state.sent));
-            next_ping(self, agent, target);
-          },
-          [=](caf::error&) { next_ping(self, agent, target); });
+  runtime::ping(self, *n, target, std::chrono::seconds(5), [=](bool pong) {
+    if (pong)
+      self->state.samples.push_back(micros(clock_type::now() - self->state.sent));
+    next_ping(self, n, target);
+  });
 }
 
 struct send_loop {
@@ -85,6 +84,18 @@ caf::actor spawn_sink(node& n) {
       std::uint64_t{0});
 }
 
+caf::actor spawn_io_sink(node& n) {
+  return n.system().middleman().spawn_broker(
+      [](caf::io::stateful_broker<std::uint64_t>* self, std::uint64_t start) -> caf::behavior {
+        self->state = start;
+        return {
+            [self](std::uint64_t) { ++self->state; },
+            [self](caf::get_atom) { return self->state; },
+        };
+      },
+      std::uint64_t{0});
+}
+
 std::string time_connect(node& n, const std::string& target) {
   caf::scoped_actor self{n.system()};
   auto start = clock_type::now();
@@ -98,13 +109,12 @@ std::string time_connect(node& n, const std::string& target) {
 std::string time_pings(node& n, const std::string& target, int count) {
   auto done = std::make_shared<std::promise<std::vector<double>>>();
   auto result = done->get_future();
-  auto agent = n.agent();
   n.system().spawn(
-      [](caf::stateful_actor<ping_loop>* self, ping_loop start, caf::actor to, std::string name) {
+      [](caf::stateful_actor<ping_loop>* self, ping_loop start, const node* on, std::string name) {
         self->state = std::move(start);
-        next_ping(self, to, name);
+        next_ping(self, on, name);
       },
-      ping_loop{count, {}, {}, done}, agent, target);
+      ping_loop{count, {}, {}, done}, &n, target);
   if (result.wait_for(std::chrono::minutes(2)) != std::future_status::ready)
     return "error: pings timed out";
   auto samples = result.get();

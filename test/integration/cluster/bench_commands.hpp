@@ -15,11 +15,14 @@ namespace plugnode::bench {
 
 // A registered actor that counts (std::uint64_t) messages and answers (caf::get_atom) with the count.
 caf::actor spawn_sink(plugnode::runtime::node& n);
+// The same on the middleman's I/O thread (a broker): separates BASP's per-message cost from the scheduler's
+// wake-ups in the throughput figure.
+caf::actor spawn_io_sink(plugnode::runtime::node& n);
 
 // "connect_us N": the time of one connect through the agent, in microseconds.
 std::string time_connect(plugnode::runtime::node& n, const std::string& target);
 
-// "median_us p99_us" over `count` sequential pings through the agent (the agent protocol's ping).
+// "median_us p99_us" over `count` sequential runtime::ping calls (net_adm:ping: the peer's agent directly).
 std::string time_pings(plugnode::runtime::node& n, const std::string& target, int count);
 
 // Messages per second for `count` one-way messages to {name, target}, acknowledged every `window`.

@@ -7,7 +7,7 @@
 //       [--supervise --max-restarts N --period MS] [--caf-defaults]
 // Commands: connect N | ping N | nodes | hidden | disconnect N | events | cluster | register NAME |
 //           call NAME NODE TEXT | crash CHILD | child CHILD | raw N | leave, and for test/bench/dist:
-//           sink NAME | bench_connect N | bench_ping N COUNT | bench_send NAME N COUNT WINDOW
+//           sink NAME | io_sink NAME | bench_connect N | bench_ping N COUNT | bench_send NAME N COUNT WINDOW
 #include <signal.h>
 #include <unistd.h>
 
@@ -148,9 +148,7 @@ public:
     if (cmd == "connect")
       return ask<bool>(self, agent, yes_no, caf::make_message(caf::connect_atom_v, a));
     if (cmd == "ping")
-      return ask<bool>(
-          self, agent, [](bool& ok) { return std::string(ok ? "pong" : "pang"); },
-          caf::make_message(caf::ping_atom_v, a));
+      return ping(self, node_, a, std::chrono::seconds(10)) ? "pong" : "pang";
     if (cmd == "nodes")
       return ask<std::vector<std::string>>(self, agent, names, caf::make_message(nodes_atom_v));
     if (cmd == "hidden")
@@ -181,8 +179,8 @@ public:
       return child_command(self, cmd, a);
     if (cmd == "raw")
       return raw_request(self, a);
-    if (cmd == "sink") {
-      auto sink = plugnode::bench::spawn_sink(node_);
+    if (cmd == "sink" || cmd == "io_sink") {
+      auto sink = cmd == "sink" ? plugnode::bench::spawn_sink(node_) : plugnode::bench::spawn_io_sink(node_);
       echoes_.push_back(sink);
       return ask<bool>(self, agent, yes_no, caf::make_message(register_atom_v, a, sink));
     }

@@ -27,6 +27,9 @@
 #include "plugnode/runtime/tls.hpp"
 
 namespace plugnode::runtime {
+namespace detail {
+class peer_directory;
+} // namespace detail
 
 struct node_options {
   node_name name = node_name::local_default(); // PLUGNODE_NODE
@@ -81,6 +84,11 @@ public:
   // within failure_bound on a frozen one).
   caf::expected<caf::actor> remote_agent(const std::string& node_name, std::chrono::milliseconds timeout);
 
+  // The agent of `node_name` (canonical) if that node is connected now, else an invalid handle; never
+  // connects and never waits. For one-request callers (ping) that would otherwise pay two extra hops
+  // through the local agent.
+  caf::actor connected_agent(const std::string& node_name) const;
+
 private:
   node_options options_;
   std::uint64_t incarnation_ = 0;
@@ -90,6 +98,7 @@ private:
   std::unique_ptr<caf::actor_system_config> config_;
   std::unique_ptr<caf::actor_system> system_;
   caf::actor agent_;
+  std::shared_ptr<detail::peer_directory> directory_;
 };
 
 // Options for a hidden client node (remote shell, one-shot commands): a name of its own

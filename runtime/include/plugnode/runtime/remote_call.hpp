@@ -1,9 +1,10 @@
 // remote_call: reaching a registered actor as `{name, node}` from any connected node, Erlang's
-// `GenServer.call({name, node}, msg, timeout)` and `send({name, node}, msg)`. Every step has a timeout and an
-// unknown node or name comes back as an error value (runtime_errc), never as a hang.
+// `GenServer.call({name, node}, msg, timeout)` and `send({name, node}, msg)`, and `net_adm:ping`. Every step
+// has a timeout and an unknown node or name comes back as an error value (runtime_errc), never as a hang.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <utility>
 
@@ -12,6 +13,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/node.hpp"
 
 namespace plugnode::runtime {
 
@@ -43,5 +45,24 @@ caf::expected<Reply> call(caf::scoped_actor& self, const caf::actor& agent, cons
                [&](caf::error& err) { result = std::move(err); });
   return result;
 }
+
+// Erlang's `net_adm:ping`: calls `done(true)` (pong) when `target` answers within `timeout`, else
+// `done(false)` (pang), never an error. A connected node's agent is asked directly, one network round trip as
+// `net_adm:ping` calls the peer's `net_kernel`; any other name (not connected, not canonical) goes through
+// the local agent, which connects first.
+template <class Self, class Done>
+void ping(Self* self, const node& n, const std::string& target, std::chrono::milliseconds timeout,
+          Done done) {
+  if (auto peer = n.connected_agent(target))
+    self->request(peer, timeout, dist_beat_atom_v, std::uint64_t{0})
+        .then([done](std::uint64_t) mutable { done(true); }, [done](caf::error&) mutable { done(false); });
+  else
+    self->request(n.agent(), timeout, caf::ping_atom_v, target)
+        .then([done](bool pong) mutable { done(pong); }, [done](caf::error&) mutable { done(false); });
+}
+
+// The same for a blocking caller.
+bool ping(caf::scoped_actor& self, const node& n, const std::string& target,
+          std::chrono::milliseconds timeout);
 
 } // namespace plugnode::runtime
