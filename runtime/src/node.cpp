@@ -10,6 +10,8 @@
 #include <caf/openssl/publish.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "basp_handoff.hpp"
+#include "dist_listener.hpp"
 #include "node_agent.hpp"
 #include "peer_directory.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
@@ -63,6 +65,22 @@ std::string bind_address_for(const node_options& options) {
     return options.name.host();
   auto found = options.resolver(options.name.host());
   return found.addresses.empty() ? "0.0.0.0" : found.addresses.front();
+}
+
+// A function of its own so that no handle to CAF's BASP broker outlives it: a failed start destroys the
+// actor system, which waits for every actor still referenced.
+std::unique_ptr<detail::dist_listener> open_listener(caf::actor_system& system, const node_options& options,
+                                                     const std::string& address, const caf::actor& agent,
+                                                     std::string& error) {
+  detail::listen_settings listen;
+  listen.address = address;
+  listen.port = options.port;
+  listen.self = options.name.to_string();
+  listen.cookie = options.cookie;
+  listen.handshake_timeout = options.connect_timeout;
+  listen.agent = agent;
+  listen.basp = detail::basp_broker(system);
+  return detail::dist_listener::open(system, std::move(listen), error);
 }
 
 } // namespace
@@ -126,6 +144,8 @@ std::optional<std::string> node::start() {
   settings.directory = directory_;
   settings.middleman = options_.tls.enabled() ? system_->openssl_manager().actor_handle()
                                               : system_->middleman().actor_handle();
+  settings.basp = detail::basp_broker(*system_);
+  settings.tls = options_.tls.enabled();
   agent_ = detail::spawn_node_agent(*system_, std::move(settings));
   // Clearing here, while the system still runs: remote proxies must not outlive it.
   agent_->attach_functor([sys = system_.get(), directory = directory_](const caf::error& reason) {
@@ -136,20 +156,34 @@ std::optional<std::string> node::start() {
   if (!options_.listen)
     return std::nullopt;
   bind_address_ = bind_address_for(options_);
-  auto published = options_.tls.enabled()
-                       ? caf::openssl::publish(agent_, options_.port, bind_address_.c_str(), true)
-                       : system_->middleman().publish(agent_, options_.port, bind_address_.c_str(), true);
-  if (!published) {
-    auto reason = "cannot listen on " + bind_address_ + ":" + std::to_string(options_.port) + ": " +
-                  system_->render(published.error());
+  if (auto error = listen()) {
+    auto reason = "cannot listen on " + bind_address_ + ":" + std::to_string(options_.port) + ": " + *error;
     caf::anon_send_exit(agent_, caf::exit_reason::user_shutdown);
     agent_ = nullptr;
     system_.reset();
     return reason;
   }
-  port_ = *published;
   logger().info("node {} listening on {}:{}{} (incarnation {:x})", options_.name.to_string(), bind_address_,
                 port_, options_.tls.enabled() ? " with mutual TLS" : "", incarnation_);
+  return std::nullopt;
+}
+
+// Without TLS plugnode's own listener, which hands CAF's BASP only connections that proved the cookie. With
+// mutual TLS, CAF's TLS publish: a peer without a certificate of the CA never gets past the TLS handshake,
+// and the cookie is checked by the agents (docs/architecture.md, "Authentication before BASP").
+std::optional<std::string> node::listen() {
+  if (options_.tls.enabled()) {
+    auto published = caf::openssl::publish(agent_, options_.port, bind_address_.c_str(), true);
+    if (!published)
+      return system_->render(published.error());
+    port_ = *published;
+    return std::nullopt;
+  }
+  std::string error;
+  listener_ = open_listener(*system_, options_, bind_address_, agent_, error);
+  if (!listener_)
+    return error;
+  port_ = listener_->port();
   return std::nullopt;
 }
 
@@ -163,6 +197,7 @@ void node::leave(std::chrono::milliseconds bound) {
   left_ = true;
   caf::scoped_actor self{*system_};
   self->request(agent_, bound, caf::leave_atom_v).receive([](bool) {}, [](const caf::error&) {});
+  listener_.reset();
   if (options_.listen && port_ != 0)
     system_->middleman().unpublish(agent_, port_);
 }

@@ -15,6 +15,7 @@
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "dist_dialer.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/handshake.hpp"
 #include "plugnode/runtime/log.hpp"
@@ -258,20 +259,29 @@ void authenticate(agent* self, const std::string& target, const caf::node_id& ni
 }
 
 void dial(agent* self, const std::string& target, const std::string& address, clock::time_point deadline) {
-  // Never CAF's blocking remote_actor: it waits forever on a frozen peer. The timed request can time out
-  // while CAF still completes the connection later; the handshake then never follows, so the peer never
-  // becomes a node.
-  self->request(self->state.cfg.middleman, until(deadline), caf::connect_atom_v, address,
-                self->state.cfg.port)
-      .then(
-          [=](const caf::node_id& nid, const caf::strong_actor_ptr& ptr, const std::set<std::string>&) {
-            if (!ptr)
-              return fail_connect(self, target, "no agent published at " + address);
-            if (nid == self->node())
-              return fail_connect(self, target, address + " is this node");
-            authenticate(self, target, nid, caf::actor_cast<caf::actor>(ptr), address, deadline);
-          },
-          [=](const caf::error& err) { fail_connect(self, target, self->system().render(err)); });
+  // Never CAF's blocking remote_actor: it waits forever on a frozen peer. Without TLS not CAF's connect
+  // either, which would speak BASP before anyone proved the cookie: the dialer authenticates the connection
+  // first and hands it to BASP only then. With mutual TLS, CAF's TLS connect: the peer's certificate is
+  // checked before BASP starts. The timed request can time out while BASP still completes the connection
+  // later; the agent handshake then never follows, so the peer never becomes a node.
+  auto connected = [=](const caf::node_id& nid, const caf::strong_actor_ptr& ptr,
+                       const std::set<std::string>&) {
+    if (!ptr)
+      return fail_connect(self, target, "no agent published at " + address);
+    if (nid == self->node())
+      return fail_connect(self, target, address + " is this node");
+    authenticate(self, target, nid, caf::actor_cast<caf::actor>(ptr), address, deadline);
+  };
+  auto failed = [=](const caf::error& err) { fail_connect(self, target, self->system().render(err)); };
+  auto& cfg = self->state.cfg;
+  if (cfg.tls) {
+    self->request(cfg.middleman, until(deadline), caf::connect_atom_v, address, cfg.port)
+        .then(connected, failed);
+    return;
+  }
+  auto dialer = spawn_dialer(self->system(), dial_settings{cfg.self, cfg.cookie, cfg.basp}, deadline);
+  self->request(dialer, until(deadline), caf::connect_atom_v, target, address, cfg.port)
+      .then(connected, failed);
 }
 
 // Runs the (possibly blocking) host resolver on a thread of its own, then dials the first address.
@@ -371,7 +381,7 @@ void on_down(agent* self, const caf::down_msg& down) {
   for (auto i = st.pending.begin(); i != st.pending.end(); ++i)
     if (i->second.agent.address() == down.source) {
       logger().warn("node {} (peer {}) closed the connection before authenticating (wrong cookie?)",
-                    i->second.name, i->second.address);
+                    i->second.name, i->second.address.empty() ? "address not known yet" : i->second.address);
       st.pending.erase(i);
       return;
     }

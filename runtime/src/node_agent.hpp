@@ -27,7 +27,9 @@ struct agent_settings {
   std::chrono::milliseconds failure_bound{3000};
   std::chrono::milliseconds connect_timeout{5000};
   host_resolver resolver;
-  caf::io::middleman_actor middleman;        // plain or TLS: connects and reports peer addresses
+  caf::io::middleman_actor middleman;        // plain or TLS: reports peer addresses, dials with TLS
+  caf::actor basp;                           // CAF's BASP broker, which authenticated dials are handed to
+  bool tls = false;                          // dial through CAF's TLS connect (the certificate first)
   std::shared_ptr<peer_directory> directory; // kept equal to the agent's peer table
 };
 

@@ -13,7 +13,15 @@
 namespace plugnode::runtime::detail {
 namespace {
 
-// The peer of `fd` as "address" and port, or nothing when fd is not a connected IP socket.
+std::string_view without_v4_mapping(std::string_view address) {
+  constexpr std::string_view prefix = "::ffff:";
+  if (address.substr(0, prefix.size()) == prefix && address.find('.') != std::string_view::npos)
+    address.remove_prefix(prefix.size());
+  return address;
+}
+
+} // namespace
+
 bool peer_of(int fd, std::string& address, std::uint16_t& port) {
   sockaddr_storage peer{};
   socklen_t size = sizeof(peer);
@@ -34,15 +42,6 @@ bool peer_of(int fd, std::string& address, std::uint16_t& port) {
   address = text;
   return true;
 }
-
-std::string_view without_v4_mapping(std::string_view address) {
-  constexpr std::string_view prefix = "::ffff:";
-  if (address.substr(0, prefix.size()) == prefix && address.find('.') != std::string_view::npos)
-    address.remove_prefix(prefix.size());
-  return address;
-}
-
-} // namespace
 
 int shutdown_connections_to(const std::string& address, std::uint16_t port) {
   DIR* dir = ::opendir("/proc/self/fd");

@@ -9,6 +9,9 @@
 
 namespace plugnode::runtime::detail {
 
+// The peer of `fd` as address text and port; false when fd is not a connected IP socket.
+bool peer_of(int fd, std::string& address, std::uint16_t& port);
+
 // Shuts down every socket of this process connected to address:port; returns how many.
 int shutdown_connections_to(const std::string& address, std::uint16_t port);
 

@@ -251,7 +251,8 @@ private:
     return out;
   }
 
-  // Talks to a node's agent without the handshake, as an intruder would: it must get no answer.
+  // Connects with CAF's own BASP connect, skipping the cookie handshake, as an intruder would: it must get
+  // no connection at all.
   std::string raw_request(caf::scoped_actor& self, const std::string& target) {
     auto name = node_name::parse(target);
     std::string out;

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "cluster_harness.hpp"
+#include "raw_client.hpp"
 
 using namespace plugnode::test;
 using namespace std::chrono_literals;
@@ -76,6 +77,31 @@ TEST_CASE("a plain node cannot join a TLS node", "[cluster][tls]") {
       b("127.0.0.3", port);
   REQUIRE((a.ready() && b.ready()));
   CHECK(b.cmd("connect app@127.0.0.2") == "false");
+  CHECK(a.cmd("nodes").empty());
+}
+
+TEST_CASE("with TLS the cookie is still required, and a client without TLS gets nothing", "[cluster][tls]") {
+  certificates certs;
+  auto port = shared_free_port({"127.0.0.2", "127.0.0.3"});
+  auto good = certs.args("node.pem", "node.key", "ca.pem");
+  auto other_cookie = with_tls(good);
+  other_cookie.cookie = "another-cookie";
+  cluster_node a("127.0.0.2", port, with_tls(good)), b("127.0.0.3", port, other_cookie);
+  REQUIRE((a.ready() && b.ready()));
+  CHECK(b.cmd("connect app@127.0.0.2") == "false");
+  auto logged = [](cluster_node& n, const std::string& text) {
+    return eventually([&] { return n.output().find(text) != std::string::npos; }, 3s);
+  };
+  CHECK(logged(b,
+               "refused node app@127.0.0.2: its cookie proof is wrong (different cookie?) (peer 127.0.0.2:"));
+  // The peer address comes from CAF asynchronously: a connection closed first is logged without it.
+  CHECK(logged(a, "node app@127.0.0.3 (peer "));
+  CHECK(logged(a, "closed the connection before authenticating"));
+  raw_client client("127.0.0.5", "127.0.0.2", port);
+  REQUIRE(client.connected());
+  client.send(handshake_frame("plugnode-dist-1\nhello\nevil@127.0.0.5\n" + std::string(64, 'a')));
+  CHECK_THAT(client.read_to_end(3s), !Catch::Contains("plugnode-dist-1"));
+  CHECK(client.closed()); // CAF's TLS layer ends it and reports nothing plugnode could log
   CHECK(a.cmd("nodes").empty());
 }
 

@@ -29,6 +29,7 @@
 namespace plugnode::runtime {
 namespace detail {
 class peer_directory;
+class dist_listener;
 } // namespace detail
 
 struct node_options {
@@ -59,7 +60,8 @@ public:
   node& operator=(const node&) = delete;
 
   // Checks the options (cookie when listening, TLS files), starts the actor system and the agent, and
-  // publishes the agent at bind_address:port. nullopt on success, else a one-line reason.
+  // listens on bind_address:port, serving the agent to every peer that passes the cookie handshake.
+  // nullopt on success, else a one-line reason.
   std::optional<std::string> start();
 
   // Valid after a successful start().
@@ -90,6 +92,8 @@ public:
   caf::actor connected_agent(const std::string& node_name) const;
 
 private:
+  std::optional<std::string> listen(); // publishes the agent on the distribution port; the error if not
+
   node_options options_;
   std::uint64_t incarnation_ = 0;
   std::uint16_t port_ = 0;
@@ -99,6 +103,7 @@ private:
   std::unique_ptr<caf::actor_system> system_;
   caf::actor agent_;
   std::shared_ptr<detail::peer_directory> directory_;
+  std::unique_ptr<detail::dist_listener> listener_;
 };
 
 // Options for a hidden client node (remote shell, one-shot commands): a name of its own

@@ -1,0 +1,70 @@
+// The intruder's socket; see raw_client.hpp.
+#include "raw_client.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+namespace plugnode::test {
+namespace {
+
+sockaddr_in ipv4(const std::string& address, std::uint16_t port) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  ::inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
+  return addr;
+}
+
+} // namespace
+
+raw_client::raw_client(const std::string& local_address, const std::string& address, std::uint16_t port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  auto local = ipv4(local_address, 0);
+  auto remote = ipv4(address, port);
+  if (fd_ >= 0 && (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
+                   ::connect(fd_, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0)) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
+raw_client::~raw_client() {
+  if (fd_ >= 0)
+    ::close(fd_);
+}
+
+void raw_client::send(const std::string& bytes) {
+  (void)::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+}
+
+std::string raw_client::read(std::size_t count, std::chrono::milliseconds timeout) {
+  using clock = std::chrono::steady_clock;
+  auto deadline = clock::now() + timeout;
+  std::string out;
+  while (!closed_ && out.size() < count) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now());
+    pollfd p{fd_, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+      break;
+    char buffer[4096];
+    auto n = ::recv(fd_, buffer, std::min(sizeof buffer, count - out.size()), 0);
+    if (n <= 0)
+      closed_ = true;
+    else
+      out.append(buffer, static_cast<std::size_t>(n));
+  }
+  return out;
+}
+
+std::string raw_client::read_to_end(std::chrono::milliseconds timeout) {
+  return read(std::string::npos / 2, timeout);
+}
+
+std::string handshake_frame(const std::string& body) {
+  return std::string{static_cast<char>(body.size() >> 8), static_cast<char>(body.size() & 0xff)} + body;
+}
+
+} // namespace plugnode::test
