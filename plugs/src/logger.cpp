@@ -1,22 +1,62 @@
 #include "plugnode/plugs/logger.hpp"
 
 #include <chrono>
+#include <string_view>
 
 #include "plugnode/plugs/request_id.hpp"
 #include "plugnode/runtime/log.hpp"
 
 namespace plugnode::plugs {
+namespace {
+
+// A duration as milliseconds with three decimals: "1.234ms".
+struct millis {
+  std::chrono::microseconds took;
+};
+
+// The lines are put together piece by piece and handed to spdlog whole: parsing a format string cost more
+// than all the rest of a line.
+class line {
+public:
+  line& operator<<(std::string_view text) {
+    buf_.append(text.data(), text.data() + text.size());
+    return *this;
+  }
+  line& operator<<(long long number) {
+    fmt::format_int digits(number);
+    buf_.append(digits.data(), digits.data() + digits.size());
+    return *this;
+  }
+  line& operator<<(millis m) {
+    auto us = m.took.count();
+    *this << us / 1000;
+    char fraction[] = ".000ms";
+    fraction[1] = static_cast<char>('0' + us / 100 % 10);
+    fraction[2] = static_cast<char>('0' + us / 10 % 10);
+    fraction[3] = static_cast<char>('0' + us % 10);
+    buf_.append(fraction, fraction + sizeof fraction - 1);
+    return *this;
+  }
+  void log(spdlog::logger& to, spdlog::level::level_enum level) const {
+    to.log(level, spdlog::string_view_t(buf_.data(), buf_.size()));
+  }
+
+private:
+  fmt::memory_buffer buf_;
+};
+
+} // namespace
 
 void logger::call(conn& c) const {
   spdlog::logger* log = log_ ? log_.get() : &runtime::logger();
   if (!log->should_log(level_))
     return;
-  auto id = request_id_of(c);
-  log->log(level_, "{} {} request_id={}", c.method, c.path, id);
+  (line() << c.method << " " << c.path << " request_id=" << request_id_of(c)).log(*log, level_);
   auto start = std::chrono::steady_clock::now();
-  c.register_before_send([log, level = level_, start, id](conn& sent) {
-    std::chrono::duration<double, std::milli> took = std::chrono::steady_clock::now() - start;
-    log->log(level, "Sent {} in {:.3f}ms request_id={}", sent.status, took.count(), id);
+  c.register_before_send([log, level = level_, start](conn& sent) {
+    auto took = std::chrono::round<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    (line() << "Sent " << sent.status << " in " << millis{took} << " request_id=" << request_id_of(sent))
+        .log(*log, level);
   });
 }
 

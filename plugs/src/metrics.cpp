@@ -9,6 +9,7 @@
 #include <mutex>
 #include <shared_mutex>
 #include <sstream>
+#include <string_view>
 #include <tuple>
 
 #include <prometheus/collectable.h>
@@ -31,15 +32,17 @@ struct series {
 };
 
 using series_key = std::tuple<std::string, std::string, int>; // method, route, status
+// The same key as a lookup sees it: a known series is found without copying the strings.
+using series_view = std::tuple<std::string_view, std::string_view, int>;
 
 } // namespace
 
 struct metrics::state final : prometheus::Collectable {
   std::shared_ptr<prometheus::Registry> registry;
   mutable std::shared_mutex mutex;
-  std::map<series_key, std::unique_ptr<series>> table;
+  std::map<series_key, std::unique_ptr<series>, std::less<>> table;
 
-  series& find(series_key key) {
+  series& find(const series_view& key) {
     {
       std::shared_lock lock(mutex);
       auto it = table.find(key);
@@ -47,14 +50,16 @@ struct metrics::state final : prometheus::Collectable {
         return *it->second;
     }
     std::unique_lock lock(mutex);
-    auto& slot = table[std::move(key)];
-    if (!slot)
-      slot = std::make_unique<series>();
-    return *slot;
+    auto it = table.find(key);
+    if (it == table.end()) {
+      auto [method, route, status] = key;
+      it = table.emplace(series_key{method, route, status}, std::make_unique<series>()).first;
+    }
+    return *it->second;
   }
 
-  void record(series_key key, std::chrono::nanoseconds took) {
-    auto& s = find(std::move(key));
+  void record(const series_view& key, std::chrono::nanoseconds took) {
+    auto& s = find(key);
     s.count.fetch_add(1, std::memory_order_relaxed);
     s.sum_ns.fetch_add(static_cast<std::uint64_t>(took.count()), std::memory_order_relaxed);
     double seconds = std::chrono::duration<double>(took).count();

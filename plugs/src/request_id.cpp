@@ -40,9 +40,10 @@ void request_id::call(conn& c) const {
   c.private_[id_key] = std::move(id);
 }
 
-std::string request_id_of(const conn& c) {
+const std::string& request_id_of(const conn& c) {
+  static const std::string none = "-";
   auto it = c.private_.find(id_key);
-  return it == c.private_.end() ? "-" : std::any_cast<const std::string&>(it->second);
+  return it == c.private_.end() ? none : *std::any_cast<std::string>(&it->second);
 }
 
 } // namespace plugnode::plugs

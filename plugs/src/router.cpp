@@ -108,11 +108,10 @@ void router::call(conn& c) const {
   c.put_resp_content_type("text/plain; charset=utf-8").send_resp(405, "Method Not Allowed\n");
 }
 
-std::string route_of(const conn& c) {
+const std::string& route_of(const conn& c) {
+  static const std::string unmatched = "unmatched";
   auto it = c.private_.find(route_key);
-  if (it == c.private_.end())
-    return "unmatched";
-  return std::any_cast<const std::string&>(it->second);
+  return it == c.private_.end() ? unmatched : *std::any_cast<std::string>(&it->second);
 }
 
 } // namespace plugnode::plugs

@@ -3,7 +3,8 @@
 //   bench_server plugnode PORT [worker|request|spawned]
 //                                          plugnode's endpoint with request id, logger, metrics and router,
 //                                          its pipeline in the given isolation mode (endpoint.hpp)
-// Runs until SIGINT/SIGTERM. The logger logs at info (LOG_LEVEL) to stdout, or to BENCH_LOG_FILE.
+// Runs until SIGINT/SIGTERM. The logger logs at info (LOG_LEVEL) as text (LOG_FORMAT) to stdout, through
+// the runtime's logging as a node does.
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <httplib.h>
@@ -22,7 +23,6 @@
 #include "plugnode/plugs/request_id.hpp"
 #include "plugnode/plugs/router.hpp"
 #include "plugnode/runtime/log.hpp"
-#include <spdlog/sinks/basic_file_sink.h>
 
 namespace {
 
@@ -74,14 +74,9 @@ int serve_plugnode(int port, const std::string& isolation) {
   plugnode::runtime::log_options log;
   if (const char* level = std::getenv("LOG_LEVEL"))
     log.level = plugnode::runtime::parse_log_level(level).value_or(log.level);
+  if (const char* format = std::getenv("LOG_FORMAT"))
+    log.format = plugnode::runtime::parse_log_format(format).value_or(log.format);
   plugnode::runtime::configure_logging(log);
-  // Every line is still formatted and written, but buffered: stdout flushes each line under the sink's
-  // mutex, a cost of the runtime's stdout logging rather than of the plugs.
-  if (const char* file = std::getenv("BENCH_LOG_FILE")) {
-    auto to_file = spdlog::basic_logger_mt("bench", file, true);
-    to_file->set_level(log.level);
-    spdlog::set_default_logger(to_file);
-  }
   caf::actor_system_config cfg;
   caf::actor_system system{cfg};
   namespace plugs = plugnode::plugs;

@@ -26,7 +26,8 @@ struct already_sent : std::logic_error {
   using std::logic_error::logic_error;
 };
 
-using headers = std::multimap<std::string, std::string>;
+// Transparent comparison: a lookup by a lower-case name needs no std::string of it.
+using headers = std::multimap<std::string, std::string, std::less<>>;
 
 struct conn {
   enum class resp_state { unset, set, sent };

@@ -18,8 +18,9 @@ private:
   std::string header_;
 };
 
-// The request's id, or "-" before request_id ran.
-std::string request_id_of(const conn& c);
+// The request's id, or "-" before request_id ran. A reference, so a log line costs no copy: it lives as
+// long as the conn's private data is left alone.
+const std::string& request_id_of(const conn& c);
 
 // 20 to 200 characters of [A-Za-z0-9+/=_-]: anything else (empty, huge, with spaces or quotes that would
 // garble a log line) is not reused.

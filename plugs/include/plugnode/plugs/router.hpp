@@ -36,7 +36,8 @@ private:
   std::vector<entry> entries_;
 };
 
-// The pattern the router matched ("/hello/:name"), or "unmatched".
-std::string route_of(const conn& c);
+// The pattern the router matched ("/hello/:name"), or "unmatched"; like request_id_of, a reference into
+// the conn's private data.
+const std::string& route_of(const conn& c);
 
 } // namespace plugnode::plugs

@@ -3,6 +3,7 @@
 // spdlog's default logger (`spdlog::info(...)`) or `plugnode::runtime::logger()`.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,10 @@ std::optional<log_format> parse_log_format(std::string_view text);
 
 // Installs the default logger writing to stdout with the given level and format.
 void configure_logging(const log_options& options);
+
+// The line format configure_logging installs, for a logger of one's own (another sink, a benchmark):
+// "2026-11-27T21:34:34.123+00:00 [info] message", or a JSON object with time, level and msg.
+std::unique_ptr<spdlog::formatter> make_formatter(log_format format);
 
 // Escapes text for a JSON string body (without the quotes).
 std::string json_escape(std::string_view text);
