@@ -22,6 +22,7 @@
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/app/shell_command.hpp"
 #include "plugnode/app/shell_service.hpp"
+#include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/node.hpp"
 #include "plugnode/runtime/remote_call.hpp"
 
@@ -134,6 +135,7 @@ caf::behavior watch_node_actor(caf::event_based_actor* self, const std::shared_p
                 if (watch->terminal)
                   ::tcsetattr(STDIN_FILENO, TCSANOW, &*watch->terminal);
                 std::cerr << "\nplugnode: lost the connection to " << watch->target << std::endl;
+                runtime::logger().flush(); // the log is buffered, and _Exit skips stdio's own flush
                 std::_Exit(exit_failure);
               }
               self->delayed_send(self, every, caf::tick_atom::value);

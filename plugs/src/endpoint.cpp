@@ -13,6 +13,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <stdexcept>
 #include <thread>
 
@@ -141,14 +142,15 @@ void endpoint::impl::run_spawned(conn& c) const {
 }
 
 httplib::Server::HandlerResponse endpoint::impl::handle(const httplib::Request& req, httplib::Response& res) {
-  conn c;
+  std::optional<conn> made; // built in place: a conn is costly to move and destroy at this rate
   try {
-    c = make_conn(req.method, req.target);
+    made.emplace(make_conn(req.method, req.target));
   } catch (const bad_request& e) {
     res.status = 400;
     res.set_content(std::string("Bad Request: ") + e.what() + "\n", "text/plain; charset=utf-8");
     return httplib::Server::HandlerResponse::Handled;
   }
+  conn& c = *made;
   fill_request(c, req);
   c.system = system;
   c.deadline = clock::now() + options.deadline;

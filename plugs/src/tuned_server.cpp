@@ -89,21 +89,35 @@ public:
     return n;
   }
 
+  // cpp-httplib asks for both addresses on every request; they are the connection's, so looked up once.
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (::getpeername(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-      address_of(addr, len, ip, port);
+    if (!remote_.known)
+      remote_.look_up(sock_, ::getpeername);
+    ip = remote_.ip;
+    port = remote_.port;
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof addr;
-    if (::getsockname(sock_, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-      address_of(addr, len, ip, port);
+    if (!local_.known)
+      local_.look_up(sock_, ::getsockname);
+    ip = local_.ip;
+    port = local_.port;
   }
   socket_t socket() const override { return sock_; }
 
 private:
+  struct endpoint_address {
+    bool known = false;
+    std::string ip;
+    int port = 0;
+    void look_up(socket_t sock, int (*name_of)(int, sockaddr*, socklen_t*)) {
+      known = true;
+      sockaddr_storage addr{};
+      socklen_t len = sizeof addr;
+      if (name_of(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+        address_of(addr, len, ip, port);
+    }
+  };
+
   bool answered_for_us() const { return watched_ && watched_->answered(); }
 
   // A header line needs a non-empty name without white space, then a colon; a line starting with white
@@ -139,6 +153,8 @@ private:
   socket_t sock_;
   const connection_limits& limits_;
   const deadline_watch::slot* watched_;
+  mutable endpoint_address remote_;
+  mutable endpoint_address local_;
   char buffer_[4096];
   std::size_t begin_ = 0;
   std::size_t end_ = 0;
