@@ -104,7 +104,19 @@ node::~node() {
   if (!system_)
     return;
   leave();
-  caf::anon_send_exit(agent_, caf::exit_reason::user_shutdown);
+  shut_down();
+}
+
+// The agent is a broker: one told to exit just before the middleman stops may never run again, and then it
+// and its mailbox leak (a start that failed to listen did so under ASan). So the system goes only after the
+// agent's down message, or a bound.
+void node::shut_down() {
+  {
+    caf::scoped_actor self{*system_};
+    self->monitor(agent_);
+    self->send_exit(agent_, caf::exit_reason::user_shutdown);
+    self->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds(2)) >> [] {});
+  }
   agent_ = nullptr;
   system_.reset();
 }
@@ -158,9 +170,7 @@ std::optional<std::string> node::start() {
   bind_address_ = bind_address_for(options_);
   if (auto error = listen()) {
     auto reason = "cannot listen on " + bind_address_ + ":" + std::to_string(options_.port) + ": " + *error;
-    caf::anon_send_exit(agent_, caf::exit_reason::user_shutdown);
-    agent_ = nullptr;
-    system_.reset();
+    shut_down();
     return reason;
   }
   logger().info("node {} listening on {}:{}{} (incarnation {:x})", options_.name.to_string(), bind_address_,

@@ -426,7 +426,9 @@ caf::behavior node_agent(agent* self, agent_settings settings) {
     if (!msg.source || msg.source.node() == self->node())
       self->quit(msg.reason);
   });
-  self->send(self, caf::tick_atom_v);
+  // Through the clock, not the mailbox: a broker that ends before it ever ran (a start that failed to
+  // listen) leaks a message it sent itself, and itself with it.
+  self->delayed_send(self, self->state.cfg.heartbeat_interval, caf::tick_atom_v);
   return {
       // -- handshake: the only messages a node that has not authenticated gets an answer to
       [self](dist_hello_atom, const std::string& name, std::uint64_t incarnation, bool hidden,

@@ -93,6 +93,7 @@ public:
 
 private:
   std::optional<std::string> listen(); // publishes the agent on the distribution port; the error if not
+  void shut_down();                    // ends the agent, then the actor system
 
   node_options options_;
   std::uint64_t incarnation_ = 0;
