@@ -1,12 +1,11 @@
 #include "deadline_watch.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <string>
 
 #include "plugnode/runtime/log.hpp"
+#include "socket_address.hpp"
 
 namespace plugnode::plugs {
 namespace {
@@ -18,19 +17,6 @@ struct thread_slot {
   deadline_watch::slot* slot = nullptr;
 };
 thread_local thread_slot this_thread_slot;
-
-std::string peer_of(int socket) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof addr;
-  char text[INET6_ADDRSTRLEN] = "?";
-  if (::getpeername(socket, reinterpret_cast<sockaddr*>(&addr), &len) == 0) {
-    const void* ip = addr.ss_family == AF_INET6
-                         ? static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&addr)->sin6_addr)
-                         : static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&addr)->sin_addr);
-    ::inet_ntop(addr.ss_family, ip, text, sizeof text);
-  }
-  return text;
-}
 
 } // namespace
 
@@ -98,14 +84,14 @@ void deadline_watch::answer(slot& s) {
                          std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
   if (!s.head_)
     response += body;
-  auto peer = peer_of(s.socket_); // before the client, answered, closes its end
+  auto peer = address_of(s.socket_, socket_end::peer).ip; // before the client, answered, closes its end
   // Non-blocking: a client that does not read its 503 is not worth stalling the watch for.
   auto sent = ::send(s.socket_, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   ::shutdown(s.socket_, SHUT_WR);
   s.answered_ = true;
   runtime::logger().warn("http: request from {} still running at its deadline: answered 503{}; its worker "
                          "stays busy until the pipeline returns",
-                         peer, sent < 0 ? " (the client did not take it)" : "");
+                         peer.empty() ? "?" : peer, sent < 0 ? " (the client did not take it)" : "");
 }
 
 void deadline_watch::run() {

@@ -1,6 +1,5 @@
 #include "tuned_server.hpp"
 
-#include <netdb.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -8,7 +7,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <optional>
 #include <string>
+
+#include "socket_address.hpp"
 
 namespace plugnode::plugs {
 namespace {
@@ -20,16 +22,6 @@ bool wait_for(socket_t sock, short events, std::chrono::milliseconds timeout) {
     n = ::poll(&p, 1, static_cast<int>(timeout.count()));
   while (n < 0 && errno == EINTR);
   return n > 0;
-}
-
-void address_of(const sockaddr_storage& addr, socklen_t len, std::string& ip, int& port) {
-  char host[NI_MAXHOST];
-  char serv[NI_MAXSERV];
-  if (::getnameinfo(reinterpret_cast<const sockaddr*>(&addr), len, host, sizeof host, serv, sizeof serv,
-                    NI_NUMERICHOST | NI_NUMERICSERV) == 0) {
-    ip = host;
-    port = std::stoi(serv);
-  }
 }
 
 // A socket stream that checks the request head as cpp-httplib reads it. cpp-httplib reads the request line
@@ -91,33 +83,20 @@ public:
 
   // cpp-httplib asks for both addresses on every request; they are the connection's, so looked up once.
   void get_remote_ip_and_port(std::string& ip, int& port) const override {
-    if (!remote_.known)
-      remote_.look_up(sock_, ::getpeername);
-    ip = remote_.ip;
-    port = remote_.port;
+    if (!remote_)
+      remote_ = address_of(sock_, socket_end::peer);
+    ip = remote_->ip;
+    port = remote_->port;
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    if (!local_.known)
-      local_.look_up(sock_, ::getsockname);
-    ip = local_.ip;
-    port = local_.port;
+    if (!local_)
+      local_ = address_of(sock_, socket_end::local);
+    ip = local_->ip;
+    port = local_->port;
   }
   socket_t socket() const override { return sock_; }
 
 private:
-  struct endpoint_address {
-    bool known = false;
-    std::string ip;
-    int port = 0;
-    void look_up(socket_t sock, int (*name_of)(int, sockaddr*, socklen_t*)) {
-      known = true;
-      sockaddr_storage addr{};
-      socklen_t len = sizeof addr;
-      if (name_of(sock, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-        address_of(addr, len, ip, port);
-    }
-  };
-
   bool answered_for_us() const { return watched_ && watched_->answered(); }
 
   // A header line needs a non-empty name without white space, then a colon; a line starting with white
@@ -153,8 +132,8 @@ private:
   socket_t sock_;
   const connection_limits& limits_;
   const deadline_watch::slot* watched_;
-  mutable endpoint_address remote_;
-  mutable endpoint_address local_;
+  mutable std::optional<socket_address> remote_;
+  mutable std::optional<socket_address> local_;
   char buffer_[4096];
   std::size_t begin_ = 0;
   std::size_t end_ = 0;

@@ -9,9 +9,7 @@
 #include <stdexcept>
 
 namespace plugnode::test {
-namespace {
-
-sockaddr_in loopback(const std::string& address, std::uint16_t port) {
+sockaddr_in ipv4_address(const std::string& address, std::uint16_t port) {
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(port);
@@ -19,15 +17,13 @@ sockaddr_in loopback(const std::string& address, std::uint16_t port) {
   return addr;
 }
 
-} // namespace
-
 std::uint16_t free_port(const std::string& address) {
   static std::mt19937 rng{std::random_device{}()};
   std::uniform_int_distribution<int> pick(20000, 31999);
   for (int attempt = 0; attempt < 200; ++attempt) {
     auto port = static_cast<std::uint16_t>(pick(rng));
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    auto addr = loopback(address, port);
+    auto addr = ipv4_address(address, port);
     bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     ::close(fd);
     if (free)
@@ -38,7 +34,7 @@ std::uint16_t free_port(const std::string& address) {
 
 bool port_open(const std::string& address, std::uint16_t port) {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  auto addr = loopback(address, port);
+  auto addr = ipv4_address(address, port);
   bool open = ::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
   ::close(fd);
   return open;

@@ -1,29 +1,19 @@
 // The intruder's socket; see raw_client.hpp.
 #include "raw_client.hpp"
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "plugnode/test/ports.hpp"
+
 namespace plugnode::test {
-namespace {
-
-sockaddr_in ipv4(const std::string& address, std::uint16_t port) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  ::inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
-  return addr;
-}
-
-} // namespace
 
 raw_client::raw_client(const std::string& local_address, const std::string& address, std::uint16_t port) {
   fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  auto local = ipv4(local_address, 0);
-  auto remote = ipv4(address, port);
+  auto local = ipv4_address(local_address, 0);
+  auto remote = ipv4_address(address, port);
   if (fd_ >= 0 && (::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0 ||
                    ::connect(fd_, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0)) {
     ::close(fd_);
