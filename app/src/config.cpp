@@ -58,6 +58,13 @@ void load_http(const reader& read, config& cfg) {
   read.set("HTTP_PORT", cfg.http_port, parse_port);
   read.set("PLUGNODE_HTTP_ADDR", cfg.http_addr, parse_ip_address);
   read.set("PLUGNODE_HTTP_DEADLINE", cfg.http_deadline, parse_duration);
+  read.set("PLUGNODE_HTTP_WORKERS", cfg.http_workers,
+           [](const std::string& text, const std::string& what) { return parse_count(text, what, 1, 4096); });
+  read.set(
+      "PLUGNODE_HTTP_MAX_CONNECTIONS", cfg.http_max_connections,
+      [](const std::string& text, const std::string& what) { return parse_count(text, what, 1, 1000000); });
+  read.set("PLUGNODE_HTTP_HEAD_TIMEOUT", cfg.http_head_timeout, parse_duration);
+  read.set("PLUGNODE_HTTP_IDLE_TIMEOUT", cfg.http_idle_timeout, parse_duration);
 }
 
 void load_node(const reader& read, config& cfg) {
@@ -190,6 +197,14 @@ const std::vector<setting>& settings() {
       {"HTTP_PORT", "--http-port", "HTTP port (default 4000)"},
       {"PLUGNODE_HTTP_ADDR", "--http-addr", "HTTP bind address (default 0.0.0.0)"},
       {"PLUGNODE_HTTP_DEADLINE", "--http-deadline", "time a request may take before its 503 (default 30s)"},
+      {"PLUGNODE_HTTP_WORKERS", "--http-workers",
+       "threads running requests; waiting connections need none (default 256)"},
+      {"PLUGNODE_HTTP_MAX_CONNECTIONS", "--http-max-connections",
+       "open HTTP connections; more are closed at once (default 20000, kept below the open-files limit)"},
+      {"PLUGNODE_HTTP_HEAD_TIMEOUT", "--http-head-timeout",
+       "time for a whole request head, then 408 (default 10s)"},
+      {"PLUGNODE_HTTP_IDLE_TIMEOUT", "--http-idle-timeout",
+       "idle keep-alive connections close after it (default 5s)"},
       {"PLUGNODE_NODE", "--node", "node name app@host (default plugnode@$(hostname -f))"},
       {"PLUGNODE_DIST_PORT", "--dist-port", "distribution port, the same on every node (default 4370)"},
       {"PLUGNODE_DIST_ADDR", "--dist-addr", "distribution bind address (default: the node host's address)"},

@@ -55,6 +55,13 @@ std::uint16_t parse_port(const std::string& text, const std::string& what) {
   return static_cast<std::uint16_t>(std::stoul(text));
 }
 
+std::size_t parse_count(const std::string& text, const std::string& what, std::size_t min, std::size_t max) {
+  auto expected = "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+  if (!all_digits(text) || text.size() > 9 || std::stoull(text) < min || std::stoull(text) > max)
+    throw bad(what, text, expected);
+  return static_cast<std::size_t>(std::stoull(text));
+}
+
 std::chrono::milliseconds parse_duration(const std::string& text, const std::string& what) {
   auto unit_at = text.find_first_not_of("0123456789");
   auto number = text.substr(0, unit_at);

@@ -41,6 +41,10 @@ std::string describe(const config& cfg, const std::string& version) {
   row("version", version);
   row("http", fmt::format("{}:{}, requests answered 503 after {}", cfg.http_addr, cfg.http_port,
                           format_duration(cfg.http_deadline)));
+  row("connections",
+      fmt::format("up to {} ({} workers), request head within {}, idle closed after {}",
+                  cfg.http_max_connections, cfg.http_workers, format_duration(cfg.http_head_timeout),
+                  format_duration(cfg.http_idle_timeout)));
   row("distribution",
       fmt::format("{}:{}{}, peers down after {} of silence", cfg.dist_addr.value_or(cfg.node.host()),
                   cfg.dist_port, cfg.tls.enabled() ? " (mutual TLS)" : "",

@@ -18,6 +18,7 @@
 #include "plugnode/app/line_reader.hpp"
 #include "plugnode/app/node_routes.hpp"
 #include "plugnode/app/node_wiring.hpp"
+#include "plugnode/app/open_files.hpp"
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/app/shell_service.hpp"
 #include "plugnode/plugs/endpoint.hpp"
@@ -104,11 +105,20 @@ int run_node(const config& cfg, node_mode mode) {
   auto& services = wiring.services;
   auto supervisor = wiring.supervisor;
 
+  auto open_files = raise_open_files_limit();
   plugs::endpoint_options http_options;
   http_options.address = cfg.http_addr;
   http_options.port = cfg.http_port;
   http_options.deadline = cfg.http_deadline;
+  http_options.workers = cfg.http_workers;
+  http_options.max_connections = connection_cap(cfg.http_max_connections, open_files);
+  http_options.head_timeout = cfg.http_head_timeout;
+  http_options.idle_timeout = cfg.http_idle_timeout;
+  if (http_options.max_connections < cfg.http_max_connections)
+    spdlog::warn("http: at most {} connections, not {}: the open-files limit is {} ({} kept for the rest)",
+                 http_options.max_connections, cfg.http_max_connections, open_files, reserved_descriptors);
   plugs::endpoint http(system, http_options, node_pipeline(services));
+  services.metrics.collect_also(http.connection_metrics());
   try {
     http.bind();
   } catch (const std::exception& e) {
@@ -118,11 +128,11 @@ int run_node(const config& cfg, node_mode mode) {
   }
   std::thread server([&http] { http.serve(); });
   services.listening->store(true);
-  spdlog::info("plugnode {} node {} listening on http://{}:{}{}", PLUGNODE_VERSION, services.node,
-               cfg.http_addr, http.port(),
-               node.bind_address().empty()
-                   ? ""
-                   : fmt::format(", distribution {}:{}", node.bind_address(), node.port()));
+  spdlog::info(
+      "plugnode {} node {} listening on http://{}:{} (up to {} connections, open-files limit {}){}",
+      PLUGNODE_VERSION, services.node, cfg.http_addr, http.port(), http_options.max_connections, open_files,
+      node.bind_address().empty() ? ""
+                                  : fmt::format(", distribution {}:{}", node.bind_address(), node.port()));
   std::thread console;
   auto console_done = std::make_shared<std::atomic<bool>>(false);
   if (mode == node_mode::console)

@@ -9,7 +9,6 @@
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/discovery/discovery_protocol.hpp"
 #include "plugnode/plugs/ask.hpp"
-#include "plugnode/plugs/error_handler.hpp"
 #include "plugnode/plugs/head.hpp"
 #include "plugnode/plugs/logger.hpp"
 #include "plugnode/plugs/request_id.hpp"
@@ -107,8 +106,8 @@ plugs::router node_router(const node_services& services) {
 }
 
 plugs::plug node_pipeline(const node_services& services) {
-  return plugs::error_handler(plugs::pipeline{plugs::request_id{}, plugs::logger{}, services.metrics,
-                                              plugs::head{}, node_router(services)});
+  return plugs::pipeline{plugs::request_id{}, plugs::logger{}, services.metrics, plugs::head{},
+                         node_router(services)};
 }
 
 } // namespace plugnode::app

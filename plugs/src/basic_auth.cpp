@@ -6,6 +6,8 @@
 
 #include <stdexcept>
 
+#include "plugnode/plugs/local_reply.hpp"
+
 namespace plugnode::plugs {
 
 basic_auth::basic_auth(basic_auth_options options) : options_(std::move(options)) {
@@ -54,7 +56,7 @@ void basic_auth::call(conn& c) const {
   if (user_ok && password_ok)
     return;
   c.put_resp_header("www-authenticate", "Basic realm=\"" + options_.realm + "\"");
-  c.put_resp_content_type("text/plain; charset=utf-8").send_resp(401, "Unauthorized\n");
+  local_reply(c, 401);
 }
 
 } // namespace plugnode::plugs

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "http_response.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "socket_address.hpp"
 
@@ -77,13 +78,7 @@ bool deadline_watch::disarm() {
 // Called with the slot locked: the worker cannot be writing its own response meanwhile, since it disarms
 // (under the same lock) before it writes.
 void deadline_watch::answer(slot& s) {
-  static const std::string body = "Service Unavailable\n";
-  std::string response = "HTTP/1.1 503 Service Unavailable\r\n"
-                         "Content-Type: text/plain; charset=utf-8\r\n"
-                         "Content-Length: " +
-                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
-  if (!s.head_)
-    response += body;
+  auto response = local_response_bytes(503, {}, s.head_);
   auto peer = address_of(s.socket_, socket_end::peer).ip; // before the client, answered, closes its end
   // Non-blocking: a client that does not read its 503 is not worth stalling the watch for.
   auto sent = ::send(s.socket_, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);

@@ -2,6 +2,7 @@
 
 #include <exception>
 
+#include "plugnode/plugs/local_reply.hpp"
 #include "plugnode/plugs/request_id.hpp"
 #include "plugnode/runtime/log.hpp"
 
@@ -14,8 +15,7 @@ void fail_request(conn& c, int status, std::string_view reason) {
     return;
   // The half-built response is dropped, but not what earlier plugs set for every response (the request id).
   c.resp_body.clear();
-  c.put_resp_content_type("text/plain; charset=utf-8");
-  c.send_resp(status, status == 503 ? "Service Unavailable\n" : "Internal Server Error\n");
+  local_reply(c, status);
 }
 
 void error_handler::call(conn& c) const {

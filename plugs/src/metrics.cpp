@@ -40,6 +40,7 @@ using series_view = std::tuple<std::string_view, std::string_view, int>;
 struct metrics::state final : prometheus::Collectable {
   std::shared_ptr<prometheus::Registry> registry;
   mutable std::shared_mutex mutex;
+  mutable std::vector<std::weak_ptr<const prometheus::Collectable>> others; // under mutex
   std::map<series_key, std::unique_ptr<series>, std::less<>> table;
 
   series& find(const series_view& key) {
@@ -118,10 +119,26 @@ prometheus::Registry& metrics::registry() const {
   return *state_->registry;
 }
 
+void metrics::collect_also(std::weak_ptr<const prometheus::Collectable> source) const {
+  std::unique_lock lock(state_->mutex);
+  state_->others.push_back(std::move(source));
+}
+
 std::string metrics::render() const {
   auto families = state_->registry->Collect();
   auto own = state_->Collect();
   families.insert(families.end(), own.begin(), own.end());
+  std::vector<std::shared_ptr<const prometheus::Collectable>> others;
+  {
+    std::shared_lock lock(state_->mutex);
+    for (const auto& weak : state_->others)
+      if (auto source = weak.lock())
+        others.push_back(std::move(source));
+  }
+  for (const auto& source : others) {
+    auto more = source->Collect();
+    families.insert(families.end(), more.begin(), more.end());
+  }
   std::ostringstream out;
   prometheus::TextSerializer().Serialize(out, families);
   return out.str();

@@ -4,16 +4,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "plugnode/plugs/local_reply.hpp"
 #include "plugnode/plugs/uri.hpp"
 
 namespace plugnode::plugs {
 namespace {
 
 const std::string json_key = "plugnode.json";
-
-void refuse(conn& c, int status, const char* text) {
-  c.put_resp_content_type("text/plain; charset=utf-8").send_resp(status, text);
-}
 
 // "Application/JSON; charset=utf-8" -> "application/json"
 std::string media_type(const std::string& content_type) {
@@ -35,25 +32,25 @@ void parsers::call(conn& c) const {
   if (c.body.empty() && !content_type)
     return;
   if (c.body.size() > options_.max_length)
-    return refuse(c, 413, "Payload Too Large\n");
+    return void(local_reply(c, 413));
   auto type = media_type(content_type.value_or(""));
   if (options_.json && is_json(type)) {
     auto parsed = nlohmann::json::parse(c.body, nullptr, false);
     if (parsed.is_discarded())
-      return refuse(c, 400, "Bad Request: malformed JSON body\n");
+      return void(local_reply(c, 400, "malformed JSON body"));
     c.private_[json_key] = std::make_shared<const nlohmann::json>(std::move(parsed));
     return;
   }
   if (options_.urlencoded && type == "application/x-www-form-urlencoded") {
     auto params = parse_query(c.body);
     if (!params)
-      return refuse(c, 400, "Bad Request: malformed form body\n");
+      return void(local_reply(c, 400, "malformed form body"));
     c.body_params = std::move(*params);
     return;
   }
   auto passed = [&](const std::string& p) { return p == "*/*" || p == type; };
   if (std::none_of(options_.pass.begin(), options_.pass.end(), passed))
-    refuse(c, 415, "Unsupported Media Type\n");
+    local_reply(c, 415);
 }
 
 const nlohmann::json* json_body(const conn& c) {

@@ -2,6 +2,7 @@
 
 #include <stdexcept>
 
+#include "plugnode/plugs/local_reply.hpp"
 #include "plugnode/plugs/uri.hpp"
 
 namespace plugnode::plugs {
@@ -99,13 +100,13 @@ void router::call(conn& c) const {
     return;
   }
   if (allowed.empty()) {
-    c.put_resp_content_type("text/plain; charset=utf-8").send_resp(404, "Not Found\n");
+    local_reply(c, 404);
     return;
   }
   if (allowed.find("GET") != std::string::npos && allowed.find("HEAD") == std::string::npos)
     allowed += ", HEAD";
   c.put_resp_header("allow", allowed);
-  c.put_resp_content_type("text/plain; charset=utf-8").send_resp(405, "Method Not Allowed\n");
+  local_reply(c, 405);
 }
 
 const std::string& route_of(const conn& c) {

@@ -1,5 +1,4 @@
-// socket_address: the numeric address and port at either end of a connected socket, for cpp-httplib's
-// request fields and for log lines.
+// socket_address: the numeric address and port at either end of a connected socket, for log lines.
 #pragma once
 
 #include <string>

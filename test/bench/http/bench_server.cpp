@@ -1,8 +1,6 @@
 // bench_server: the two HTTP servers the benchmark compares, answering "Hello, World!" on GET /:
 //   bench_server bare PORT                  cpp-httplib alone, tuned as plugnode tunes it
-//   bench_server plugnode PORT [worker|request|spawned]
-//                                          plugnode's endpoint with request id, logger, metrics and router,
-//                                          its pipeline in the given isolation mode (endpoint.hpp)
+//   bench_server plugnode PORT              plugnode's endpoint with request id, logger, metrics and router
 // Runs until SIGINT/SIGTERM. The logger logs at info (LOG_LEVEL) as text (LOG_FORMAT) to stdout, through
 // the runtime's logging as a node does.
 #include <caf/actor_system.hpp>
@@ -70,7 +68,7 @@ int serve_bare(int port) {
   return 0;
 }
 
-int serve_plugnode(int port, const std::string& isolation) {
+int serve_plugnode(int port) {
   plugnode::runtime::log_options log;
   if (const char* level = std::getenv("LOG_LEVEL"))
     log.level = plugnode::runtime::parse_log_level(level).value_or(log.level);
@@ -89,10 +87,6 @@ int serve_plugnode(int port, const std::string& isolation) {
   plugs::endpoint_options options;
   options.address = "127.0.0.1";
   options.port = static_cast<std::uint16_t>(port);
-  if (isolation == "request")
-    options.mode = plugs::isolation::request_actor;
-  else if (isolation == "spawned")
-    options.mode = plugs::isolation::spawned_actor;
   plugs::endpoint endpoint(system, options,
                            plugs::pipeline{plugs::request_id{}, plugs::logger{}, metrics, router});
   endpoint.bind();
@@ -112,7 +106,7 @@ int main(int argc, char** argv) {
   if (mode == "bare")
     return serve_bare(std::stoi(argv[2]));
   if (mode == "plugnode")
-    return serve_plugnode(std::stoi(argv[2]), argc > 3 ? argv[3] : "worker");
-  std::cerr << "usage: bench_server bare|plugnode PORT [worker|request|spawned]\n";
+    return serve_plugnode(std::stoi(argv[2]));
+  std::cerr << "usage: bench_server bare|plugnode PORT\n";
   return 2;
 }

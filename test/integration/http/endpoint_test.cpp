@@ -236,14 +236,6 @@ TEST_CASE("requests on one connection share the worker's actor until one fails",
   CHECK(cli.Get("/")->body == a);
   CHECK(cli.Get("/crash")->status == 500);
   CHECK(cli.Get("/")->body != a);
-  SECTION("request_actor isolation gives every request its own actor") {
-    endpoint_options fresh;
-    fresh.mode = isolation::request_actor;
-    served other([](conn& c) { c.send_resp(200, std::to_string(c.self->id())); }, fresh);
-    auto cli2 = other.client();
-    cli2.set_keep_alive(true);
-    CHECK(cli2.Get("/")->body != cli2.Get("/")->body);
-  }
 }
 
 TEST_CASE("a pipeline past its deadline gets 503 at the deadline", "[endpoint]") {
@@ -262,7 +254,7 @@ TEST_CASE("a pipeline past its deadline gets 503 at the deadline", "[endpoint]")
     auto res = server.client().Get(path);
     return std::pair{std::move(res), std::chrono::steady_clock::now() - start};
   };
-  SECTION("worker actor: the watch answers, closes the connection, the server goes on") {
+  {
     served server(slow, options);
     auto [res, took] = timed_get(server, "/slow");
     REQUIRE(res);
@@ -278,16 +270,6 @@ TEST_CASE("a pipeline past its deadline gets 503 at the deadline", "[endpoint]")
     CHECK(raw.closed);
     CHECK(raw.response.find("Service Unavailable\n") == std::string::npos);
     REQUIRE(plugnode::test::eventually([&] { return finished == 2; }, 2s));
-  }
-  SECTION("spawned: the worker is free at once") {
-    options.mode = isolation::spawned_actor;
-    served server(slow, options);
-    auto [res, took] = timed_get(server, "/slow");
-    REQUIRE(res);
-    CHECK(res->status == 503);
-    CHECK(took < 300ms);
-    CHECK(server.client().Get("/")->status == 200);
-    REQUIRE(plugnode::test::eventually([&] { return finished == 1; }, 2s));
   }
 }
 
@@ -308,16 +290,6 @@ TEST_CASE("a pipeline finishing just in time keeps its connection", "[endpoint]"
     CHECK(res->status == 200);
     CHECK(res->get_header_value("Connection") != "close");
   }
-}
-
-TEST_CASE("spawned isolation runs the same pipeline with the same crash semantics", "[endpoint]") {
-  endpoint_options options;
-  options.mode = isolation::spawned_actor;
-  served server(pipeline{request_id{}, head{}, hello_router()}, options);
-  auto cli = server.client();
-  CHECK(cli.Get("/hello/ada")->body == "Hello, ada!\n");
-  CHECK(cli.Get("/crash")->status == 500);
-  CHECK(cli.Get("/")->status == 200);
 }
 
 TEST_CASE("stop lets an in-flight request finish, then refuses connections", "[endpoint]") {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -90,6 +91,81 @@ int status_of(const std::string& response) {
   if (response.rfind("HTTP/1.1 ", 0) != 0 || response.size() < 12)
     return 0;
   return std::stoi(response.substr(9, 3));
+}
+
+std::vector<std::string> split_responses(const std::string& bytes) {
+  std::vector<std::string> responses;
+  std::size_t at = 0;
+  while (true) {
+    auto end = bytes.find("\r\n\r\n", at);
+    if (end == std::string::npos)
+      break;
+    auto head = bytes.substr(at, end + 4 - at);
+    std::size_t length = 0;
+    auto field = head.find("Content-Length: ");
+    if (field != std::string::npos)
+      length = std::stoul(head.substr(field + 16));
+    if (end + 4 + length > bytes.size())
+      break;
+    auto total = end + 4 - at + length;
+    responses.push_back(bytes.substr(at, total));
+    at += total;
+  }
+  return responses;
+}
+
+raw_connection::raw_connection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  auto addr = ipv4_address("127.0.0.1", port);
+  if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    if (fd_ >= 0)
+      ::close(fd_);
+    throw std::runtime_error("cannot connect to port " + std::to_string(port));
+  }
+}
+
+raw_connection::~raw_connection() {
+  ::close(fd_);
+}
+
+bool raw_connection::send(const std::string& bytes) {
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    auto n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0)
+      return false;
+    sent += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+raw_result raw_connection::read_responses(std::size_t count, std::chrono::milliseconds timeout) {
+  raw_result result;
+  result.response = std::move(unread_);
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  char buffer[4096];
+  while (split_responses(result.response).size() < count) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    pollfd p{fd_, POLLIN, 0};
+    if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+      break;
+    auto n = ::recv(fd_, buffer, sizeof buffer, 0);
+    if (n <= 0) {
+      result.closed = true;
+      break;
+    }
+    result.response.append(buffer, static_cast<std::size_t>(n));
+  }
+  return result;
+}
+
+std::size_t raise_open_files_limit() {
+  rlimit limit{};
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  limit.rlim_cur = limit.rlim_max;
+  ::setrlimit(RLIMIT_NOFILE, &limit);
+  ::getrlimit(RLIMIT_NOFILE, &limit);
+  return static_cast<std::size_t>(limit.rlim_cur);
 }
 
 } // namespace plugnode::test

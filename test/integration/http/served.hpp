@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "plugnode/plugs/endpoint.hpp"
 
@@ -49,5 +50,31 @@ raw_result raw_exchange(std::uint16_t port, const std::string& request,
 
 // Status code of the first response in `response` ("HTTP/1.1 400 ..."), or 0.
 int status_of(const std::string& response);
+
+// The complete responses at the start of `bytes` (each head and its Content-Length body), in order; not
+// for answers to HEAD, which announce a length they do not carry.
+std::vector<std::string> split_responses(const std::string& bytes);
+
+// A raw TCP connection held open: for tests that hold thousands, trickle bytes, or pipeline requests.
+class raw_connection {
+public:
+  explicit raw_connection(std::uint16_t port); // throws std::runtime_error if it cannot connect
+  ~raw_connection();
+  raw_connection(const raw_connection&) = delete;
+  raw_connection& operator=(const raw_connection&) = delete;
+
+  // False once the server has closed or reset the connection.
+  bool send(const std::string& bytes);
+  // Reads until `count` complete responses have arrived, the server closed, or `timeout` passed.
+  raw_result read_responses(std::size_t count, std::chrono::milliseconds timeout);
+
+private:
+  int fd_;
+  std::string unread_;
+};
+
+// Raises this process's open-files limit to the hard limit (a test holding thousands of connections);
+// returns the limit now in force.
+std::size_t raise_open_files_limit();
 
 } // namespace plugnode::test

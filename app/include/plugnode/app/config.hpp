@@ -40,7 +40,11 @@ struct checker_config {
 struct config {
   std::string http_addr = "0.0.0.0";
   std::uint16_t http_port = 4000;
-  std::chrono::milliseconds http_deadline = 30s; // past it a request gets 503
+  std::chrono::milliseconds http_deadline = 30s;     // past it a request gets 503
+  std::size_t http_workers = 256;                    // requests in progress at once
+  std::size_t http_max_connections = 20000;          // open connections; more are closed at once
+  std::chrono::milliseconds http_head_timeout = 10s; // a whole request head; then 408
+  std::chrono::milliseconds http_idle_timeout = 5s;  // between requests on a keep-alive connection
   runtime::node_name node = *runtime::node_name::parse("plugnode@localhost");
   std::uint16_t dist_port = 4370;
   std::optional<std::string> dist_addr; // unset: the address of the node name's host, else 0.0.0.0

@@ -24,6 +24,9 @@ std::chrono::milliseconds parse_duration(const std::string& text, const std::str
 // The shortest exact spelling parse_duration reads back: `1500ms`, `5s`, `2m`.
 std::string format_duration(std::chrono::milliseconds value);
 
+// A whole number from `min` to `max` (a count: workers, connections).
+std::size_t parse_count(const std::string& text, const std::string& what, std::size_t min, std::size_t max);
+
 // An IPv4 or IPv6 address literal.
 std::string parse_ip_address(const std::string& text, const std::string& what);
 

@@ -1,8 +1,8 @@
-// endpoint: serves a plug over HTTP with cpp-httplib, each request's pipeline running as its own CAF actor
-// (Erlang's process per request): an exception in a plug ends that request with a 500 and nothing else; a
-// pipeline past its deadline gets 503 at the deadline. cpp-httplib is tuned at run time as it needs on this
-// platform (see docs/architecture.md): no Nagle, a worker pool that does not starve keep-alive connections, a
-// real listen backlog, exclusive binding (no SO_REUSEPORT), bounded headers, bodies and timeouts.
+// endpoint: serves a plug over HTTP/1.1, each request's pipeline running in a CAF actor (Erlang's process
+// per request): an exception in a plug ends that request with a 500 and nothing else; a pipeline past its
+// deadline gets 503 at the deadline. Connections that wait hold no thread (the connection layer,
+// http_server.hpp, keeps them in one epoll set); requests are framed strictly (request_parser.hpp), and the
+// limits that protect the node (connections, head time, idle time, sizes) are the options below.
 #pragma once
 
 #include <chrono>
@@ -15,48 +15,36 @@
 namespace caf {
 class actor_system;
 }
+namespace prometheus {
+class Collectable;
+}
 
 namespace plugnode::plugs {
-
-using plug_fn = plug;
-
-// Where a request's pipeline runs (docs/architecture.md has the measurements behind the default). In every
-// mode the client has its 503 at the deadline (within a tenth of it), even from a plug that never returns.
-// - `worker_actor`: on the HTTP worker thread that read the request, in that thread's blocking actor. The
-//   actor is replaced after any request that answered 5xx (a crash, an aborted actor, a deadline) or left
-//   messages in its mailbox, so every request starts on a clean actor; no thread hand-off. Past the
-//   deadline a watch thread answers on the socket and closes the connection; the worker itself stays busy
-//   until the plug returns.
-// - `request_actor`: the same with a fresh actor for every request (CAF 0.17 wakes its clock thread for each
-//   actor that terminates: about 4 us and a context switch per request).
-// - `spawned_actor`: in an actor spawned on CAF's scheduler while the worker waits, so past the deadline the
-//   worker is free again at once and the connection stays open, at the price of two thread hand-offs per
-//   request; and blocking plugs (ask) then block a scheduler thread.
-enum class isolation { worker_actor, request_actor, spawned_actor };
 
 struct endpoint_options {
   std::string address = "0.0.0.0";
   std::uint16_t port = 4000;
-  // Each keep-alive connection holds a worker while open: fewer workers than connections starves the rest.
+  // Threads running requests. A connection holds one only while its request runs, so this bounds the
+  // requests in progress (plugs that block on an ask hold theirs), not the clients.
   std::size_t workers = 256;
+  // Open connections; past it a new connection is closed at once (and counted), never queued unseen.
+  std::size_t max_connections = 20000;
   int backlog = 1024;
   std::size_t keep_alive_max_requests = 1000;
-  std::chrono::seconds keep_alive_timeout{5};
-  // Per read/write on the socket: a client sending a byte a second is dropped after this much silence.
-  std::chrono::milliseconds read_timeout{5000};
-  std::chrono::milliseconds write_timeout{5000};
-  std::size_t max_body = std::size_t{8} << 20; // larger bodies get 413 before they are read
-  std::size_t max_header_bytes = std::size_t{16}
-                                 << 10; // request line and headers; past it 400 and the connection closes
-  std::chrono::milliseconds deadline{30000}; // per pipeline; then 503
+  std::chrono::milliseconds idle_timeout{5000};  // between requests on a keep-alive connection
+  std::chrono::milliseconds head_timeout{10000}; // for the whole request head, however it trickles: 408
+  std::chrono::milliseconds read_timeout{5000};  // silence while a body is coming: 408
+  std::chrono::milliseconds write_timeout{5000}; // a client not taking its response: closed
+  std::size_t max_body = std::size_t{8} << 20;   // larger bodies get 413 before they are read
+  std::size_t max_header_bytes = std::size_t{16} << 10; // request line and headers; past it 431
+  std::chrono::milliseconds deadline{30000};            // per pipeline; then 503
   std::chrono::milliseconds stop_timeout{10000};
-  isolation mode = isolation::worker_actor;
 };
 
 class endpoint {
 public:
   // Requests run as actors of `system`, which must outlive the endpoint.
-  endpoint(caf::actor_system& system, endpoint_options options, plug_fn plug);
+  endpoint(caf::actor_system& system, endpoint_options options, plug app);
   ~endpoint();
   endpoint(const endpoint&) = delete;
   endpoint& operator=(const endpoint&) = delete;
@@ -65,11 +53,14 @@ public:
   void bind();
   // Serves until stop(); call bind() first. Blocks the calling thread.
   void serve();
-  // Stops accepting, lets in-flight requests finish and waits up to stop_timeout for serve() to return.
-  // Returns false when it did not (a pipeline still running).
+  // Stops accepting; requests already received are answered (with Connection: close), idle connections
+  // close, and it waits up to stop_timeout for serve() to return. False when it did not (a pipeline still
+  // running).
   bool stop();
 
   std::uint16_t port() const;
+  // Connection counters for /metrics (metrics::collect_also): open connections by state, refusals, timeouts.
+  std::shared_ptr<const prometheus::Collectable> connection_metrics() const;
 
 private:
   struct impl;

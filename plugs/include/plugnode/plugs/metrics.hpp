@@ -12,7 +12,8 @@
 
 namespace prometheus {
 class Registry;
-}
+class Collectable;
+} // namespace prometheus
 
 namespace plugnode::plugs {
 
@@ -26,6 +27,8 @@ public:
   void call(conn& c) const;
 
   prometheus::Registry& registry() const;
+  // Renders `source` too while it lives (the endpoint's connection counters, which it owns).
+  void collect_also(std::weak_ptr<const prometheus::Collectable> source) const;
   // Everything in the registry plus the request metrics, in Prometheus text format 0.0.4.
   std::string render() const;
 

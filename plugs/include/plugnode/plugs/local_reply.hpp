@@ -1,0 +1,23 @@
+// local_reply: the replies the server makes itself (404, 405, 413, a crash's 500, a deadline's 503 ...), in
+// one form: the status, its reason phrase as a short text body ("Not Found\n", or "Bad Request: <detail>\n"),
+// and the content type that goes with it. Plugs reply through a conn; the connection layer, which has no
+// conn for a request it refuses, renders the same bytes with local_response_bytes.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "plugnode/plugs/conn.hpp"
+
+namespace plugnode::plugs {
+
+// The standard reason phrase ("Not Found"), or "Unknown" for a code without one.
+std::string_view reason_phrase(int status);
+
+// "Reason\n", or "Reason: detail\n" when there is a detail.
+std::string local_reply_body(int status, std::string_view detail = {});
+
+// Sends `status` with local_reply_body as a plain-text response; the conn's other headers stay.
+conn& local_reply(conn& c, int status, std::string_view detail = {});
+
+} // namespace plugnode::plugs

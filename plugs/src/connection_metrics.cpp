@@ -1,0 +1,59 @@
+#include "connection_metrics.hpp"
+
+#include <prometheus/metric_family.h>
+
+namespace plugnode::plugs {
+namespace {
+
+class connection_metrics final : public prometheus::Collectable {
+public:
+  explicit connection_metrics(std::shared_ptr<const server_stats> stats) : stats_(std::move(stats)) {}
+
+  std::vector<prometheus::MetricFamily> Collect() const override {
+    static constexpr const char* names[conn_phase_count] = {
+        "", "idle", "reading_head", "reading_body", "in_worker", "writing", "closing"};
+    prometheus::MetricFamily open{
+        "plugnode_http_connections",
+        "Open HTTP connections by state (closing: answered, draining before the close)",
+        prometheus::MetricType::Gauge,
+        {}};
+    for (std::size_t i = 1; i < conn_phase_count; ++i) {
+      prometheus::ClientMetric m;
+      m.label = {{"state", names[i]}};
+      m.gauge.value = static_cast<double>(stats_->by_phase[i].load(std::memory_order_relaxed));
+      open.metric.push_back(std::move(m));
+    }
+    return {std::move(open),
+            counter("plugnode_http_connections_refused_total",
+                    "Connections closed at once because the connection cap was reached",
+                    stats_->refused_at_cap),
+            counter("plugnode_http_head_timeouts_total",
+                    "Request heads not complete within the head timeout (408)", stats_->head_timeouts),
+            counter("plugnode_http_body_timeouts_total",
+                    "Request bodies that stalled past the read timeout (408)", stats_->body_timeouts),
+            counter("plugnode_http_bad_requests_total",
+                    "Requests refused by the connection layer (malformed or ambiguous framing, limits)",
+                    stats_->bad_requests),
+            counter("plugnode_http_deadline_replies_total", "Requests answered 503 at their deadline",
+                    stats_->deadline_replies)};
+  }
+
+private:
+  static prometheus::MetricFamily counter(const char* name, const char* help,
+                                          const std::atomic<std::uint64_t>& value) {
+    prometheus::ClientMetric m;
+    m.counter.value = static_cast<double>(value.load(std::memory_order_relaxed));
+    return {name, help, prometheus::MetricType::Counter, {std::move(m)}};
+  }
+
+  std::shared_ptr<const server_stats> stats_;
+};
+
+} // namespace
+
+std::shared_ptr<const prometheus::Collectable>
+make_connection_metrics(std::shared_ptr<const server_stats> stats) {
+  return std::make_shared<connection_metrics>(std::move(stats));
+}
+
+} // namespace plugnode::plugs

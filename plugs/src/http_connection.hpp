@@ -1,0 +1,89 @@
+// http_connection: one client connection of the HTTP server, and who may touch it. A connection is owned by
+// at most one thread at a time: a worker that took an epoll event for it, or the sweeper that found it past
+// a deadline. Ownership is one atomic word: the slot's generation (bumped when the connection closes, so a
+// stale epoll event for an earlier connection in the same slot is ignored), a sequence bumped at every
+// release (so the sweeper, which reads the phase and times without owning, claims only what it looked
+// at), a pending bit (an event arrived while someone owned it: the owner goes round again) and a busy bit.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "plugnode/plugs/request_parser.hpp"
+
+namespace plugnode::plugs {
+
+enum class conn_phase : std::uint8_t { free, idle, reading_head, reading_body, working, writing, lingering };
+constexpr std::size_t conn_phase_count = 7;
+
+class http_connection {
+public:
+  using clock = std::chrono::steady_clock;
+  static constexpr std::uint64_t busy = 1;
+  static constexpr std::uint64_t pending = 2;
+  static constexpr std::uint64_t seq_step = 4;
+
+  static std::uint32_t generation_of(std::uint64_t word) { return static_cast<std::uint32_t>(word >> 32); }
+
+  // For an epoll event of connection `generation`: true when the caller now owns it; false when it is gone
+  // or someone else owns it (who is then told, through the pending bit, to look at the socket again).
+  bool claim_for_event(std::uint32_t generation) {
+    auto w = word_.load(std::memory_order_acquire);
+    while (generation_of(w) == generation) {
+      auto wanted = (w & busy) != 0 ? (w | pending) : (w | busy);
+      if (word_.compare_exchange_weak(w, wanted, std::memory_order_acq_rel))
+        return (w & busy) == 0;
+    }
+    return false;
+  }
+  // For the sweeper: the word it read the phase and times under; fails if anything happened since.
+  bool claim_if_unchanged(std::uint64_t seen) {
+    return (seen & busy) == 0 && word_.compare_exchange_strong(seen, seen | busy, std::memory_order_acq_rel);
+  }
+  // The owner lets go (after re-arming the socket). False when an event came meanwhile: it still owns the
+  // connection and must look at the socket again.
+  bool release() {
+    auto w = word_.load(std::memory_order_acquire);
+    while (true) {
+      if ((w & pending) != 0) {
+        if (word_.compare_exchange_weak(w, w & ~pending, std::memory_order_acq_rel))
+          return false;
+        continue;
+      }
+      if (word_.compare_exchange_weak(w, (w + seq_step) & ~busy, std::memory_order_acq_rel))
+        return true;
+    }
+  }
+  // The owner gives the slot up for a new connection: stale events of this one will not match.
+  void retire() {
+    auto w = word_.load(std::memory_order_relaxed);
+    word_.store((static_cast<std::uint64_t>(generation_of(w) + 1)) << 32, std::memory_order_release);
+  }
+  std::uint64_t word() const { return word_.load(std::memory_order_acquire); }
+  std::uint32_t generation() const { return generation_of(word()); }
+
+  // Read by the sweeper without owning; written by the owner only.
+  std::atomic<conn_phase> phase{conn_phase::free};
+  std::atomic<clock::rep> since{0}; // when the phase's clock started (last progress, for reads and writes)
+  std::atomic<clock::rep> head_started{0};
+
+  // The owner's alone.
+  std::uint32_t index = 0; // of its slot
+  int fd = -1;
+  std::string remote_ip;
+  std::string in;  // received and not yet consumed
+  std::string out; // response bytes not yet written
+  std::size_t out_sent = 0;
+  request_parser parser;
+  std::size_t served = 0;
+  bool close_after_write = false;
+  bool peer_closed = false;
+  bool continue_sent = false;
+
+private:
+  std::atomic<std::uint64_t> word_{0};
+};
+
+} // namespace plugnode::plugs

@@ -1,0 +1,496 @@
+#include "http_server.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <stdexcept>
+
+#include "plugnode/plugs/local_reply.hpp"
+#include "plugnode/runtime/log.hpp"
+
+namespace plugnode::plugs {
+namespace {
+
+using clock = http_connection::clock;
+using std::chrono::milliseconds;
+
+constexpr std::uint64_t listen_tag = ~std::uint64_t{0};
+constexpr std::uint64_t wake_tag = ~std::uint64_t{0} - 1;
+// Read at most this much ahead of the parser in one turn: a client pipelining megabytes is read as the
+// parser consumes, never buffered whole.
+constexpr std::size_t read_ahead = 64 * 1024;
+// After an error response or a close, what the client still sends is read and dropped for this long, so
+// that closing with unread bytes does not reset the connection before the client has read the answer.
+constexpr milliseconds linger_time{1000};
+constexpr const char* continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+
+clock::rep now_ticks() {
+  return clock::now().time_since_epoch().count();
+}
+
+clock::rep ticks(milliseconds d) {
+  return std::chrono::duration_cast<clock::duration>(d).count();
+}
+
+std::string numeric_address(const sockaddr_storage& addr) {
+  char text[INET6_ADDRSTRLEN] = "";
+  if (addr.ss_family == AF_INET)
+    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(addr).sin_addr, text, sizeof text);
+  else if (addr.ss_family == AF_INET6)
+    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr, text, sizeof text);
+  return text;
+}
+
+bool epoll_set(int epoll_fd, int op, int fd, std::uint32_t events, std::uint64_t data) {
+  epoll_event ev{};
+  ev.events = events;
+  ev.data.u64 = data;
+  return ::epoll_ctl(epoll_fd, op, fd, &ev) == 0;
+}
+
+milliseconds sweep_tick(const server_options& o) {
+  auto shortest = std::min({o.idle_timeout, o.head_timeout, o.read_timeout, o.write_timeout, o.stop_grace});
+  return std::clamp(shortest / 10, milliseconds(5), milliseconds(100));
+}
+
+} // namespace
+
+http_server::http_server(server_options options, request_handler handler)
+    : options_(std::move(options)), handler_(std::move(handler)),
+      watch_(std::clamp(options_.deadline / 10, milliseconds(1), milliseconds(100))),
+      slots_(std::make_unique<std::unique_ptr<http_connection>[]>(options_.max_connections)) {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (epoll_fd_ < 0 || wake_fd_ < 0 || !epoll_set(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, EPOLLIN, wake_tag))
+    throw std::runtime_error("http: cannot create the event loop (out of file descriptors?)");
+}
+
+http_server::~http_server() {
+  stop();
+  for (std::size_t i = 0; i < high_water_.load(); ++i)
+    if (slots_[i]->fd >= 0)
+      ::close(slots_[i]->fd);
+  for (int fd : {listen_fd_, epoll_fd_, wake_fd_})
+    if (fd >= 0)
+      ::close(fd);
+}
+
+void http_server::bind() {
+  auto fail = [this] {
+    throw std::runtime_error("cannot listen on " + options_.address + ":" + std::to_string(options_.port) +
+                             " (address in use or not available)");
+  };
+  addrinfo hints{};
+  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV | AI_PASSIVE;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(options_.address.c_str(), std::to_string(options_.port).c_str(), &hints, &found) != 0)
+    fail();
+  std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> info(found, &::freeaddrinfo);
+  listen_fd_ = ::socket(info->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  int yes = 1;
+  // SO_REUSEADDR only: with SO_REUSEPORT a second process could silently share the port.
+  ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  if (listen_fd_ < 0 || ::bind(listen_fd_, info->ai_addr, info->ai_addrlen) != 0 ||
+      ::listen(listen_fd_, options_.backlog) != 0)
+    fail();
+  sockaddr_storage bound{};
+  socklen_t length = sizeof bound;
+  ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &length);
+  port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
+                                            : reinterpret_cast<sockaddr_in&>(bound).sin_port);
+  epoll_set(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, EPOLLIN | EPOLLONESHOT, listen_tag);
+}
+
+void http_server::serve() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_)
+      return;
+    serving_ = true;
+  }
+  std::thread sweeper([this] { sweep(); });
+  std::vector<std::thread> workers;
+  for (std::size_t i = 1; i < std::max<std::size_t>(options_.workers, 1); ++i)
+    workers.emplace_back([this] { work(); });
+  work();
+  for (auto& t : workers)
+    t.join();
+  sweeper.join();
+  std::lock_guard lock(mutex_);
+  serving_ = false;
+  changed_.notify_all();
+}
+
+bool http_server::stop() {
+  std::unique_lock lock(mutex_);
+  if (!stopping_) {
+    stopping_ = true;
+    stop_requested_ = clock::now();
+    // The socket stays open (no descriptor reuse under a worker still accepting); it just stops listening.
+    if (listen_fd_ >= 0)
+      ::shutdown(listen_fd_, SHUT_RDWR);
+  }
+  changed_.notify_all();
+  return changed_.wait_for(lock, options_.stop_timeout, [this] { return !serving_; });
+}
+
+// Each worker takes one event at a time, so a ready connection never waits behind another's request.
+void http_server::work() {
+  epoll_event ev{};
+  while (true) {
+    int n = ::epoll_wait(epoll_fd_, &ev, 1, -1);
+    if (n < 0 && errno != EINTR)
+      return;
+    if (n <= 0)
+      continue;
+    if (ev.data.u64 == wake_tag)
+      return; // level-triggered and never read: every worker sees it
+    if (ev.data.u64 == listen_tag)
+      accept_ready();
+    else
+      on_event(ev.data.u64);
+  }
+}
+
+void http_server::accept_ready() {
+  for (int i = 0; i < 64; ++i) {
+    sockaddr_storage peer{};
+    socklen_t length = sizeof peer;
+    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED)
+        continue;
+      if (errno == EMFILE || errno == ENFILE) {
+        runtime::logger().warn("http: cannot accept a connection: out of file descriptors");
+        std::this_thread::sleep_for(milliseconds(10));
+      }
+      break;
+    }
+    if (open_.load() >= options_.max_connections) {
+      ++stats_->refused_at_cap;
+      ::close(fd);
+      continue;
+    }
+    std::uint32_t index = 0;
+    {
+      std::lock_guard lock(free_mutex_);
+      if (!free_slots_.empty()) {
+        index = free_slots_.back();
+        free_slots_.pop_back();
+      } else {
+        index = static_cast<std::uint32_t>(high_water_.load());
+        slots_[index] = std::make_unique<http_connection>();
+        slots_[index]->index = index;
+        high_water_.store(index + 1, std::memory_order_release);
+      }
+    }
+    ++open_;
+    auto& c = *slots_[index];
+    c.fd = fd;
+    c.remote_ip = numeric_address(peer);
+    int yes = 1;
+    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
+    c.since.store(now_ticks(), std::memory_order_relaxed);
+    set_phase(c, conn_phase::idle);
+    std::atomic_thread_fence(std::memory_order_release);
+    if (!epoll_set(epoll_fd_, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, event_data(index, c)))
+      close(c);
+  }
+  if (!stopping_)
+    epoll_set(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, EPOLLIN | EPOLLONESHOT, listen_tag);
+}
+
+http_connection* http_server::slot(std::size_t index) const {
+  return index < high_water_.load(std::memory_order_acquire) ? slots_[index].get() : nullptr;
+}
+
+std::uint64_t http_server::event_data(std::size_t index, const http_connection& c) const {
+  return (static_cast<std::uint64_t>(c.generation()) << 32) | index;
+}
+
+void http_server::on_event(std::uint64_t data) {
+  auto* c = slot(data & 0xffffffffu);
+  if (c && c->claim_for_event(static_cast<std::uint32_t>(data >> 32)))
+    own(*c);
+}
+
+// The owner's loop: do what can be done without blocking, wait for the socket again, let go; an event that
+// came while it worked sends it round once more.
+void http_server::own(http_connection& c) {
+  while (true) {
+    auto wanted = advance(c);
+    if (wanted == next::close || !rearm(c, wanted)) {
+      close(c);
+      return;
+    }
+    if (c.release())
+      return;
+  }
+}
+
+http_server::next http_server::advance(http_connection& c) {
+  switch (c.phase.load(std::memory_order_relaxed)) {
+  case conn_phase::writing: {
+    auto wanted = flush(c);
+    // Requests pipelined behind the one just answered are already in the buffer, not in the socket.
+    return wanted == next::read && c.phase == conn_phase::idle ? take_input(c) : wanted;
+  }
+  case conn_phase::lingering: {
+    char sink[4096];
+    while (true) {
+      auto n = ::recv(c.fd, sink, sizeof sink, 0);
+      if (n > 0)
+        continue;
+      if (n < 0 && errno == EINTR)
+        continue;
+      return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? next::read : next::close;
+    }
+  }
+  default: return take_input(c);
+  }
+}
+
+http_server::next http_server::take_input(http_connection& c) {
+  thread_local char buffer[16384];
+  while (c.in.size() < read_ahead && !c.peer_closed) {
+    auto n = ::recv(c.fd, buffer, sizeof buffer, 0);
+    if (n > 0) {
+      c.in.append(buffer, static_cast<std::size_t>(n));
+      if (static_cast<std::size_t>(n) < sizeof buffer)
+        break;
+    } else if (n == 0) {
+      c.peer_closed = true;
+    } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
+      break;
+    } else if (errno != EINTR) {
+      return next::close;
+    }
+  }
+  while (true) {
+    if (c.in.empty() && !c.parser.started()) {
+      if (c.peer_closed)
+        return next::close;
+      if (c.in.capacity() > 4096)
+        std::string().swap(c.in); // an idle connection keeps no buffer
+      return next::read;
+    }
+    std::size_t consumed = 0;
+    auto outcome = c.parser.feed(c.in, consumed);
+    c.in.erase(0, consumed);
+    if (outcome == request_parser::outcome::refused)
+      return refuse(c, c.parser.error().status, c.parser.error().reason);
+    if (outcome == request_parser::outcome::need_more) {
+      if (c.peer_closed)
+        return next::close;
+      auto now = now_ticks();
+      if (!c.parser.in_body()) {
+        if (c.phase != conn_phase::reading_head) {
+          c.head_started.store(now, std::memory_order_relaxed);
+          set_phase(c, conn_phase::reading_head);
+        }
+      } else {
+        if (c.phase != conn_phase::reading_body || consumed > 0)
+          c.since.store(now, std::memory_order_relaxed);
+        set_phase(c, conn_phase::reading_body);
+        if (c.parser.request().expects_continue && !c.continue_sent) {
+          c.continue_sent = true;
+          ::send(c.fd, continue_line, std::char_traits<char>::length(continue_line), MSG_NOSIGNAL);
+        }
+      }
+      return next::read;
+    }
+    run_request(c);
+    auto wanted = flush(c);
+    if (wanted != next::read || c.phase != conn_phase::idle)
+      return wanted;
+  }
+}
+
+void http_server::run_request(http_connection& c) {
+  set_phase(c, conn_phase::working);
+  auto& request = c.parser.request();
+  http_response response;
+  auto& watched = watch_.attach(c.fd);
+  watch_.arm(clock::now() + options_.deadline, request.method == "HEAD");
+  try {
+    handler_(request, request_context{c.remote_ip, port_}, response);
+  } catch (const std::exception& e) {
+    runtime::logger().error("http: request handler failed: {}", e.what());
+    response = http_response{500, "Content-Type: text/plain; charset=utf-8\r\n", local_reply_body(500)};
+  }
+  bool answered = !watch_.disarm();
+  watch_.detach(watched);
+  bool keep = request.keep_alive && !response.close && !answered && !stopping_ &&
+              ++c.served < options_.keep_alive_max_requests;
+  if (answered)
+    ++stats_->deadline_replies; // its 503 went out from the watch; this response goes nowhere
+  else
+    render_response(response, keep, keep && request.minor_version == 0, c.out);
+  c.close_after_write = !keep;
+  c.parser.reset();
+}
+
+http_server::next http_server::refuse(http_connection& c, int status, const std::string& reason) {
+  ++stats_->bad_requests;
+  runtime::logger().warn("http: refused a request from {}: {} ({})", c.remote_ip, status, reason);
+  c.out = local_response_bytes(status, reason);
+  c.close_after_write = true;
+  c.in.clear(); // nothing after a refused request is ever read as a request
+  c.parser.reset();
+  return flush(c);
+}
+
+http_server::next http_server::flush(http_connection& c) {
+  while (c.out_sent < c.out.size()) {
+    auto n = ::send(c.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL);
+    if (n > 0) {
+      c.out_sent += static_cast<std::size_t>(n);
+      c.since.store(now_ticks(), std::memory_order_relaxed);
+    } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+      set_phase(c, conn_phase::writing);
+      return next::write;
+    } else if (n < 0 && errno != EINTR) {
+      return next::close;
+    }
+  }
+  c.out.clear();
+  c.out_sent = 0;
+  if (c.out.capacity() > read_ahead)
+    std::string().swap(c.out);
+  c.continue_sent = false;
+  if (c.close_after_write) {
+    linger(c);
+    return next::read;
+  }
+  c.since.store(now_ticks(), std::memory_order_relaxed); // the idle clock starts with the response out
+  set_phase(c, conn_phase::idle);
+  return next::read;
+}
+
+void http_server::linger(http_connection& c) {
+  ::shutdown(c.fd, SHUT_WR);
+  c.in.clear();
+  c.since.store(now_ticks(), std::memory_order_relaxed);
+  set_phase(c, conn_phase::lingering);
+}
+
+bool http_server::rearm(http_connection& c, next interest) {
+  std::uint32_t events = (interest == next::write ? EPOLLOUT : EPOLLIN) | EPOLLRDHUP | EPOLLONESHOT;
+  return epoll_set(epoll_fd_, EPOLL_CTL_MOD, c.fd, events, event_data(c.index, c));
+}
+
+void http_server::set_phase(http_connection& c, conn_phase p) {
+  auto old = c.phase.exchange(p, std::memory_order_release);
+  if (old == p)
+    return;
+  --stats_->by_phase[static_cast<std::size_t>(old)];
+  ++stats_->by_phase[static_cast<std::size_t>(p)];
+}
+
+void http_server::close(http_connection& c) {
+  set_phase(c, conn_phase::free);
+  ::close(c.fd);
+  c.fd = -1;
+  std::string().swap(c.in);
+  std::string().swap(c.out);
+  c.out_sent = 0;
+  c.parser.reset();
+  c.served = 0;
+  c.close_after_write = c.peer_closed = c.continue_sent = false;
+  c.retire();
+  {
+    std::lock_guard lock(free_mutex_);
+    free_slots_.push_back(c.index);
+  }
+  --open_;
+  finish_if_drained();
+}
+
+void http_server::finish_if_drained() {
+  if (!stopping_ || open_.load() != 0)
+    return;
+  std::lock_guard lock(mutex_);
+  if (exiting_)
+    return;
+  exiting_ = true;
+  std::uint64_t one = 1;
+  [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+  changed_.notify_all();
+}
+
+bool http_server::expired(const http_connection& c, clock::rep now, bool stopping,
+                          clock::rep stop_time) const {
+  auto since = c.since.load(std::memory_order_relaxed);
+  switch (c.phase.load(std::memory_order_acquire)) {
+  case conn_phase::idle: return now - since >= ticks(stopping ? options_.stop_grace : options_.idle_timeout);
+  case conn_phase::reading_head:
+    return now - c.head_started.load(std::memory_order_relaxed) >= ticks(options_.head_timeout) ||
+           (stopping && now - stop_time >= ticks(options_.stop_grace));
+  case conn_phase::reading_body: // a request under way, even at a stop: its body is still coming
+    return now - since >= ticks(options_.read_timeout);
+  case conn_phase::writing: return now - since >= ticks(options_.write_timeout);
+  case conn_phase::lingering: return now - since >= ticks(linger_time);
+  default: return false;
+  }
+}
+
+// The sweeper owns `c`, which is past its clock.
+void http_server::expire(http_connection& c) {
+  auto phase = c.phase.load(std::memory_order_relaxed);
+  if (phase != conn_phase::reading_head && phase != conn_phase::reading_body) {
+    close(c);
+    return;
+  }
+  bool head = phase == conn_phase::reading_head;
+  ++(head ? stats_->head_timeouts : stats_->body_timeouts);
+  runtime::logger().warn("http: {} from {} not received in time: answered 408",
+                         head ? "request head" : "body", c.remote_ip);
+  auto reply = local_response_bytes(408);
+  ::send(c.fd, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  c.parser.reset();
+  linger(c);
+  own(c);
+}
+
+void http_server::sweep() {
+  auto tick = sweep_tick(options_);
+  std::unique_lock lock(mutex_);
+  while (!exiting_) {
+    changed_.wait_for(lock, tick);
+    bool stopping = stopping_;
+    auto stop_time = stop_requested_;
+    lock.unlock();
+    auto now = now_ticks();
+    for (std::size_t i = 0, n = high_water_.load(std::memory_order_acquire); i < n; ++i) {
+      auto& c = *slots_[i];
+      auto seen = c.word();
+      if ((seen & http_connection::busy) == 0 &&
+          expired(c, now, stopping, stop_time.time_since_epoch().count()) && c.claim_if_unchanged(seen))
+        expire(c);
+    }
+    if (stopping) {
+      finish_if_drained();
+      if (clock::now() - stop_time >= options_.stop_timeout) {
+        runtime::logger().warn("http: {} connections still open {} ms after the stop", open_.load(),
+                               options_.stop_timeout.count());
+        std::uint64_t one = 1;
+        [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+        lock.lock();
+        exiting_ = true;
+        break;
+      }
+    }
+    lock.lock();
+  }
+}
+
+} // namespace plugnode::plugs

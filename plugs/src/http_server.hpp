@@ -1,0 +1,129 @@
+// http_server: the HTTP/1.1 connection layer. Connections that wait (idle between requests, still sending a
+// head or a body, slow to take a response) hold no thread: they sit in one epoll set, and the worker threads
+// take one ready connection at a time from it, read what arrived, and run a request only once the whole
+// message is there; a response the client is slow to take waits in the connection's buffer. A sweeper thread
+// enforces the per-connection clocks (idle, head deadline, body silence, write silence) and the stop. Every
+// request is framed by request_parser: an error answers 4xx/5xx and closes (with a short lingering read so
+// the client sees the answer rather than a reset); no byte after an error is parsed as a request.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "deadline_watch.hpp"
+#include "http_connection.hpp"
+#include "http_response.hpp"
+#include "plugnode/plugs/request_parser.hpp"
+
+namespace plugnode::plugs {
+
+struct server_options {
+  std::string address = "0.0.0.0";
+  std::uint16_t port = 0;
+  std::size_t workers = 256;
+  int backlog = 1024;
+  std::size_t max_connections = 20000;
+  std::size_t keep_alive_max_requests = 1000;
+  std::chrono::milliseconds idle_timeout{5000};
+  std::chrono::milliseconds head_timeout{10000};
+  std::chrono::milliseconds read_timeout{5000};
+  std::chrono::milliseconds write_timeout{5000};
+  std::chrono::milliseconds deadline{30000};
+  std::chrono::milliseconds stop_timeout{10000};
+  // After a stop, a connection that got its last response this recently may still send one more request
+  // (answered with Connection: close) before it is closed: a client sending back to back would otherwise
+  // have the request it was just writing reset.
+  std::chrono::milliseconds stop_grace{200};
+  request_limits limits;
+};
+
+struct request_context {
+  const std::string& remote_ip;
+  std::uint16_t local_port;
+};
+using request_handler = std::function<void(http_request&, const request_context&, http_response&)>;
+
+// Counters for /metrics: connections by phase now, and what was refused or timed out since the start.
+struct server_stats {
+  std::atomic<std::int64_t> by_phase[conn_phase_count] = {};
+  std::atomic<std::uint64_t> refused_at_cap{0};
+  std::atomic<std::uint64_t> head_timeouts{0};
+  std::atomic<std::uint64_t> body_timeouts{0};
+  std::atomic<std::uint64_t> bad_requests{0};
+  std::atomic<std::uint64_t> deadline_replies{0};
+};
+
+class http_server {
+public:
+  http_server(server_options options, request_handler handler);
+  ~http_server();
+  http_server(const http_server&) = delete;
+  http_server& operator=(const http_server&) = delete;
+
+  // Binds and listens (port 0: any free one); throws std::runtime_error naming address and port.
+  void bind();
+  std::uint16_t port() const { return port_; }
+  // Runs the workers until stop() has finished. Blocks the calling thread.
+  void serve();
+  // Stops accepting, finishes the requests in flight, closes the rest; false if not done within stop_timeout.
+  bool stop();
+  std::shared_ptr<const server_stats> stats() const { return stats_; }
+
+private:
+  enum class next { read, write, close };
+
+  void work();
+  void accept_ready();
+  void on_event(std::uint64_t data);
+  void own(http_connection& c);
+  next advance(http_connection& c);
+  next take_input(http_connection& c);
+  next answer(http_connection& c, bool keep_alive);
+  next refuse(http_connection& c, int status, const std::string& reason);
+  next flush(http_connection& c);
+  void run_request(http_connection& c);
+  bool rearm(http_connection& c, next interest);
+  void set_phase(http_connection& c, conn_phase p);
+  void linger(http_connection& c);
+  void close(http_connection& c);
+  http_connection* slot(std::size_t index) const;
+  std::uint64_t event_data(std::size_t index, const http_connection& c) const;
+  void sweep();
+  bool expired(const http_connection& c, http_connection::clock::rep now, bool stopping,
+               http_connection::clock::rep stop_time) const;
+  void expire(http_connection& c);
+  void finish_if_drained();
+
+  server_options options_;
+  request_handler handler_;
+  deadline_watch watch_;
+  std::shared_ptr<server_stats> stats_ = std::make_shared<server_stats>();
+  int listen_fd_ = -1;
+  int epoll_fd_ = -1;
+  int wake_fd_ = -1; // readable once the workers are to exit
+  std::uint16_t port_ = 0;
+
+  // Slots are made on first use and never freed, so the sweeper can read any slot below high_water_.
+  std::unique_ptr<std::unique_ptr<http_connection>[]> slots_;
+  std::atomic<std::size_t> high_water_{0};
+  std::mutex free_mutex_;
+  std::vector<std::uint32_t> free_slots_;
+  std::atomic<std::size_t> open_{0};
+
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  bool serving_ = false;
+  bool exiting_ = false;
+  std::atomic<bool> stopping_{false};
+  http_connection::clock::time_point stop_requested_;
+};
+
+} // namespace plugnode::plugs
