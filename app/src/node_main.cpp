@@ -115,8 +115,10 @@ int run_node(const config& cfg, node_mode mode) {
   http_options.head_timeout = cfg.http_head_timeout;
   http_options.idle_timeout = cfg.http_idle_timeout;
   if (http_options.max_connections < cfg.http_max_connections)
-    spdlog::warn("http: at most {} connections, not {}: the open-files limit is {} ({} kept for the rest)",
-                 http_options.max_connections, cfg.http_max_connections, open_files, reserved_descriptors);
+    spdlog::log(cfg.http_max_connections == config{}.http_max_connections ? spdlog::level::info
+                                                                          : spdlog::level::warn,
+                "http: at most {} connections, not {}: the open-files limit is {} ({} kept for the rest)",
+                http_options.max_connections, cfg.http_max_connections, open_files, reserved_descriptors);
   plugs::endpoint http(system, http_options, node_pipeline(services));
   services.metrics.collect_also(http.connection_metrics());
   try {
