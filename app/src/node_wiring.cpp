@@ -8,6 +8,7 @@
 #include "plugnode/app/shell_service.hpp"
 #include "plugnode/discovery/discovery_actor.hpp"
 #include "plugnode/discovery/dns_host_resolver.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 
 namespace plugnode::app {
 namespace {
@@ -63,6 +64,7 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
   services.agent = node.agent();
   services.metrics = plugs::metrics(registry);
   services.process = std::make_shared<process_metrics>(*registry);
+  runtime::count_log_limits_in(registry);
   shell_context shell{services, std::move(stop)};
   wiring.supervisor = node.supervise({
       {discovery_name,

@@ -19,6 +19,7 @@
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/handshake.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/runtime/node_name.hpp"
 #include "socket_drop.hpp"
 
@@ -149,7 +150,8 @@ void remove_peer(agent* self, const std::string& name, const std::string& reason
   self->state.cfg.directory->erase(name);
   self->state.trusted.erase(gone.nid);
   unwatch(self, gone.agent);
-  logger().info("nodedown {} ({}){}", name, reason, gone.hidden ? " [hidden]" : "");
+  log_fields(spdlog::level::info, {{"node", name}, {"reason", reason}},
+             fmt::format("nodedown {} ({}){}", name, reason, gone.hidden ? " [hidden]" : ""));
   if (!gone.hidden)
     notify(self, caf::make_message(nodedown_atom_v, name, reason));
   if (drop_connection)
@@ -180,7 +182,8 @@ void add_peer(agent* self, const std::string& name, peer p) {
   st.trusted[p.nid] = name;
   self->monitor(p.agent);
   bool hidden = p.hidden;
-  logger().info("nodeup {} at {}{}", name, p.address, hidden ? " [hidden]" : "");
+  log_fields(spdlog::level::info, {{"node", name}, {"peer", p.address}},
+             fmt::format("nodeup {} at {}{}", name, p.address, hidden ? " [hidden]" : ""));
   st.cfg.directory->set(name, p.agent);
   st.peers.emplace(name, std::move(p));
   if (!hidden)
@@ -198,7 +201,9 @@ void finish_connect(agent* self, const std::string& name, bool ok) {
 }
 
 void fail_connect(agent* self, const std::string& name, const std::string& why) {
-  logger().info("connect {} failed: {}", name, why);
+  // Discovery and meet() retry an unreachable node for as long as it is listed: rate-limited per node.
+  log_limited(spdlog::level::info, "failed connects", name, fmt::format("connect {} failed: {}", name, why),
+              {{"node", name}, {"reason", why}});
   finish_connect(self, name, false);
 }
 
