@@ -55,6 +55,12 @@ std::uint16_t parse_port(const std::string& text, const std::string& what) {
   return static_cast<std::uint16_t>(std::stoul(text));
 }
 
+std::size_t parse_count(const std::string& text, const std::string& what, std::size_t max) {
+  if (!all_digits(text) || text.size() > 9 || std::stoul(text) < 1 || std::stoul(text) > max)
+    throw bad(what, text, "a whole number from 1 to " + std::to_string(max));
+  return std::stoul(text);
+}
+
 std::chrono::milliseconds parse_duration(const std::string& text, const std::string& what) {
   auto unit_at = text.find_first_not_of("0123456789");
   auto number = text.substr(0, unit_at);

@@ -32,6 +32,7 @@ discovery::discovery_config discovery_config_of(const config& cfg) {
   d.strategy.dist_port = cfg.dist_port;
   d.resolver = resolver_config_of(cfg);
   d.poll.interval = cfg.discovery.poll_interval;
+  d.poll.max_targets = cfg.discovery.max_targets;
   return d;
 }
 

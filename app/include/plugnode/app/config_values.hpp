@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -17,6 +18,9 @@ struct config_error : std::runtime_error {
 
 // A TCP port, 1-65535.
 std::uint16_t parse_port(const std::string& text, const std::string& what);
+
+// A whole number from 1 to `max` (a count: peers, connections).
+std::size_t parse_count(const std::string& text, const std::string& what, std::size_t max);
 
 // A duration with a unit: `500ms`, `5s`, `2m`, `1h` (no unit, zero or negative refused: a bare number is
 // ambiguous and a zero interval would spin).
