@@ -130,6 +130,10 @@ void load_discovery(const reader& read, config& cfg) {
       throw config_error(server.source + ": '" + *server + "' is not a DNS server (host[:port]): " + why);
   }
   read.set("PLUGNODE_POLL_INTERVAL", d.poll_interval, parse_duration);
+  // A full mesh of thousands is beyond what one node should dial on an answer's say-so.
+  read.set(
+      "PLUGNODE_DISCOVERY_MAX_TARGETS", d.max_targets,
+      [](const std::string& text, const std::string& what) { return parse_count(text, what, 1, 10000); });
 }
 
 void load_cookie(const reader& read, config& cfg) {
@@ -220,6 +224,8 @@ const std::vector<setting>& settings() {
       {"PLUGNODE_CLUSTER_DOMAIN", "--cluster-domain", "cluster DNS domain (default cluster.local)"},
       {"PLUGNODE_DNS_SERVER", "--dns-server", "DNS server host[:port] (default: /etc/resolv.conf)"},
       {"PLUGNODE_POLL_INTERVAL", "--poll-interval", "discovery interval after start-up (default 5s)"},
+      {"PLUGNODE_DISCOVERY_MAX_TARGETS", "--discovery-max-targets",
+       "peers taken from one discovery answer, 1-10000 (default 100)"},
       {"PLUGNODE_TLS_CERT", "--tls-cert", "certificate for mutual TLS on the distribution port"},
       {"PLUGNODE_TLS_KEY", "--tls-key", "private key for mutual TLS"},
       {"PLUGNODE_TLS_CA", "--tls-ca", "CA certificate(s) peers must be signed by"},

@@ -18,8 +18,8 @@ std::string discovery_line(const discovery_settings& d) {
     line += fmt::format(", service {}.{}.svc.{}, port name {}", d.service.service, d.service.name_space,
                         d.service.cluster_domain, d.service.port_name);
   if (d.strategy != strategy_kind::none)
-    line += fmt::format(", every {}, DNS server {}", format_duration(d.poll_interval),
-                        d.dns_server ? d.dns_server->to_string() : "from /etc/resolv.conf");
+    line += fmt::format(", every {}, at most {} peers, DNS server {}", format_duration(d.poll_interval),
+                        d.max_targets, d.dns_server ? d.dns_server->to_string() : "from /etc/resolv.conf");
   return line;
 }
 

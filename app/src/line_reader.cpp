@@ -9,6 +9,8 @@
 
 #include <editline/readline.h>
 
+#include "plugnode/app/shell_command.hpp"
+
 namespace plugnode::app {
 
 line_reader::line_reader(std::string prompt)
@@ -19,10 +21,18 @@ line_reader::line_reader(std::string prompt)
 
 std::optional<std::string> line_reader::next() {
   if (!interactive_) {
+    // A line longer than a command can be is cut one byte past the bound (enough for parse_shell_line to
+    // refuse it) and the rest skipped, so a piped gigabyte without a newline is not held in memory.
     std::string line;
-    if (!std::getline(std::cin, line))
-      return std::nullopt;
-    return line;
+    bool any = false;
+    for (int c; (c = std::cin.get()) != EOF;) {
+      any = true;
+      if (c == '\n')
+        return line;
+      if (line.size() <= max_shell_line)
+        line.push_back(static_cast<char>(c));
+    }
+    return any ? std::optional<std::string>(line) : std::nullopt;
   }
   char* raw = ::readline(prompt_.c_str());
   if (raw == nullptr)

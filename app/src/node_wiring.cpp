@@ -8,6 +8,7 @@
 #include "plugnode/app/shell_service.hpp"
 #include "plugnode/discovery/discovery_actor.hpp"
 #include "plugnode/discovery/dns_host_resolver.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 
 namespace plugnode::app {
 namespace {
@@ -31,6 +32,7 @@ discovery::discovery_config discovery_config_of(const config& cfg) {
   d.strategy.dist_port = cfg.dist_port;
   d.resolver = resolver_config_of(cfg);
   d.poll.interval = cfg.discovery.poll_interval;
+  d.poll.max_targets = cfg.discovery.max_targets;
   return d;
 }
 
@@ -63,6 +65,7 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
   services.agent = node.agent();
   services.metrics = plugs::metrics(registry);
   services.process = std::make_shared<process_metrics>(*registry);
+  runtime::count_log_limits_in(registry);
   shell_context shell{services, std::move(stop)};
   wiring.supervisor = node.supervise({
       {discovery_name,

@@ -104,6 +104,9 @@ void send_line_actor(caf::event_based_actor* self, const std::shared_ptr<std::pr
 }
 
 reply send_line(session& s, const std::string& line) {
+  // Refused here as the node would refuse it, without sending a megabyte to be told so.
+  if (auto command = parse_shell_line(line); command.verb == shell_verb::too_long)
+    return {false, command.argument, {}};
   auto result = std::make_shared<std::promise<reply>>();
   auto answered = result->get_future();
   // Arguments, not captures: CAF 0.17 dereferences a null argument tuple for an actor that takes none.

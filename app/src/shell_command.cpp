@@ -1,18 +1,21 @@
 // The command language of shell_command.hpp.
 #include "plugnode/app/shell_command.hpp"
 
-#include <regex>
 #include <sstream>
 #include <vector>
 
 namespace plugnode::app {
 namespace {
 
+// What separates words: the characters std::isspace and so `istream >> word` skip, all of them (a line of
+// a vertical tab alone once passed the blank-line check and reached words() as no word at all).
+constexpr std::string_view space = " \t\r\n\f\v";
+
 std::string_view trim(std::string_view text) {
-  auto first = text.find_first_not_of(" \t\r\n");
+  auto first = text.find_first_not_of(space);
   if (first == std::string_view::npos)
     return {};
-  auto last = text.find_last_not_of(" \t\r\n");
+  auto last = text.find_last_not_of(space);
   return text.substr(first, last - first + 1);
 }
 
@@ -71,38 +74,119 @@ shell_command parse_plain(std::string_view line) {
   return unknown(line);
 }
 
+// Reads the Elixir spellings left to right, one character at a time: no backtracking, so the work and the
+// stack are bounded by the line's length whatever it holds (std::regex recursed once per character and a
+// 30,000-character atom overflowed the stack).
+class cursor {
+public:
+  explicit cursor(std::string_view text) : rest_(text) {}
+
+  bool literal(std::string_view word) {
+    if (rest_.substr(0, word.size()) != word)
+      return false;
+    rest_.remove_prefix(word.size());
+    return true;
+  }
+  // One of `words`; its index, or -1.
+  int one_of(std::initializer_list<std::string_view> words) {
+    int index = 0;
+    for (auto word : words) {
+      if (literal(word))
+        return index;
+      ++index;
+    }
+    return -1;
+  }
+  void spaces() {
+    while (!rest_.empty() && is_space(rest_.front()))
+      rest_.remove_prefix(1);
+  }
+  // A non-empty run of characters other than `quote`, between two `quote`s.
+  bool quoted(char quote, std::string& out) {
+    if (rest_.size() < 3 || rest_.front() != quote)
+      return false;
+    auto close = rest_.find(quote, 1);
+    if (close == std::string_view::npos || close == 1)
+      return false;
+    out = std::string(rest_.substr(1, close - 1));
+    rest_.remove_prefix(close + 1);
+    return true;
+  }
+  // An atom as Elixir writes a node name: :"a@h", :'a@h' or bare :a@h.
+  bool atom(std::string& out) {
+    if (!literal(":"))
+      return false;
+    if (quoted('"', out) || quoted('\'', out))
+      return true;
+    std::size_t n = 0;
+    while (n < rest_.size() && is_bare(rest_[n]))
+      ++n;
+    out = std::string(rest_.substr(0, n));
+    rest_.remove_prefix(n);
+    return n > 0;
+  }
+  bool at_end() const { return rest_.empty(); }
+
+private:
+  static bool is_space(char c) { return space.find(c) != std::string_view::npos; }
+  static bool is_bare(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+           std::string_view("_.@-").find(c) != std::string_view::npos;
+  }
+
+  std::string_view rest_;
+};
+
 // `Node.ping(:"a@h")`, `Node.list()`, `:inet_res.nslookup('name', :in, :srv)` ...
 shell_command parse_elixir(std::string_view line) {
-  // An atom as Elixir writes a node name: :"a@h", :'a@h' or bare :a@h.
-  static const std::string atom = R"re(:(?:"([^"]+)"|'([^']+)'|([A-Za-z0-9_.@-]+)))re";
-  static const std::regex node_call(R"re(Node\.(ping|connect|disconnect)\(\s*)re" + atom + R"re(\s*\))re");
-  static const std::regex no_arg_call(R"re(Node\.(list|self)(?:\(\s*\))?)re");
-  static const std::regex nslookup(
-      R"re(:inet_res\.nslookup\(\s*(?:'([^']+)'|"([^"]+)")\s*,\s*:in\s*,\s*:(srv|a)\s*\))re");
-  std::string text(line);
-  std::smatch m;
   shell_command command;
   command.dialect = shell_dialect::elixir;
-  if (std::regex_match(text, m, node_call)) {
-    command.verb = m[1] == "ping"      ? shell_verb::ping
-                   : m[1] == "connect" ? shell_verb::connect
-                                       : shell_verb::disconnect;
-    command.argument = m[2].matched ? m[2].str() : m[3].matched ? m[3].str() : m[4].str();
-  } else if (std::regex_match(text, m, no_arg_call)) {
-    command.verb = m[1] == "list" ? shell_verb::nodes : shell_verb::self;
-  } else if (std::regex_match(text, m, nslookup)) {
+  cursor in(line);
+  if (in.literal("Node.")) {
+    static constexpr shell_verb node_verbs[] = {shell_verb::ping, shell_verb::connect,
+                                                shell_verb::disconnect};
+    static constexpr shell_verb plain_verbs[] = {shell_verb::nodes, shell_verb::self};
+    if (int op = in.one_of({"ping(", "connect(", "disconnect("}); op >= 0) {
+      command.verb = node_verbs[op];
+      in.spaces();
+      if (!in.atom(command.argument))
+        return unknown(line);
+      in.spaces();
+      if (!in.literal(")"))
+        return unknown(line);
+    } else if (int query = in.one_of({"list", "self"}); query >= 0) {
+      command.verb = plain_verbs[query];
+      if (in.literal("(")) {
+        in.spaces();
+        if (!in.literal(")"))
+          return unknown(line);
+      }
+    } else {
+      return unknown(line);
+    }
+  } else if (in.literal(":inet_res.nslookup(")) {
     command.verb = shell_verb::nslookup;
-    command.argument = m[1].matched ? m[1].str() : m[2].str();
-    command.record_type = m[3];
-  } else {
-    return unknown(line);
+    in.spaces();
+    if (!in.quoted('\'', command.argument) && !in.quoted('"', command.argument))
+      return unknown(line);
+    in.spaces();
+    bool class_in = in.literal(",") && (in.spaces(), in.literal(":in")) && (in.spaces(), in.literal(","));
+    in.spaces();
+    int type = class_in && in.literal(":") ? in.one_of({"srv", "a"}) : -1;
+    in.spaces();
+    if (type < 0 || !in.literal(")"))
+      return unknown(line);
+    command.record_type = type == 0 ? "srv" : "a";
   }
-  return command;
+  return in.at_end() ? command : unknown(line);
 }
 
 } // namespace
 
 shell_command parse_shell_line(std::string_view line) {
+  if (line.size() > max_shell_line)
+    return {shell_verb::too_long,
+            "command too long: more than " + std::to_string(max_shell_line) + " bytes; nothing was run\n"};
   line = trim(line);
   if (line.empty())
     return {};

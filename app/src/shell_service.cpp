@@ -35,6 +35,7 @@ public:
     switch (cmd.verb) {
     case shell_verb::empty: return {true, ""};
     case shell_verb::unknown: return {false, "unknown command: " + cmd.argument + "\n" + shell_help()};
+    case shell_verb::too_long: return {false, cmd.argument};
     case shell_verb::help: return {true, shell_help()};
     case shell_verb::quit: return {true, ""};
     case shell_verb::self: return {true, node_text(ctx_.services.node, cmd.dialect) + "\n"};

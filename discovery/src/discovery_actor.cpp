@@ -1,7 +1,9 @@
 // The discovery actor and its detached DNS worker; see discovery_actor.hpp.
 #include "plugnode/discovery/discovery_actor.hpp"
 
+#include <deque>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -54,6 +56,21 @@ std::chrono::milliseconds lookup_budget(const resolver_config& resolver) {
   return resolver.timeout * tries * 2 * 2 + std::chrono::seconds(1);
 }
 
+// Connect requests to the agent at once: a large answer is dialled a few peers at a time, so the node's own
+// links and the agent's other work do not queue behind hundreds of handshakes.
+constexpr std::size_t max_dials_in_flight = 8;
+
+// "a@h, b@h, ... (and 431 more)": the first few of a long list of names, for one log line.
+std::string some_names(const std::vector<runtime::node_name>& names) {
+  constexpr std::size_t shown = 5;
+  std::string text;
+  for (std::size_t i = 0; i < names.size() && i < shown; ++i)
+    text += (i ? ", " : "") + names[i].to_string();
+  if (names.size() > shown)
+    text += ", ... (and " + std::to_string(names.size() - shown) + " more)";
+  return text;
+}
+
 struct discovery_actor_state {
   std::optional<discovery_state> known; // set on start (CAF wants state default-constructible)
   std::unique_ptr<discovery_metrics> metrics;
@@ -63,6 +80,10 @@ struct discovery_actor_state {
   std::chrono::steady_clock::time_point next_poll_at;
   std::vector<caf::typed_response_promise<std::string>> waiting;
   std::string last_logged_error;
+  std::vector<runtime::node_name> last_left_out;
+  std::deque<std::string> to_dial; // connects waiting for a slot, in the answer's order
+  std::set<std::string> queued;    // the same names, so an answer does not queue a node twice
+  std::size_t dialling = 0;
   static inline const char* name = "plugnode.discovery";
 };
 
@@ -114,6 +135,7 @@ private:
     st.metrics->polls.Increment();
     if (result) {
       apply(st.known->on_answer(result.value()));
+      log_left_out(result.value().size());
       if (!st.last_logged_error.empty())
         runtime::logger().info("discovery: DNS answers again ({} peers)", st.known->members().size());
       st.last_logged_error.clear();
@@ -135,19 +157,52 @@ private:
     schedule(st.known->next_delay());
   }
 
+  // Logs the peers the cap left out when they change, not at every poll of the same answer.
+  void log_left_out(std::size_t named) {
+    auto& st = self_->state;
+    const auto& left_out = st.known->left_out();
+    if (left_out == st.last_left_out)
+      return;
+    st.last_left_out = left_out;
+    if (!left_out.empty())
+      runtime::logger().warn(
+          "discovery: the answer named {} peers; took {} (PLUGNODE_DISCOVERY_MAX_TARGETS), "
+          "left out {}: {}",
+          named, config_.poll.max_targets, left_out.size(), some_names(left_out));
+  }
+
   void apply(const discovery_state::actions& todo) {
-    for (const auto& node : todo.connect) {
-      runtime::logger().info("discovery: connecting {}", node.to_string());
-      self_->request(agent_, config_.agent_timeout, caf::connect_atom::value, node.to_string())
-          .then([*this, name = node.to_string()](bool up) mutable { link(name, up); },
-                [*this, name = node.to_string()](const caf::error&) mutable { link(name, false); });
-    }
+    auto& st = self_->state;
+    for (const auto& node : todo.connect)
+      if (st.queued.insert(node.to_string()).second)
+        st.to_dial.push_back(node.to_string());
+    dial_next();
     for (const auto& node : todo.disconnect) {
       runtime::logger().info("discovery: {} missing from {} answers, disconnecting", node.to_string(),
                              config_.poll.missing_limit);
       self_->request(agent_, config_.agent_timeout, runtime::disconnect_atom::value, node.to_string())
           .then([](bool) {}, [](const caf::error&) {});
     }
+  }
+
+  void dial_next() {
+    auto& st = self_->state;
+    while (st.dialling < max_dials_in_flight && !st.to_dial.empty()) {
+      auto name = std::move(st.to_dial.front());
+      st.to_dial.pop_front();
+      st.queued.erase(name);
+      ++st.dialling;
+      runtime::logger().info("discovery: connecting {}", name);
+      self_->request(agent_, config_.agent_timeout, caf::connect_atom::value, name)
+          .then([*this, name](bool up) mutable { dialled(name, up); },
+                [*this, name](const caf::error&) mutable { dialled(name, false); });
+    }
+  }
+
+  void dialled(const std::string& name, bool up) {
+    --self_->state.dialling;
+    link(name, up);
+    dial_next();
   }
 
   discovery_actor* self_;

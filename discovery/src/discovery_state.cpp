@@ -10,6 +10,29 @@ discovery_state::discovery_state(runtime::node_name self, poll_settings settings
                                  std::uint32_t seed)
     : self_(std::move(self)), settings_(settings), now_(std::move(now)), rng_(seed) {}
 
+std::vector<const peer*> discovery_state::take(const std::vector<peer>& answer) {
+  std::vector<const peer*> candidates;
+  std::set<runtime::node_name> named;
+  for (const auto& p : answer)
+    if (p.node != self_ && named.insert(p.node).second)
+      candidates.push_back(&p);
+  left_out_.clear();
+  if (candidates.size() <= settings_.max_targets)
+    return candidates;
+  auto known_first = [this](const peer* a, const peer* b) {
+    bool known_a = members_.count(a->node) > 0;
+    bool known_b = members_.count(b->node) > 0;
+    return known_a != known_b ? known_a : a->node < b->node;
+  };
+  std::sort(candidates.begin(), candidates.end(), known_first);
+  for (auto i = candidates.begin() + static_cast<std::ptrdiff_t>(settings_.max_targets);
+       i != candidates.end(); ++i)
+    left_out_.push_back((*i)->node);
+  std::sort(left_out_.begin(), left_out_.end());
+  candidates.resize(settings_.max_targets);
+  return candidates;
+}
+
 discovery_state::actions discovery_state::on_answer(const std::vector<peer>& answer) {
   auto now = now_();
   ++polls_;
@@ -19,9 +42,9 @@ discovery_state::actions discovery_state::on_answer(const std::vector<peer>& ans
   actions todo;
   bool redialled = false;
   std::set<runtime::node_name> seen;
-  for (const auto& p : answer) {
-    if (p.node == self_ || !seen.insert(p.node).second)
-      continue;
+  for (const auto* chosen : take(answer)) {
+    const auto& p = *chosen;
+    seen.insert(p.node);
     auto [it, added] = members_.try_emplace(p.node, member{p, link_state::pending, 0, now});
     auto& m = it->second;
     if (added) {

@@ -15,6 +15,7 @@
 
 #include "plugnode/plugs/local_reply.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 
 namespace plugnode::plugs {
 namespace {
@@ -170,7 +171,8 @@ void http_server::accept_ready() {
       if (errno == EINTR || errno == ECONNABORTED)
         continue;
       if (errno == EMFILE || errno == ENFILE) {
-        runtime::logger().warn("http: cannot accept a connection: out of file descriptors");
+        runtime::log_limited(spdlog::level::warn, "HTTP accept failures", "descriptors",
+                             "http: cannot accept a connection: out of file descriptors");
         std::this_thread::sleep_for(milliseconds(10));
       }
       break;
@@ -341,7 +343,9 @@ void http_server::run_request(http_connection& c) {
 
 http_server::next http_server::refuse(http_connection& c, int status, const std::string& reason) {
   ++stats_->bad_requests;
-  runtime::logger().warn("http: refused a request from {}: {} ({})", c.remote_ip, status, reason);
+  runtime::log_limited(spdlog::level::warn, "refused HTTP requests", c.remote_ip,
+                       fmt::format("http: refused a request from {}: {} ({})", c.remote_ip, status, reason),
+                       {{"peer", c.remote_ip}, {"status", std::to_string(status)}, {"reason", reason}});
   c.out = local_response_bytes(status, reason);
   c.close_after_write = true;
   c.in.clear(); // nothing after a refused request is ever read as a request
@@ -452,8 +456,10 @@ void http_server::expire(http_connection& c) {
   }
   bool head = phase == conn_phase::reading_head;
   ++(head ? stats_->head_timeouts : stats_->body_timeouts);
-  runtime::logger().warn("http: {} from {} not received in time: answered 408",
-                         head ? "request head" : "body", c.remote_ip);
+  runtime::log_limited(spdlog::level::warn, "HTTP request timeouts", c.remote_ip,
+                       fmt::format("http: {} from {} not received in time: answered 408",
+                                   head ? "request head" : "body", c.remote_ip),
+                       {{"peer", c.remote_ip}, {"status", "408"}});
   auto reply = local_response_bytes(408);
   ::send(c.fd, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   c.parser.reset();

@@ -1,5 +1,6 @@
 #include "plugnode/plugs/logger.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <string_view>
 
@@ -37,8 +38,10 @@ public:
     buf_.append(fraction, fraction + sizeof fraction - 1);
     return *this;
   }
-  void log(spdlog::logger& to, spdlog::level::level_enum level) const {
-    to.log(level, spdlog::string_view_t(buf_.data(), buf_.size()));
+  // With the request's fields as JSON keys of their own (log.hpp), for collectors that index them.
+  void log(spdlog::logger& to, spdlog::level::level_enum level,
+           std::initializer_list<runtime::log_field> fields) const {
+    runtime::log_fields(level, fields, std::string_view(buf_.data(), buf_.size()), to);
   }
 
 private:
@@ -51,12 +54,24 @@ void logger::call(conn& c) const {
   spdlog::logger* log = log_ ? log_.get() : &runtime::logger();
   if (!log->should_log(level_))
     return;
-  (line() << c.method << " " << c.path << " request_id=" << request_id_of(c)).log(*log, level_);
+  const auto& id = request_id_of(c);
+  (line() << c.method << " " << c.path << " request_id=" << id)
+      .log(*log, level_, {{"method", c.method}, {"path", c.path}, {"request_id", id}});
   auto start = std::chrono::steady_clock::now();
   c.register_before_send([log, level = level_, start](conn& sent) {
     auto took = std::chrono::round<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
-    (line() << "Sent " << sent.status << " in " << millis{took} << " request_id=" << request_id_of(sent))
-        .log(*log, level);
+    const auto& sent_id = request_id_of(sent);
+    fmt::format_int status(sent.status);
+    char duration[32];
+    auto written =
+        fmt::format_to_n(duration, sizeof duration, "{:.3f}", static_cast<double>(took.count()) / 1000);
+    (line() << "Sent " << sent.status << " in " << millis{took} << " request_id=" << sent_id)
+        .log(*log, level,
+             {{"method", sent.method},
+              {"path", sent.path},
+              {"status", std::string_view(status.data(), status.size()), true},
+              {"duration_ms", std::string_view(duration, std::min(written.size, sizeof duration)), true},
+              {"request_id", sent_id}});
   });
 }
 

@@ -10,6 +10,7 @@
 #include "agent.hpp"
 #include "dist_dialer.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/runtime/node_name.hpp"
 
 namespace plugnode::runtime::detail {
@@ -103,7 +104,9 @@ void finish_connect(agent* self, const std::string& name, bool ok) {
 }
 
 void fail_connect(agent* self, const std::string& name, const std::string& why) {
-  logger().info("connect {} failed: {}", name, why);
+  // Discovery and meet() retry an unreachable node for as long as it is listed: rate-limited per node.
+  log_limited(spdlog::level::info, "failed connects", name, fmt::format("connect {} failed: {}", name, why),
+              {{"node", name}, {"reason", why}});
   finish_connect(self, name, false);
 }
 

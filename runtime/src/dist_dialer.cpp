@@ -18,7 +18,7 @@
 #include "basp_handoff.hpp"
 #include "handshake_socket.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
-#include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 
 namespace plugnode::runtime::detail {
 namespace {
@@ -96,7 +96,8 @@ caf::behavior dialer(caf::event_based_actor* self, const dial_settings& cfg, clo
       ::close(fd);
       auto why = state == wire_handshake::state::refused ? s.handshake.reason()
                                                          : "no handshake answer in time from " + target;
-      logger().warn("{} (peer {})", why, s.peer);
+      log_limited(spdlog::level::warn, "failed handshakes", s.address, why + " (peer " + s.peer + ")",
+                  {{"peer", s.peer}, {"node", target}, {"reason", why}});
       return fail(why);
     }
     rp.delegate(cfg.basp, caf::connect_atom_v, make_scribe(self->system(), fd), port);

@@ -8,24 +8,37 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 #include <vector>
 
 #include "basp_handoff.hpp"
 #include "handshake_socket.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 
 namespace plugnode::runtime::detail {
 namespace {
 
 using clock = std::chrono::steady_clock;
 
-// Handshakes in progress at once; more connections are closed at accept, so a flood of idle sockets costs
-// a bounded amount of memory and poll time (each still ends at its deadline).
-constexpr std::size_t max_pending = 64;
+// Handshakes in progress at once, so a flood of idle sockets costs a bounded amount of memory and poll time.
+constexpr std::size_t max_pending = 128;
+// Handshakes in progress from one address: a flood from one source takes these slots and no more, and a
+// peer on any other address always finds one free. A node dials a peer once (the agent joins concurrent
+// connects), so eight leaves room for restarts and remote shells behind the same address (a NAT).
+constexpr std::size_t per_address = 8;
+// A peer sends its hello as soon as it connects; a socket silent this long is a scan or a flood.
+constexpr std::chrono::milliseconds first_byte_limit{1000};
+// Connections accepted per turn of the loop before the handshakes in progress get their turn.
+constexpr std::size_t accept_batch = 256;
 // The longest single poll: deadlines are checked at least this often.
 constexpr std::chrono::milliseconds poll_slice{50};
+
+// The rate-limited log kind of every connection the listener closes without a handshake (log_limiter.hpp).
+constexpr std::string_view refused_kind = "refused handshakes";
 
 int bind_listener(const std::string& address, std::uint16_t port, std::string& error) {
   addrinfo hints{};
@@ -51,6 +64,12 @@ int bind_listener(const std::string& address, std::uint16_t port, std::string& e
     return -1;
   }
   return fd;
+}
+
+// Closes with a reset rather than a FIN: a flood's refused connections then leave no TIME_WAIT entry each.
+void reset_on_close(int fd) {
+  linger reset{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
 }
 
 std::uint16_t bound_port(int fd) {
@@ -92,11 +111,18 @@ dist_listener::~dist_listener() {
 }
 
 void dist_listener::run() {
-  std::vector<handshake_socket> pending;
+  std::vector<handshake_socket> pending;   // in the order they were accepted
+  std::map<std::string, std::size_t> from; // handshakes in progress per address
   std::vector<pollfd> fds;
   auto drop = [](handshake_socket& s, const std::string& why) {
-    logger().warn("{} (peer {})", why, s.peer);
+    const auto& node = s.handshake.peer_name();
+    log_limited(spdlog::level::warn, refused_kind, s.address, why + " (peer " + s.peer + ")",
+                {{"peer", s.peer}, {"node", node}, {"reason", why}});
     ::close(s.fd);
+  };
+  auto release = [&from](const handshake_socket& s) {
+    if (auto n = from.find(s.address); n != from.end() && --n->second == 0)
+      from.erase(n);
   };
   while (!stop_) {
     fds.assign({pollfd{wake_[0], POLLIN, 0}, pollfd{fd_, POLLIN, 0}});
@@ -106,35 +132,57 @@ void dist_listener::run() {
       break;
     if (stop_)
       break;
-    for (std::size_t i = 0; i < max_pending && (fds[1].revents & POLLIN); ++i) {
+    auto now = clock::now();
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      auto& s = pending[i];
+      auto state = fds[i + 2].revents != 0 ? pump(s) : s.handshake.current();
+      if (state == wire_handshake::state::authenticated) {
+        logger().debug("node {} authenticated (peer {})", s.handshake.peer_name(), s.peer);
+        hand_accepted(settings_.basp, make_scribe(system_, s.fd), port_, settings_.agent);
+      } else if (state == wire_handshake::state::refused) {
+        drop(s, s.handshake.reason());
+      } else if (now > s.deadline) {
+        auto who = s.handshake.peer_name().empty() ? "a peer" : "node " + s.handshake.peer_name();
+        drop(s, who + " did not authenticate within " + std::to_string(settings_.handshake_timeout.count()) +
+                    " ms (wrong cookie?); dropping it");
+      } else if (!s.heard && now > s.deadline - settings_.handshake_timeout + first_byte_limit) {
+        drop(s,
+             "a peer sent nothing within " + std::to_string(first_byte_limit.count()) + " ms; dropping it");
+      } else {
+        if (kept != i)
+          pending[kept] = std::move(s);
+        ++kept;
+        continue;
+      }
+      release(s);
+    }
+    pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(kept), pending.end());
+    for (std::size_t i = 0; i < accept_batch && (fds[1].revents & POLLIN); ++i) {
       int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0)
         break;
       handshake_socket s(fd, wire_handshake::responder(settings_.cookie, settings_.self),
-                         clock::now() + settings_.handshake_timeout);
+                         now + settings_.handshake_timeout);
+      if (auto n = from.find(s.address); n != from.end() && n->second >= per_address) {
+        reset_on_close(s.fd);
+        drop(s, "refused a connection: " + std::to_string(per_address) + " handshakes from " + s.address +
+                    " already in progress");
+        continue;
+      }
       if (pending.size() >= max_pending) {
-        drop(s, "refused a connection: too many handshakes in progress");
-        continue;
+        // Room from the address with the most handshakes, its oldest: many sources share the slots evenly.
+        auto busiest = std::max_element(from.begin(), from.end(),
+                                        [](const auto& a, const auto& b) { return a.second < b.second; });
+        auto oldest = std::find_if(pending.begin(), pending.end(),
+                                   [&](const handshake_socket& p) { return p.address == busiest->first; });
+        drop(*oldest, "evicted the oldest handshake from " + oldest->address + ": " +
+                          std::to_string(max_pending) + " handshakes in progress");
+        release(*oldest);
+        pending.erase(oldest);
       }
+      ++from[s.address];
       pending.push_back(std::move(s));
-    }
-    auto now = clock::now();
-    for (auto i = pending.begin(); i != pending.end();) {
-      auto state = pump(*i);
-      if (state == wire_handshake::state::authenticated) {
-        logger().debug("node {} authenticated (peer {})", i->handshake.peer_name(), i->peer);
-        hand_accepted(settings_.basp, make_scribe(system_, i->fd), port_, settings_.agent);
-      } else if (state == wire_handshake::state::refused) {
-        drop(*i, i->handshake.reason());
-      } else if (now > i->deadline) {
-        auto who = i->handshake.peer_name().empty() ? "a peer" : "node " + i->handshake.peer_name();
-        drop(*i, who + " did not authenticate within " + std::to_string(settings_.handshake_timeout.count()) +
-                     " ms (wrong cookie?); dropping it");
-      } else {
-        ++i;
-        continue;
-      }
-      i = pending.erase(i);
     }
   }
   for (auto& s : pending)

@@ -32,21 +32,21 @@ io_result read_some(handshake_socket& s) {
   if (n < 0)
     return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? io_result::would_block
                                                                      : io_result::closed;
+  s.heard = true;
   s.handshake.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
   return io_result::progress;
-}
-
-// "address:port" of the socket's peer, for the log.
-std::string peer_text(int fd) {
-  std::string address;
-  std::uint16_t port = 0;
-  return peer_of(fd, address, port) ? address + ":" + std::to_string(port) : "unknown peer";
 }
 
 } // namespace
 
 handshake_socket::handshake_socket(int socket, wire_handshake hs, std::chrono::steady_clock::time_point until)
-    : fd(socket), peer(peer_text(socket)), handshake(std::move(hs)), deadline(until) {}
+    : fd(socket), handshake(std::move(hs)), deadline(until) {
+  std::uint16_t port = 0;
+  if (peer_of(socket, address, port))
+    peer = address + ":" + std::to_string(port);
+  else
+    address = peer = "unknown peer";
+}
 
 wire_handshake::state pump(handshake_socket& s) {
   using state = wire_handshake::state;

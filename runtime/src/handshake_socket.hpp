@@ -14,7 +14,9 @@ struct handshake_socket {
   handshake_socket(int socket, wire_handshake hs, std::chrono::steady_clock::time_point until);
 
   int fd;
-  std::string peer; // "address:port", for the log
+  std::string address; // the peer's address, what the listener budgets by
+  std::string peer;    // "address:port", for the log
+  bool heard = false;  // a byte came from the peer
   wire_handshake handshake;
   std::chrono::steady_clock::time_point deadline;
   std::string outbox;

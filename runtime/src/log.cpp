@@ -15,6 +15,13 @@
 namespace plugnode::runtime {
 namespace {
 
+// The fields of the line being written on this thread (set by log_fields for the length of one call).
+struct field_list {
+  const log_field* data = nullptr;
+  std::size_t size = 0;
+};
+thread_local field_list current_fields;
+
 // Appends text as the body of a JSON string; runs of plain characters are copied whole.
 template <class Buffer> void append_json_escaped(std::string_view text, Buffer& out) {
   const char* plain = text.data();
@@ -111,7 +118,17 @@ public:
     append(dest, std::string_view(level.data(), level.size()));
     append(dest, R"(","msg":")");
     append_json_escaped(std::string_view(msg.payload.data(), msg.payload.size()), dest);
-    append(dest, "\"}\n");
+    append(dest, "\"");
+    for (std::size_t i = 0; i < current_fields.size; ++i) {
+      const auto& field = current_fields.data[i];
+      append(dest, ",\"");
+      append_json_escaped(field.key, dest);
+      append(dest, field.number ? "\":" : "\":\"");
+      append_json_escaped(field.value, dest);
+      if (!field.number)
+        append(dest, "\"");
+    }
+    append(dest, "}\n");
   }
   std::unique_ptr<spdlog::formatter> clone() const override { return std::make_unique<json_formatter>(); }
 
@@ -199,6 +216,15 @@ std::unique_ptr<spdlog::formatter> make_formatter(log_format format) {
   if (format == log_format::json)
     return std::make_unique<json_formatter>();
   return std::make_unique<text_formatter>();
+}
+
+void log_fields(spdlog::level::level_enum level, const log_field* fields, std::size_t count,
+                std::string_view message, spdlog::logger& to) {
+  if (!to.should_log(level))
+    return;
+  current_fields = {fields, count};
+  to.log(level, spdlog::string_view_t(message.data(), message.size()));
+  current_fields = {};
 }
 
 void configure_logging(const log_options& options) {

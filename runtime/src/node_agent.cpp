@@ -14,6 +14,7 @@
 #include "agent_access.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/runtime/node_name.hpp"
 #include "registry.hpp"
 #include "socket_drop.hpp"
@@ -255,7 +256,8 @@ void add_peer(agent* self, const std::string& name, connected_peer p) {
   }
   self->monitor(p.agent);
   bool hidden = p.hidden;
-  logger().info("nodeup {} at {}{}", name, p.address, hidden ? " [hidden]" : "");
+  log_fields(spdlog::level::info, {{"node", name}, {"peer", p.address}},
+             fmt::format("nodeup {} at {}{}", name, p.address, hidden ? " [hidden]" : ""));
   st.cfg.directory->set(name, p.agent);
   st.table.add(name, std::move(p));
   if (!hidden)
@@ -268,7 +270,8 @@ void remove_peer(agent* self, const std::string& name, const std::string& reason
     return;
   self->state.cfg.directory->erase(name);
   unwatch(self, gone->agent);
-  logger().info("nodedown {} ({}){}", name, reason, gone->hidden ? " [hidden]" : "");
+  log_fields(spdlog::level::info, {{"node", name}, {"reason", reason}},
+             fmt::format("nodedown {} ({}){}", name, reason, gone->hidden ? " [hidden]" : ""));
   if (!gone->hidden)
     notify(self, caf::make_message(nodedown_atom_v, name, reason));
   if (drop_connection)

@@ -38,6 +38,7 @@ TEST_CASE("defaults: the design's table", "[config]") {
   CHECK(cfg.discovery.service.cluster_domain == "cluster.local");
   CHECK_FALSE(cfg.discovery.dns_server);
   CHECK(cfg.discovery.poll_interval == 5s);
+  CHECK(cfg.discovery.max_targets == 100);
   CHECK_FALSE(cfg.tls.enabled());
   CHECK_FALSE(cfg.checker.target);
   CHECK(cfg.checker.interval == 30s);
@@ -62,6 +63,7 @@ TEST_CASE("every variable is read, and flags win over it", "[config]") {
                      {"PLUGNODE_CLUSTER_DOMAIN", "example.internal"},
                      {"PLUGNODE_DNS_SERVER", "127.0.0.1:5353"},
                      {"PLUGNODE_POLL_INTERVAL", "2m"},
+                     {"PLUGNODE_DISCOVERY_MAX_TARGETS", "500"},
                      {"CHECK_HOST", "example.com"},
                      {"CHECK_INTERVAL", "10s"},
                      {"CHECK_INIT_DELAY", "500ms"},
@@ -86,6 +88,7 @@ TEST_CASE("every variable is read, and flags win over it", "[config]") {
   CHECK(cfg.discovery.dns_server->address == "127.0.0.1");
   CHECK(cfg.discovery.dns_server->port == 5353);
   CHECK(cfg.discovery.poll_interval == 2min);
+  CHECK(cfg.discovery.max_targets == 500);
   CHECK(cfg.checker.target->url() == "http://example.com/");
   CHECK(cfg.checker.interval == 10s);
   CHECK(cfg.checker.init_delay == 500ms);
@@ -150,6 +153,10 @@ TEST_CASE("a bad value is refused with a message naming where it came from", "[c
       {{{"PLUGNODE_CLUSTER_DOMAIN", "-bad"}}, "PLUGNODE_CLUSTER_DOMAIN"},
       {{{"PLUGNODE_DNS_SERVER", "1.2.3.4:99999"}}, "PLUGNODE_DNS_SERVER"},
       {{{"PLUGNODE_POLL_INTERVAL", "0s"}}, "PLUGNODE_POLL_INTERVAL: '0s' must be longer than zero"},
+      {{{"PLUGNODE_DISCOVERY_MAX_TARGETS", "0"}},
+       "PLUGNODE_DISCOVERY_MAX_TARGETS: '0' is not a whole number"},
+      {{{"PLUGNODE_DISCOVERY_MAX_TARGETS", "10001"}}, "PLUGNODE_DISCOVERY_MAX_TARGETS: '10001'"},
+      {{{"PLUGNODE_DISCOVERY_MAX_TARGETS", "many"}}, "PLUGNODE_DISCOVERY_MAX_TARGETS: 'many'"},
       {{{"PLUGNODE_COOKIE", "a"}, {"PLUGNODE_COOKIE_FILE", "/etc/hostname"}}, "PLUGNODE_COOKIE and"},
       {{{"PLUGNODE_COOKIE_FILE", "/nonexistent/cookie"}}, "PLUGNODE_COOKIE_FILE: cannot read"},
       {{{"PLUGNODE_TLS_CERT", "/nonexistent.pem"}}, "TLS needs PLUGNODE_TLS_CERT, PLUGNODE_TLS_KEY and"},

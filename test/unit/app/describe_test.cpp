@@ -26,7 +26,7 @@ TEST_CASE("describe prints the effective settings and the cookie's source, never
   CHECK_THAT(text, Catch::Contains("127.0.0.2:4370"));
   CHECK_THAT(text, Catch::Contains("from PLUGNODE_COOKIE"));
   CHECK_THAT(text, Catch::Contains("k8s-srv, service app.default.svc.cluster.local, port name dist"));
-  CHECK_THAT(text, Catch::Contains("every 5s, DNS server 127.0.0.1:5353"));
+  CHECK_THAT(text, Catch::Contains("every 5s, at most 100 peers, DNS server 127.0.0.1:5353"));
   CHECK_THAT(text, Catch::Contains("HEAD http://127.0.0.1:9/health every 30s, first after 2s, timeout 5s"));
   CHECK_THAT(text, !Catch::Contains("very-secret-cookie"));
 }

@@ -78,3 +78,32 @@ TEST_CASE("help names every command", "[shell_command]") {
     CHECK_THAT(shell_help(), Catch::Contains(word));
   }
 }
+
+TEST_CASE("long and hostile lines parse in linear time and are refused past the bound", "[shell_command]") {
+  // A 4,000-character atom is still a command (the node name check refuses it later).
+  auto near = parse_shell_line("Node.ping(:\"" + std::string(4000, 'a') + "\")");
+  CHECK(near.verb == shell_verb::ping);
+  CHECK(near.argument.size() == 4000);
+  CHECK(parse_shell_line(":inet_res.nslookup('" + std::string(4000, 'a') + "', :in, :a)").verb ==
+        shell_verb::nslookup);
+  for (const auto& line : {"Node.ping(:\"" + std::string(30000, 'a') + "\")", std::string(1 << 20, 'a'),
+                           ":inet_res.nslookup('" + std::string(40000, 'a') + "', :in, :srv)"}) {
+    auto cmd = parse_shell_line(line);
+    CHECK(cmd.verb == shell_verb::too_long);
+    CHECK(cmd.argument == "command too long: more than 4096 bytes; nothing was run\n");
+  }
+  for (auto line :
+       {"Node.ping(:\"\")", "Node.ping(:)", "Node.ping(:\"a@h\"", "Node.list(", "Node.list()x",
+        "Node.ping(:a@h)x", ":inet_res.nslookup('', :in, :a)", ":inet_res.nslookup('x', :in, :srvx)",
+        ":inet_res.nslookup('x' :in, :a)", ":inet_res.nslookup('x', :in, :a", ":inet_res.", "Node."}) {
+    INFO(line);
+    CHECK(parse_shell_line(line).verb == shell_verb::unknown);
+  }
+  CHECK(parse_shell_line(std::string("Node.ping(:a\0b)", 15)).verb == shell_verb::unknown);
+}
+
+TEST_CASE("every kind of white space is blank (found by fuzz_shell_command)", "[shell_command]") {
+  for (auto line : {"\v", "\f", " \v\f\t\r\n "})
+    CHECK(parse_shell_line(line).verb == shell_verb::empty);
+  CHECK(parse_shell_line("\vnodes\f").verb == shell_verb::nodes);
+}

@@ -163,3 +163,23 @@ TEST_CASE("a node that cannot be connected is asked again soon, backing off to t
   state.on_link(node("a@b"), true);
   CHECK(state.next_delay() >= 4000ms); // all up: the interval again
 }
+
+TEST_CASE("an answer naming more peers than max_targets: known ones first, then by name",
+          "[discovery_state]") {
+  fake_clock clock;
+  poll_settings settings;
+  settings.max_targets = 3;
+  auto state = make_state(clock, settings);
+  auto first = state.on_answer(answer({"a@d", "a@b", "a@self", "a@e", "a@c", "a@b"}));
+  CHECK(texts(first.connect) == std::vector<std::string>{"a@b", "a@c", "a@d"});
+  CHECK(texts(state.left_out()) == std::vector<std::string>{"a@e"});
+  // A later answer with a name sorting first does not push out a peer already connected.
+  auto second = state.on_answer(answer({"a@a", "a@b", "a@c", "a@d", "a@e"}));
+  CHECK(second.connect.empty());
+  CHECK(second.disconnect.empty());
+  CHECK(texts(state.left_out()) == std::vector<std::string>{"a@a", "a@e"});
+  CHECK(state.members().size() == 3);
+  // Under the cap nothing is left out.
+  state.on_answer(answer({"a@b", "a@c"}));
+  CHECK(state.left_out().empty());
+}

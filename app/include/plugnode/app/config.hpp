@@ -28,6 +28,7 @@ struct discovery_settings {
   discovery::k8s_service service;
   std::optional<discovery::nameserver> dns_server; // unset: the servers of /etc/resolv.conf
   std::chrono::milliseconds poll_interval = 5s;
+  std::size_t max_targets = 100; // peers taken from one answer
 };
 
 struct checker_config {

@@ -3,6 +3,7 @@
 // the spelling is kept so the answer comes back in the same dialect (`pong` or `:pong`).
 #pragma once
 
+#include <cstddef>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,7 @@ namespace plugnode::app {
 enum class shell_verb {
   empty,      // a blank line: nothing to do
   unknown,    // not a command: print help, go on
+  too_long,   // longer than max_shell_line: refused unread, the refusal in `argument`
   nodes,      // visible peers
   self,       // this node's name
   ping,       // ping NODE: pong | pang
@@ -35,6 +37,10 @@ struct shell_command {
   std::string record_type = "srv"; // nslookup: srv or a
   shell_dialect dialect = shell_dialect::plugnode;
 };
+
+// The longest line a shell sends or a node evaluates: names are at most 255 bytes, so a command is short, and
+// a bound keeps an operator's pasted megabyte (or a client's) from costing the node more than a refusal.
+inline constexpr std::size_t max_shell_line = 4096;
 
 shell_command parse_shell_line(std::string_view line);
 

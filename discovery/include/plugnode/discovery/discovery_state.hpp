@@ -26,6 +26,7 @@ struct poll_settings {
   std::chrono::milliseconds interval{5000};        // PLUGNODE_POLL_INTERVAL
   double jitter = 0.2;                             // the interval varies by up to this fraction either way
   int missing_limit = 3;                           // good answers a node may miss before it is dropped
+  std::size_t max_targets = 100; // PLUGNODE_DISCOVERY_MAX_TARGETS: peers taken from one answer
 };
 
 enum class link_state {
@@ -54,7 +55,11 @@ public:
                   std::uint32_t seed = std::random_device{}());
 
   // A good answer (this node itself is ignored): new and down members to connect, long-missing ones to drop.
+  // At most max_targets peers are taken from it, the members already known first, then by name, so that a
+  // huge or hostile answer does not make the node dial hundreds of peers and the chosen set stays stable.
   actions on_answer(const std::vector<peer>& answer);
+  // The peers the last good answer named beyond max_targets, by name.
+  const std::vector<runtime::node_name>& left_out() const { return left_out_; }
   // A failed lookup: remembered for the description and the backoff, and nothing else.
   void on_error(const dns_error& error);
   // The node agent's reply to a connect, or a nodeup/nodedown it reported.
@@ -75,12 +80,15 @@ public:
 
 private:
   std::chrono::milliseconds backoff(int round) const;
+  // The peers of `answer` to act on (self and repeats dropped, max_targets kept); sets left_out_.
+  std::vector<const peer*> take(const std::vector<peer>& answer);
 
   runtime::node_name self_;
   poll_settings settings_;
   clock now_;
   std::mt19937 rng_;
   std::map<runtime::node_name, member> members_;
+  std::vector<runtime::node_name> left_out_;
   bool ready_ = false;
   int consecutive_errors_ = 0;
   int redial_rounds_ = 0; // consecutive good answers that had to ask again for a down link

@@ -3,6 +3,7 @@
 // spdlog's default logger (`spdlog::info(...)`) or `plugnode::runtime::logger()`.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -35,6 +36,23 @@ std::string json_escape(std::string_view text);
 
 inline spdlog::logger& logger() {
   return *spdlog::default_logger_raw();
+}
+
+// One field of a structured line: a key of its own in a JSON line (beside time, level and msg), for log
+// pipelines that index them; a text line shows the message only, which says the same for people.
+struct log_field {
+  std::string_view key;
+  std::string_view value;
+  bool number = false; // written unquoted in JSON (a status, a duration)
+};
+
+// Writes `message` at `level` to `to` with `fields`. The fields reach the formatter on the calling thread,
+// so `to` must format synchronously (every logger configure_logging and make_formatter make does).
+void log_fields(spdlog::level::level_enum level, const log_field* fields, std::size_t count,
+                std::string_view message, spdlog::logger& to = logger());
+inline void log_fields(spdlog::level::level_enum level, std::initializer_list<log_field> fields,
+                       std::string_view message, spdlog::logger& to = logger()) {
+  log_fields(level, fields.begin(), fields.size(), message, to);
 }
 
 } // namespace plugnode::runtime

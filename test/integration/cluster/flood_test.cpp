@@ -1,0 +1,57 @@
+// The distribution port under a flood of idle connections from one address (500 sockets that reconnect as
+// soon as they are closed): a real peer on another address still connects within a second, an existing link
+// and the node's own dials are untouched, and the node's log grows by a bounded amount per second.
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <thread>
+#include <vector>
+
+#include "cluster_harness.hpp"
+#include "connection_flood.hpp"
+
+using namespace plugnode::test;
+using namespace std::chrono_literals;
+
+TEST_CASE("a peer on another address connects within 1 s while 500 sockets flood the port from one",
+          "[cluster][hostile]") {
+  auto port = shared_free_port({"127.0.0.2", "127.0.0.3", "127.0.0.4"});
+  cluster_node a("127.0.0.2", port), c("127.0.0.4", port);
+  REQUIRE((a.ready() && c.ready()));
+  REQUIRE(c.cmd("connect app@127.0.0.2") == "true");
+  cluster_node b("127.0.0.3", port);
+  REQUIRE(b.ready());
+
+  connection_flood flood("127.0.0.5", "127.0.0.2", port, 500);
+  std::this_thread::sleep_for(1s); // every slot the flood can take is taken
+  auto log_start = a.output().size();
+  auto flood_start = flood.connects();
+  auto start = std::chrono::steady_clock::now();
+  std::vector<double> connect_ms;
+  for (int round = 0; round < 5; ++round) {
+    auto t0 = std::chrono::steady_clock::now();
+    auto answer = b.cmd("connect app@127.0.0.2");
+    connect_ms.push_back(
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count());
+    CHECK(answer == "true");
+    CHECK(b.cmd("disconnect app@127.0.0.2") == "true");
+    wait_for_answer(a, "nodes", "app@127.0.0.4", 2s);
+  }
+  // The node's own dial and its existing link, during the flood.
+  CHECK(a.cmd("connect app@127.0.0.3") == "true");
+  CHECK(c.cmd("ping app@127.0.0.2") == "pong");
+  CHECK(wait_for_answer(a, "nodes", "app@127.0.0.3,app@127.0.0.4", 2s) == "app@127.0.0.3,app@127.0.0.4");
+  // Long enough for a summary window (5 s) to close within the measurement.
+  std::this_thread::sleep_until(start + 7s);
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  auto log_rate = static_cast<double>(a.output().size() - log_start) / seconds;
+  auto flood_rate = static_cast<double>(flood.connects() - flood_start) / seconds;
+  std::sort(connect_ms.begin(), connect_ms.end());
+  WARN("flood: " << flood_rate << " connects/s from 127.0.0.5; peer connect ms: median " << connect_ms[2]
+                 << ", max " << connect_ms.back() << "; node log " << log_rate << " bytes/s");
+  CHECK(connect_ms.back() < 1000);
+  CHECK(flood_rate > 1000); // the flood really ran
+  CHECK(log_rate < 20000);  // was about 950,000 bytes/s before the limiter
+  CHECK_THAT(a.output(), Catch::Contains(" more from 127.0.0.5 in the last "));
+  CHECK(a.proc().running());
+}
