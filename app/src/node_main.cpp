@@ -9,11 +9,12 @@
 #include <caf/send.hpp>
 #include <prometheus/registry.h>
 
+#include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <thread>
+#include <vector>
 
 #include "plugnode/app/line_reader.hpp"
 #include "plugnode/app/node_routes.hpp"
@@ -68,19 +69,29 @@ void console_loop(caf::actor_system& system, const caf::actor& shell, const std:
   shutdown_signals::request_stop();
 }
 
-} // namespace
-
-// The stop is complete once "stopped" is logged (cluster left, requests drained); what remains is tearing
-// down the actor system, which in CAF 0.17 now and then waits for an actor that never finishes (seen about
-// once in 20 runs). Past a bound, exit as the graceful stop that it was rather than hang the pod's shutdown.
-static void bound_teardown() {
-  spdlog::default_logger_raw()->flush();
-  std::thread([] {
-    std::this_thread::sleep_for(std::chrono::seconds(3));
-    std::fputs("plugnode: actor system teardown did not finish within 3 s after stopping; exiting\n", stderr);
-    std::_Exit(0);
-  }).detach();
+// The supervised services (discovery, checker, shell) are stopped through their supervisor and waited for
+// while the node agent and CAF's middleman still run, so that their ends are over before the node tears the
+// actor system down.
+void stop_services(caf::actor_system& system, const caf::actor& supervisor) {
+  caf::scoped_actor self{system};
+  std::vector<caf::actor> services{supervisor};
+  for (const char* name : {discovery_name, checker_name, shell_name})
+    self->request(supervisor, std::chrono::seconds(1), caf::get_atom::value, std::string(name))
+        .receive([&](const caf::actor& child) { services.push_back(child); }, [](const caf::error&) {});
+  for (const auto& service : services)
+    self->monitor(service);
+  self->send_exit(supervisor, caf::exit_reason::user_shutdown);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  for (std::size_t down = 0; down < services.size();) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    self->receive([&](const caf::down_msg&) { ++down; },
+                  caf::after(std::max(left, std::chrono::milliseconds(0))) >>
+                      [&] { down = services.size(); });
+  }
 }
+
+} // namespace
 
 int run_node(const config& cfg, node_mode mode) {
   runtime::configure_logging(cfg.log);
@@ -163,7 +174,7 @@ int run_node(const config& cfg, node_mode mode) {
   node.leave();
   http.stop();
   server.join();
-  caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+  stop_services(system, supervisor);
   if (console.joinable() && !console_done->load()) {
     // The console still waits for a line from the terminal, holding an actor the system would wait for.
     spdlog::info("stopped");
@@ -173,7 +184,6 @@ int run_node(const config& cfg, node_mode mode) {
   if (console.joinable())
     console.join();
   spdlog::info("stopped");
-  bound_teardown();
   return 0;
 }
 
