@@ -450,6 +450,15 @@ bool http_server::expired(const http_connection& c, clock::rep now, bool stoppin
 // The sweeper owns `c`, which is past its clock.
 void http_server::expire(http_connection& c) {
   auto phase = c.phase.load(std::memory_order_relaxed);
+  if (phase == conn_phase::idle) {
+    // A request that arrived as the clock ran out, its event not yet taken by a worker: closing now would
+    // reset it unanswered. It is served instead (here, on the sweeper: a rare race, not a path).
+    char byte = 0;
+    if (::recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
+      own(c);
+      return;
+    }
+  }
   if (phase != conn_phase::reading_head && phase != conn_phase::reading_body) {
     close(c);
     return;
