@@ -5,6 +5,7 @@
 #   ./plugnode.sh test-asan    the same suite in the ASan+UBSan build (build-asan/)
 #   ./plugnode.sh bench [...]  install the benchmark peers (wrk, nginx, Erlang) and run test/bench/run-all
 #   ./plugnode.sh lint         clang-tidy over every source (slow: CAF's headers are large)
+#   ./plugnode.sh fuzz [secs]  the libFuzzer targets of test/fuzz, each for secs (default 60), in build-fuzz/
 #   ./plugnode.sh deps [test|bench]   only install packages
 # Every step is idempotent: packages already there are not fetched again, and the build is incremental.
 set -euo pipefail
@@ -17,7 +18,7 @@ BUILD_PACKAGES=(
   libspdlog-dev libfmt-dev nlohmann-json3-dev prometheus-cpp-dev libcli11-dev libedit-dev
 )
 TEST_PACKAGES=(
-  clang-format dnsmasq-base ldnsutils bind9-dnsutils curl iproute2 procps util-linux openssl
+  clang-format clang libclang-rt-14-dev dnsmasq-base ldnsutils bind9-dnsutils curl iproute2 procps util-linux openssl
   nodejs npm prometheus
 )
 BENCH_PACKAGES=(wrk nginx-light erlang-base)
@@ -86,11 +87,14 @@ case "$verb" in
     install_packages "${BUILD_PACKAGES[@]}" clang-tidy
     build build
     git ls-files '*.cpp' | grep -v '^test/bench/' | xargs -P"$(nproc)" -n4 clang-tidy -p build --quiet ;;
+  fuzz)
+    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    exec test/fuzz/run "$@" ;;
   bench)
     install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}" "${BENCH_PACKAGES[@]}"
     build build
     exec test/bench/run-all "$@" ;;
   *)
-    sed -n '2,9p' "$0" >&2
+    sed -n '2,10p' "$0" >&2
     exit 2 ;;
 esac

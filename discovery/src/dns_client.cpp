@@ -174,6 +174,14 @@ std::vector<srv_record> extract_srv(const ldns_pkt* packet) {
 
 } // namespace
 
+wire_records records_from_wire(const std::uint8_t* data, std::size_t size) {
+  ldns_pkt* raw = nullptr;
+  if (ldns_wire2pkt(&raw, data, size) != LDNS_STATUS_OK || raw == nullptr)
+    return {};
+  packet_ptr packet(raw, ldns_pkt_free);
+  return {extract_srv(packet.get()), extract_addresses(ldns_pkt_answer(packet.get()), LDNS_RR_TYPE_ANY)};
+}
+
 dns_client::dns_client(resolver_config config) : config_(std::move(config)) {}
 
 std::vector<std::string> dns_client::candidates(std::string_view name) const {

@@ -117,13 +117,7 @@ TEST_CASE("a wrong cookie or no node: pang / one line, exit 1", "[commands]") {
 
 TEST_CASE("console: a node with the shell on its own stdin; the end of the input stops it", "[commands]") {
   auto port = free_port();
-  auto r = run_plugnode({"console"},
-                        {{"HTTP_PORT", std::to_string(port)},
-                         {"PLUGNODE_HTTP_ADDR", "127.0.0.1"},
-                         {"PLUGNODE_NODE", "con@127.0.0.1"},
-                         {"PLUGNODE_COOKIE", std::nullopt},
-                         {"ERLANG_COOKIE", std::nullopt}},
-                        "Node.self\nping con@127.0.0.1\nnodes\n");
+  auto r = run_plugnode({"console"}, console_env(port), "Node.self\nping con@127.0.0.1\nnodes\n");
   INFO(r.output);
   CHECK(r.exit_code == 0);
   CHECK_THAT(r.output, Catch::Contains("\n:\"con@127.0.0.1\"\npong\n"));

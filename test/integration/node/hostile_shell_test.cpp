@@ -57,12 +57,7 @@ TEST_CASE("long atoms and names get an error and the node lives", "[shell][hosti
 TEST_CASE("the node refuses a long line itself, whoever sends it", "[shell][hostile]") {
   // `console` hands its lines to the node's shell service unchecked, as a client of its own would.
   auto port = free_port();
-  auto r = run_plugnode({"console"},
-                        {{"HTTP_PORT", std::to_string(port)},
-                         {"PLUGNODE_HTTP_ADDR", "127.0.0.1"},
-                         {"PLUGNODE_NODE", "con@127.0.0.1"},
-                         {"PLUGNODE_COOKIE", std::nullopt},
-                         {"ERLANG_COOKIE", std::nullopt}},
+  auto r = run_plugnode({"console"}, console_env(port),
                         "Node.ping(:\"" + std::string(30000, 'a') + "\")\nNode.self\n");
   INFO(r.output.substr(0, 2000));
   CHECK(r.exit_code == 0);

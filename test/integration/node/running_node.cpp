@@ -41,6 +41,14 @@ env_map running_node::client_env() const {
           {"ERLANG_COOKIE", std::nullopt}, {"PLUGNODE_DISCOVERY", std::nullopt}};
 }
 
+env_map console_env(std::uint16_t http_port) {
+  return {{"HTTP_PORT", std::to_string(http_port)},
+          {"PLUGNODE_HTTP_ADDR", "127.0.0.1"},
+          {"PLUGNODE_NODE", "con@127.0.0.1"},
+          {"PLUGNODE_COOKIE", std::nullopt},
+          {"ERLANG_COOKIE", std::nullopt}};
+}
+
 command_result run_plugnode(const std::vector<std::string>& args, const env_map& env,
                             const std::string& input) {
   // sh feeds the input through a real pipe, so the shell sees a non-terminal stdin as a script would give it.

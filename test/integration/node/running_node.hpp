@@ -43,6 +43,9 @@ struct command_result {
   std::string output; // stdout and stderr
 };
 
+// The variables of `plugnode console` as a single node con@127.0.0.1 with HTTP on `http_port` (no cookie).
+env_map console_env(std::uint16_t http_port);
+
 // Runs `plugnode args...` with `env`, `input` on its stdin through a pipe; waits at most 20 s.
 command_result run_plugnode(const std::vector<std::string>& args, const env_map& env,
                             const std::string& input = "");

@@ -35,6 +35,15 @@ struct srv_record {
   std::vector<address_record> addresses; // the target's A/AAAA records from the additional section
 };
 
+// The records of one answer in DNS wire format, taken as a lookup takes them: the SRV records with their
+// targets' addresses from the additional section, and the answer's A and AAAA records. Bytes that are not a
+// DNS message give none. (The fuzz target of discovery's answers starts here, with no server in between.)
+struct wire_records {
+  std::vector<srv_record> srv;
+  std::vector<address_record> addresses;
+};
+wire_records records_from_wire(const std::uint8_t* data, std::size_t size);
+
 class dns_client {
 public:
   explicit dns_client(resolver_config config);
