@@ -123,9 +123,12 @@ request_parser::outcome request_parser::feed(std::string_view data, std::size_t&
   if (phase_ != phase::head)
     return body(data, consumed);
   // Empty lines before a request line are ignored (RFC 9112 2.2): some clients send one after a body.
-  if (scanned_ == 0)
+  if (scanned_ == 0) {
     while (data.size() - consumed >= 2 && data[consumed] == '\r' && data[consumed + 1] == '\n')
       consumed += 2;
+    if (data.size() - consumed == 1 && data[consumed] == '\r')
+      return outcome::need_more; // perhaps an empty line whose LF is still on its way (found by fuzzing)
+  }
   auto head = data.substr(consumed);
   // Each line end is looked at once, however the head trickles in: scanned_ is where the last call stopped.
   for (auto at = scanned_; at < head.size();) {

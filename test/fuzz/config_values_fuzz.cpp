@@ -23,7 +23,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   using namespace plugnode::app;
   std::string text(reinterpret_cast<const char*>(data), size);
   expect_value_or_error([&] { parse_port(text, "FUZZ"); });
-  expect_value_or_error([&] { parse_count(text, "FUZZ", 10000); });
+  expect_value_or_error([&] { parse_count(text, "FUZZ", 1, 10000); });
   expect_value_or_error([&] { parse_ip_address(text, "FUZZ"); });
   expect_value_or_error([&] { parse_http_url(text, "FUZZ"); });
   expect_value_or_error([&] { parse_http_host(text, "FUZZ"); });

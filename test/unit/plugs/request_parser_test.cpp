@@ -101,3 +101,15 @@ TEST_CASE("empty lines before a request are skipped, a trickled head is scanned 
   CHECK(parser.feed(buffer, consumed) == outcome::complete);
   CHECK(parser.request().target == "/");
 }
+
+TEST_CASE("an empty line whose CR and LF arrive apart is still skipped (found by fuzzing)",
+          "[request_parser]") {
+  request_parser parser;
+  std::string buffer = "\r";
+  std::size_t consumed = 0;
+  CHECK(parser.feed(buffer, consumed) == outcome::need_more);
+  CHECK_FALSE(parser.started());
+  buffer += "\nGET / HTTP/1.1\r\nHost: x\r\n\r\n";
+  CHECK(parser.feed(buffer, consumed) == outcome::complete);
+  CHECK(parser.request().target == "/");
+}
