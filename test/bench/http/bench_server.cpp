@@ -1,8 +1,8 @@
 // bench_server: the two HTTP servers the benchmark compares, answering "Hello, World!" on GET /:
 //   bench_server bare PORT                  cpp-httplib alone, tuned as plugnode tunes it
 //   bench_server plugnode PORT              plugnode's endpoint with request id, logger, metrics and router
-// Runs until SIGINT/SIGTERM. The logger logs at info (LOG_LEVEL) as text (LOG_FORMAT) to stdout, through
-// the runtime's logging as a node does.
+// PLUGNODE_HTTP_WORKERS sets (b)'s worker threads (default 256). Runs until SIGINT/SIGTERM. The logger logs
+// at info (LOG_LEVEL) as text (LOG_FORMAT) to stdout, through the runtime's logging as a node does.
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <httplib.h>
@@ -87,6 +87,8 @@ int serve_plugnode(int port) {
   plugs::endpoint_options options;
   options.address = "127.0.0.1";
   options.port = static_cast<std::uint16_t>(port);
+  if (const char* workers = std::getenv("PLUGNODE_HTTP_WORKERS")) // as the node reads it, for experiments
+    options.workers = static_cast<std::size_t>(std::stoul(workers));
   plugs::endpoint endpoint(system, options,
                            plugs::pipeline{plugs::request_id{}, plugs::logger{}, metrics, router});
   endpoint.bind();
