@@ -80,6 +80,7 @@ void load_node(const reader& read, config& cfg) {
   read.set("PLUGNODE_DIST_PORT", cfg.dist_port, parse_port);
   read.set("PLUGNODE_DIST_ADDR", cfg.dist_addr, parse_ip_address);
   read.set("PLUGNODE_FAILURE_BOUND", cfg.failure_bound, parse_duration);
+  read.set("PLUGNODE_DIST_BUFFER", cfg.dist_buffer, parse_bytes);
 }
 
 void load_discovery(const reader& read, config& cfg) {
@@ -213,6 +214,8 @@ const std::vector<setting>& settings() {
       {"PLUGNODE_DIST_PORT", "--dist-port", "distribution port, the same on every node (default 4370)"},
       {"PLUGNODE_DIST_ADDR", "--dist-addr", "distribution bind address (default: the node host's address)"},
       {"PLUGNODE_FAILURE_BOUND", "--failure-bound", "silence after which a peer is down (default 3s)"},
+      {"PLUGNODE_DIST_BUFFER", "--dist-buffer",
+       "bytes sent to a peer and not yet confirmed before senders wait (default 1MB)"},
       {"PLUGNODE_COOKIE", "--cookie", "cluster cookie (ERLANG_COOKIE is the fallback)"},
       {"PLUGNODE_COOKIE_FILE", "--cookie-file", "file holding the cluster cookie (a mounted Secret)"},
       {"ERLANG_COOKIE", "--erlang-cookie", "the starter's cookie variable, used when the others are unset"},

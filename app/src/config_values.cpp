@@ -86,6 +86,33 @@ std::chrono::milliseconds parse_duration(const std::string& text, const std::str
   return value;
 }
 
+std::uint64_t parse_bytes(const std::string& text, const std::string& what) {
+  auto unit_at = text.find_first_not_of("0123456789");
+  auto number = text.substr(0, unit_at);
+  auto unit = unit_at == std::string::npos ? std::string() : text.substr(unit_at);
+  auto expected = "a size such as 64KB, 1MB or 4096B";
+  if (!all_digits(number) || number.size() > 9)
+    throw bad(what, text, expected);
+  std::uint64_t value = std::stoull(number);
+  if (unit == "KB")
+    value *= 1024;
+  else if (unit == "MB")
+    value *= 1024 * 1024;
+  else if (unit != "B")
+    throw bad(what, text, expected);
+  if (value < 1024 || value > 1024 * 1024 * 1024)
+    throw config_error(what + ": '" + text + "' must be from 1KB to 1024MB");
+  return value;
+}
+
+std::string format_bytes(std::uint64_t value) {
+  if (value % (1024 * 1024) == 0)
+    return std::to_string(value / (1024 * 1024)) + "MB";
+  if (value % 1024 == 0)
+    return std::to_string(value / 1024) + "KB";
+  return std::to_string(value) + "B";
+}
+
 std::string format_duration(std::chrono::milliseconds value) {
   auto ms = value.count();
   if (ms % 3'600'000 == 0)

@@ -46,9 +46,10 @@ std::string describe(const config& cfg, const std::string& version) {
                   cfg.http_max_connections, cfg.http_workers, format_duration(cfg.http_head_timeout),
                   format_duration(cfg.http_idle_timeout)));
   row("distribution",
-      fmt::format("{}:{}{}, peers down after {} of silence", cfg.dist_addr.value_or(cfg.node.host()),
-                  cfg.dist_port, cfg.tls.enabled() ? " (mutual TLS)" : "",
-                  format_duration(cfg.failure_bound)));
+      fmt::format("{}:{}{}, peers down after {} of silence, senders held past {} unconfirmed per peer",
+                  cfg.dist_addr.value_or(cfg.node.host()), cfg.dist_port,
+                  cfg.tls.enabled() ? " (mutual TLS)" : "", format_duration(cfg.failure_bound),
+                  format_bytes(cfg.dist_buffer)));
   row("cookie", cfg.cookie.empty() ? "none (single node)" : "from " + cfg.cookie_source);
   row("discovery", discovery_line(cfg.discovery));
   row("checker", checker_line(cfg.checker));

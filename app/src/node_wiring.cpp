@@ -48,6 +48,7 @@ runtime::node_options node_options_of(const config& cfg) {
   options.cookie = cfg.cookie;
   options.tls = cfg.tls;
   options.failure_bound = cfg.failure_bound;
+  options.dist_buffer = cfg.dist_buffer;
   options.heartbeat_interval = std::min(options.heartbeat_interval, cfg.failure_bound / 3);
   // Peers are dialled through the DNS server discovery asks when the operator named one, so the names in
   // its SRV answers resolve there too; otherwise libc's resolver, which also honours /etc/hosts.
@@ -66,6 +67,7 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
   services.metrics = plugs::metrics(registry);
   services.process = std::make_shared<process_metrics>(*registry);
   runtime::count_log_limits_in(registry);
+  services.dist = std::make_shared<dist_metrics>(*registry, node);
   shell_context shell{services, std::move(stop)};
   wiring.supervisor = node.supervise({
       {discovery_name,

@@ -1,6 +1,7 @@
 // Heartbeats and failure detection: every heartbeat_interval the agent sends each peer a heartbeat request
 // (its answer gives the RTT and last-seen); a peer silent for failure_bound is down ("heartbeat timeout") and
-// its connection is dropped. A closed connection shows sooner, as the down message of the peer's agent
+// its connection is dropped; any traffic from a peer counts as hearing from it (peer_traffic.hpp). A closed
+// connection shows sooner, as the down message of the peer's agent
 // ("connection closed"). The same tick ends the inbound handshakes that missed their deadline.
 #include <algorithm>
 
@@ -15,6 +16,10 @@ namespace {
 void heartbeat(agent* self) {
   auto& st = self->state;
   auto now = clock::now();
+  // Any byte from a peer is a sign of life: on a busy link its heartbeat answer queues behind data.
+  for (auto& [name, p] : st.table.peers())
+    if (st.cfg.directory->heard_from(name))
+      st.table.heard_from(p.nid, now);
   auto silent = st.table.silent(now, st.cfg.failure_bound);
   auto stamp = static_cast<std::uint64_t>(now.time_since_epoch().count());
   for (auto& [name, p] : st.table.peers()) {

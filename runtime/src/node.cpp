@@ -11,6 +11,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "basp_handoff.hpp"
+#include "dist_flow.hpp"
 #include "dist_listener.hpp"
 #include "node_agent.hpp"
 #include "peer_directory.hpp"
@@ -107,17 +108,20 @@ node::~node() {
   shut_down();
 }
 
-// The agent is a broker: one told to exit just before the middleman stops may never run again, and then it
-// and its mailbox leak (a start that failed to listen did so under ASan). So the system goes only after the
-// agent's down message, or a bound.
+// The agent and the flow actor are brokers: one told to exit just before the middleman stops may never run
+// again, and then it and its mailbox leak (a start that failed to listen did so under ASan). So the system
+// goes only after the brokers' down messages, or a bound.
 void node::shut_down() {
   {
     caf::scoped_actor self{*system_};
-    self->monitor(agent_);
-    self->send_exit(agent_, caf::exit_reason::user_shutdown);
-    self->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds(2)) >> [] {});
+    for (auto* broker : {&agent_, &flow_}) {
+      self->monitor(*broker);
+      self->send_exit(*broker, caf::exit_reason::user_shutdown);
+      self->receive([](const caf::down_msg&) {}, caf::after(std::chrono::seconds(2)) >> [] {});
+    }
   }
   agent_ = nullptr;
+  flow_ = nullptr;
   system_.reset();
 }
 
@@ -128,6 +132,8 @@ std::optional<std::string> node::start() {
     return std::string("no cookie: a node that listens for peers needs one (PLUGNODE_COOKIE)");
   if (options_.heartbeat_interval.count() <= 0 || options_.failure_bound <= options_.heartbeat_interval)
     return std::string("the failure bound must be longer than the heartbeat interval");
+  if (options_.dist_buffer < 1024)
+    return std::string("the distribution buffer must be at least 1024 bytes");
   if (options_.tls.enabled())
     if (auto problem = check_tls_files(options_.tls))
       return problem;
@@ -153,6 +159,10 @@ std::optional<std::string> node::start() {
   settings.connect_timeout = options_.connect_timeout;
   settings.resolver = options_.resolver;
   directory_ = std::make_shared<detail::peer_directory>();
+  // A mark unanswered this long is asked again: a peer that slow is alive (else the agent's nodedown
+  // closes its budget), its confirmation just sits behind a full buffer.
+  flow_ = detail::spawn_dist_flow(*system_, 10 * options_.failure_bound, detail::basp_broker(*system_));
+  directory_->use_flow(flow_, options_.dist_buffer);
   settings.directory = directory_;
   settings.middleman = options_.tls.enabled() ? system_->openssl_manager().actor_handle()
                                               : system_->middleman().actor_handle();

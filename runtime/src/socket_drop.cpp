@@ -1,4 +1,4 @@
-// Dropping one peer's connection by its address; see socket_drop.hpp.
+// Finding and dropping one peer's connection by its address; see socket_drop.hpp.
 #include "socket_drop.hpp"
 
 #include <arpa/inet.h>
@@ -43,11 +43,18 @@ bool peer_of(int fd, std::string& address, std::uint16_t& port) {
   return true;
 }
 
-int shutdown_connections_to(const std::string& address, std::uint16_t port) {
+bool connected_to(int fd, const std::string& address, std::uint16_t port) {
+  std::string peer;
+  std::uint16_t peer_port = 0;
+  return peer_of(fd, peer, peer_port) && peer_port == port &&
+         without_v4_mapping(peer) == without_v4_mapping(address);
+}
+
+void each_socket_to(const std::string& address, std::uint16_t port,
+                    const std::function<void(int fd)>& visit) {
   DIR* dir = ::opendir("/proc/self/fd");
   if (!dir)
-    return 0;
-  int dropped = 0;
+    return;
   while (auto* entry = ::readdir(dir)) {
     char* end = nullptr;
     long fd = std::strtol(entry->d_name, &end, 10);
@@ -56,15 +63,18 @@ int shutdown_connections_to(const std::string& address, std::uint16_t port) {
     struct stat info {};
     if (::fstat(static_cast<int>(fd), &info) != 0 || !S_ISSOCK(info.st_mode))
       continue;
-    std::string peer;
-    std::uint16_t peer_port = 0;
-    if (!peer_of(static_cast<int>(fd), peer, peer_port) || peer_port != port ||
-        without_v4_mapping(peer) != without_v4_mapping(address))
-      continue;
-    if (::shutdown(static_cast<int>(fd), SHUT_RDWR) == 0)
-      ++dropped;
+    if (connected_to(static_cast<int>(fd), address, port))
+      visit(static_cast<int>(fd));
   }
   ::closedir(dir);
+}
+
+int shutdown_connections_to(const std::string& address, std::uint16_t port) {
+  int dropped = 0;
+  each_socket_to(address, port, [&](int fd) {
+    if (::shutdown(fd, SHUT_RDWR) == 0)
+      ++dropped;
+  });
   return dropped;
 }
 

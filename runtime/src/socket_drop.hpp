@@ -5,12 +5,21 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace plugnode::runtime::detail {
 
 // The peer of `fd` as address text and port; false when fd is not a connected IP socket.
 bool peer_of(int fd, std::string& address, std::uint16_t& port);
+
+// Calls `visit` with every socket of this process connected to address:port (an IPv4 address also
+// matches its IPv6-mapped form).
+void each_socket_to(const std::string& address, std::uint16_t port, const std::function<void(int fd)>& visit);
+
+// True when `fd` is still connected to address:port (a socket found before may have been closed and its
+// number reused).
+bool connected_to(int fd, const std::string& address, std::uint16_t port);
 
 // Shuts down every socket of this process connected to address:port; returns how many.
 int shutdown_connections_to(const std::string& address, std::uint16_t port);

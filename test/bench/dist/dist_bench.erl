@@ -1,6 +1,9 @@
 %% The Erlang/OTP half of test/bench/dist/run: the same measurements as cluster_test_node's bench commands.
 %%   serve():        registers `sink` (counts {msg, N}, answers {count, From}) and prints READY.
-%%   client([Peer, Pings, Msgs, Window]): connect time, ping round trips, one-way throughput, then halts.
+%%   client([Peer, Pings, Msgs, Window, Blast]): connect time, ping round trips, one-way throughput, then a
+%%       blast of Blast messages without acknowledgements (the distribution buffer's busy limit suspends
+%%       the sender), its rate up to the sink's count of all of them, the client's peak RSS and the
+%%       nodedowns it saw; then halts.
 -module(dist_bench).
 -export([serve/0, client/1]).
 
@@ -15,7 +18,9 @@ sink(N) ->
         {count, From} -> From ! {counted, N}, sink(N)
     end.
 
-client([Peer, PingsA, MsgsA, WindowA]) ->
+client([Peer, PingsA, MsgsA, WindowA, BlastA]) ->
+    ok = net_kernel:monitor_nodes(true),
+    Blast = list_to_integer(atom_to_list(BlastA)),
     Pings = list_to_integer(atom_to_list(PingsA)),
     Msgs = list_to_integer(atom_to_list(MsgsA)),
     Window = list_to_integer(atom_to_list(WindowA)),
@@ -29,7 +34,32 @@ client([Peer, PingsA, MsgsA, WindowA]) ->
     ok = send_windows(Peer, Msgs, Window, 0),
     Secs = (erlang:monotonic_time(nanosecond) - S0) / 1.0e9,
     io:format("connect_us ~p~nping_us ~.1f ~.1f~nmsgs_per_s ~p~n", [ConnectUs, Median, P99, round(Msgs / Secs)]),
+    Before = count(Peer),
+    B0 = erlang:monotonic_time(nanosecond),
+    blast(Peer, Blast),
+    Delivered = count(Peer) - Before,
+    BSecs = (erlang:monotonic_time(nanosecond) - B0) / 1.0e9,
+    io:format("blast ~p ~p ~p ~p~n", [round(Blast / BSecs), Delivered, peak_rss_kb(), nodedowns(0)]),
     halt(0).
+
+%% The same loop as the issue's `{sink, Node} ! I`, without building a list of Blast elements first.
+blast(_Peer, 0) -> ok;
+blast(Peer, N) ->
+    {sink, Peer} ! {msg, N},
+    blast(Peer, N - 1).
+
+count(Peer) ->
+    {sink, Peer} ! {count, self()},
+    receive {counted, N} -> N after 120000 -> exit(count_timeout) end.
+
+peak_rss_kb() ->
+    {ok, Status} = file:read_file("/proc/self/status"),
+    [Line] = [L || L <- binary:split(Status, <<"\n">>, [global]), binary:part(L, 0, min(6, byte_size(L))) =:= <<"VmHWM:">>],
+    [_, Kb | _] = binary:split(Line, [<<" ">>, <<"\t">>], [global, trim_all]),
+    binary_to_integer(Kb).
+
+nodedowns(N) ->
+    receive {nodedown, _} -> nodedowns(N + 1); {nodeup, _} -> nodedowns(N) after 0 -> N end.
 
 ping_once(Peer) ->
     S = erlang:monotonic_time(nanosecond),

@@ -6,12 +6,14 @@
 #include <cstdio>
 #include <future>
 #include <memory>
+#include <thread>
 #include <vector>
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/dist_send.hpp"
 #include "plugnode/runtime/node.hpp"
 #include "plugnode/runtime/remote_call.hpp"
 
@@ -68,6 +70,40 @@ void next_window(caf::stateful_actor<send_loop>* self, caf::actor sink, int coun
             });
 }
 
+struct blast_loop {
+  std::uint64_t sent = 0;
+  std::uint64_t count = 0;
+  std::uint64_t before = 0; // the sink's count when the blast started
+  clock_type::time_point start;
+  std::shared_ptr<std::promise<std::string>> done;
+};
+
+// Sends until the budget holds the actor (runtime::send returns false), then continues with the next
+// message it handles, which comes only once there is room: Erlang's `[Sink ! I || I <- L]`.
+void blast_more(caf::stateful_actor<blast_loop>* self, const node* n, const caf::actor& sink) {
+  auto& st = self->state;
+  while (st.sent < st.count) {
+    if (!runtime::send(self, *n, sink, st.sent++)) {
+      self->send(self, caf::tick_atom_v);
+      return;
+    }
+  }
+  // One request after the last message: the sink has counted everything before it when it answers.
+  self->request(sink, std::chrono::seconds(60), caf::get_atom_v)
+      .then(
+          [self](std::uint64_t counted) {
+            auto& s = self->state;
+            auto took = std::chrono::duration<double>(clock_type::now() - s.start).count();
+            s.done->set_value(std::to_string(static_cast<long>(s.count / took)) + " " +
+                              std::to_string(counted - s.before));
+            self->quit();
+          },
+          [self](caf::error& err) {
+            self->state.done->set_value("error: " + self->system().render(err));
+            self->quit();
+          });
+}
+
 } // namespace
 
 caf::actor spawn_sink(node& n) {
@@ -94,6 +130,20 @@ caf::actor spawn_io_sink(node& n) {
         };
       },
       std::uint64_t{0});
+}
+
+caf::actor spawn_slow_sink(node& n, int micros) {
+  return n.system().middleman().spawn_broker(
+      [](caf::io::stateful_broker<std::uint64_t>* self, int pause) -> caf::behavior {
+        return {
+            [self, pause](std::uint64_t) {
+              std::this_thread::sleep_for(std::chrono::microseconds(pause));
+              ++self->state;
+            },
+            [self](caf::get_atom) { return self->state; },
+        };
+      },
+      micros);
 }
 
 std::string time_connect(node& n, const std::string& target) {
@@ -147,6 +197,38 @@ std::string time_sends(node& n, const std::string& name, const std::string& targ
   if (result.wait_for(std::chrono::minutes(2)) != std::future_status::ready)
     return "error: sends timed out";
   return std::to_string(static_cast<long>(result.get()));
+}
+
+std::string time_blast(node& n, const std::string& name, const std::string& target, std::uint64_t count) {
+  caf::actor sink;
+  std::uint64_t before = 0;
+  {
+    caf::scoped_actor self{n.system()};
+    auto found = runtime::whereis(self, n.agent(), name, target, std::chrono::seconds(5));
+    if (!found)
+      return "error: " + n.system().render(found.error());
+    sink = *found;
+    std::string error;
+    self->request(sink, std::chrono::seconds(10), caf::get_atom_v)
+        .receive([&](std::uint64_t x) { before = x; },
+                 [&](caf::error& err) { error = "error: " + n.system().render(err); });
+    if (!error.empty())
+      return error;
+  }
+  auto done = std::make_shared<std::promise<std::string>>();
+  auto result = done->get_future();
+  n.system().spawn(
+      [](caf::stateful_actor<blast_loop>* self, blast_loop start, const node* on,
+         caf::actor to) -> caf::behavior {
+        self->state = std::move(start);
+        self->state.start = clock_type::now();
+        blast_more(self, on, to);
+        return {[self, on, to](caf::tick_atom) { blast_more(self, on, to); }};
+      },
+      blast_loop{0, count, before, {}, done}, &n, sink);
+  if (result.wait_for(std::chrono::minutes(5)) != std::future_status::ready)
+    return "error: blast timed out";
+  return result.get();
 }
 
 } // namespace plugnode::bench

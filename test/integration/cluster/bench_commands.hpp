@@ -3,6 +3,7 @@
 // blocking scoped actor, so no thread wake-up sits in the measured round trip.
 #pragma once
 
+#include <cstdint>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -19,6 +20,10 @@ caf::actor spawn_sink(plugnode::runtime::node& n);
 // wake-ups in the throughput figure.
 caf::actor spawn_io_sink(plugnode::runtime::node& n);
 
+// A sink that takes `micros` per message on the I/O thread: a receiving node that reads its connection no
+// faster than that (the slow receiver of the load tests).
+caf::actor spawn_slow_sink(plugnode::runtime::node& n, int micros);
+
 // "connect_us N": the time of one connect through the agent, in microseconds.
 std::string time_connect(plugnode::runtime::node& n, const std::string& target);
 
@@ -28,5 +33,11 @@ std::string time_pings(plugnode::runtime::node& n, const std::string& target, in
 // Messages per second for `count` one-way messages to {name, target}, acknowledged every `window`.
 std::string time_sends(plugnode::runtime::node& n, const std::string& name, const std::string& target,
                        int count, int window);
+
+// "msgs_per_s delivered" for `count` one-way messages to {name, target} sent without waiting for any
+// acknowledgement, through runtime::send (the outbound budget holds the sender, as Erlang suspends a
+// process whose distribution buffer is busy); the rate is up to the sink's count of all of them.
+std::string time_blast(plugnode::runtime::node& n, const std::string& name, const std::string& target,
+                       std::uint64_t count);
 
 } // namespace plugnode::bench

@@ -63,10 +63,10 @@ cluster_node::cluster_node(const std::string& address, std::uint16_t port, clust
   ready_ = ready_ && proc_->output().find("READY") != std::string::npos;
 }
 
-std::string cluster_node::cmd(const std::string& line) {
+std::string cluster_node::cmd(const std::string& line, std::chrono::seconds timeout) {
   httplib::Client client("127.0.0.1", control_port_);
   client.set_connection_timeout(2, 0);
-  client.set_read_timeout(10, 0);
+  client.set_read_timeout(static_cast<time_t>(timeout.count()), 0);
   auto res = client.Post("/", line, "text/plain");
   if (!res)
     return "error: no answer from " + name_;

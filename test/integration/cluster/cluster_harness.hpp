@@ -29,8 +29,8 @@ public:
 
   const std::string& name() const { return name_; }
   bool ready() const { return ready_; }
-  // Runs one control command; the answer, or "error: ..." when the node does not answer within 10 s.
-  std::string cmd(const std::string& line);
+  // Runs one control command; the answer, or "error: ..." when the node does not answer within `timeout`.
+  std::string cmd(const std::string& line, std::chrono::seconds timeout = std::chrono::seconds(10));
   process& proc() { return *proc_; }
   std::string output() const { return proc_->output(); }
 

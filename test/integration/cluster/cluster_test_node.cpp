@@ -4,10 +4,12 @@
 //
 //   cluster_test_node --name a@127.0.0.2 --port P --cookie C --control-port Q [--hidden] [--no-listen]
 //       [--heartbeat MS] [--bound MS] [--connect-timeout MS] [--tls-cert F --tls-key F --tls-ca F]
-//       [--supervise --max-restarts N --period MS] [--caf-defaults]
+//       [--supervise --max-restarts N --period MS] [--caf-defaults] [--dist-buffer BYTES]
 // Commands: connect N | ping N | nodes | hidden | disconnect N | events | cluster | register NAME |
-//           call NAME NODE TEXT | crash CHILD | child CHILD | raw N | leave, and for test/bench/dist:
+//           call NAME NODE TEXT | crash CHILD | child CHILD | raw N | leave | load, and for test/bench/dist
+//           and the load tests: slow_sink NAME MICROS |
 //           sink NAME | io_sink NAME | bench_connect N | bench_ping N COUNT | bench_send NAME N COUNT WINDOW
+//           | bench_blast NAME N COUNT
 #include <signal.h>
 #include <unistd.h>
 
@@ -82,6 +84,7 @@ driver_options parse(int argc, char** argv) {
   out.node.heartbeat_interval = milliseconds(number("--heartbeat", 200));
   out.node.failure_bound = milliseconds(number("--bound", 1500));
   out.node.connect_timeout = milliseconds(number("--connect-timeout", 2000));
+  out.node.dist_buffer = static_cast<std::uint64_t>(number("--dist-buffer", 1024 * 1024));
   out.node.tls =
       tls_files{values["--tls-cert"], values["--tls-key"], values["--tls-ca"], values["--tls-passphrase"]};
   out.control_port = static_cast<std::uint16_t>(number("--control-port", 0));
@@ -179,6 +182,13 @@ public:
       return child_command(self, cmd, a);
     if (cmd == "raw")
       return raw_request(self, a);
+    if (cmd == "slow_sink") {
+      auto sink = plugnode::bench::spawn_slow_sink(node_, std::stoi(b));
+      echoes_.push_back(sink);
+      return ask<bool>(self, agent, yes_no, caf::make_message(register_atom_v, a, sink));
+    }
+    if (cmd == "load")
+      return load();
     if (cmd == "sink" || cmd == "io_sink") {
       auto sink = cmd == "sink" ? plugnode::bench::spawn_sink(node_) : plugnode::bench::spawn_io_sink(node_);
       echoes_.push_back(sink);
@@ -193,6 +203,8 @@ public:
       in >> window;
       return plugnode::bench::time_sends(node_, a, b, std::stoi(c), std::stoi(window));
     }
+    if (cmd == "bench_blast")
+      return plugnode::bench::time_blast(node_, a, b, std::stoull(c));
     if (cmd == "leave") {
       ::kill(::getpid(), SIGTERM);
       return "ok";
@@ -265,6 +277,18 @@ private:
                            [&](caf::error& err) { out = "no answer: " + self->system().render(err); });
             },
             [&](caf::error& err) { out = "no connection: " + self->system().render(err); });
+    return out;
+  }
+
+  // One line per peer: its outbound budget and connection counters (runtime::peer_load).
+  std::string load() {
+    std::string out;
+    for (auto& p : node_.peer_load())
+      out += p.node + " outbound=" + std::to_string(p.outbound_bytes) + " held=" + std::to_string(p.holds) +
+             " held_ms=" + std::to_string(static_cast<long>(p.held_seconds * 1000)) +
+             " messages=" + std::to_string(p.messages_sent) + " sent=" + std::to_string(p.bytes_sent) +
+             " received=" + std::to_string(p.bytes_received) + " queue=" + std::to_string(p.socket_queue) +
+             "\n";
     return out;
   }
 

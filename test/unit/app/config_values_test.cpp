@@ -19,6 +19,23 @@ TEST_CASE("durations carry a unit", "[config_values]") {
   CHECK_THROWS_WITH(parse_duration("0ms", "X"), "X: '0ms' must be longer than zero");
 }
 
+TEST_CASE("sizes carry a unit and print the way they are read", "[config_values]") {
+  CHECK(parse_bytes("1MB", "X") == 1024 * 1024);
+  CHECK(parse_bytes("64KB", "X") == 64 * 1024);
+  CHECK(parse_bytes("4096B", "X") == 4096);
+  for (std::string bad : {"1024", "MB", "", "-1MB", "1 MB", "1.5MB", "1mb", "1GB", "9999999999KB"}) {
+    INFO(bad);
+    CHECK_THROWS_WITH(parse_bytes(bad, "PLUGNODE_DIST_BUFFER"),
+                      Catch::StartsWith("PLUGNODE_DIST_BUFFER: '" + bad + "'"));
+  }
+  CHECK_THROWS_WITH(parse_bytes("512B", "X"), "X: '512B' must be from 1KB to 1024MB");
+  CHECK_THROWS_WITH(parse_bytes("2048MB", "X"), "X: '2048MB' must be from 1KB to 1024MB");
+  CHECK(format_bytes(1024 * 1024) == "1MB");
+  CHECK(format_bytes(96 * 1024) == "96KB");
+  CHECK(format_bytes(1500) == "1500B");
+  CHECK(parse_bytes(format_bytes(1500), "X") == 1500);
+}
+
 TEST_CASE("durations print the way they are read", "[config_values]") {
   for (auto d : {1500ms, 5000ms, 120000ms, 3600000ms, 7ms}) {
     INFO(d.count());

@@ -53,6 +53,7 @@ struct config {
   std::string cookie_source = "none";   // what describe prints: never the cookie itself
   std::vector<std::string> cookie_warnings;
   std::chrono::milliseconds failure_bound = 3s; // silence after which a peer is down
+  std::uint64_t dist_buffer = 1024 * 1024;      // unconfirmed bytes to one peer before senders are held
   discovery_settings discovery;
   runtime::tls_files tls; // mutual TLS on the distribution port: all three files, or none
   checker_config checker;

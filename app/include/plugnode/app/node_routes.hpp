@@ -11,6 +11,7 @@
 #include <caf/actor.hpp>
 #include <caf/expected.hpp>
 
+#include "plugnode/app/dist_metrics.hpp"
 #include "plugnode/app/process_metrics.hpp"
 #include "plugnode/plugs/metrics.hpp"
 #include "plugnode/plugs/pipeline.hpp"
@@ -24,6 +25,7 @@ struct node_services {
   caf::actor agent; // the node agent (agent_protocol.hpp); the checker and discovery are registered with it
   plugs::metrics metrics;                   // its registry holds every metric of the node
   std::shared_ptr<process_metrics> process; // refreshed at each scrape
+  std::shared_ptr<dist_metrics> dist;       // the same; none on a node without distribution
   std::shared_ptr<std::atomic<bool>> listening = std::make_shared<std::atomic<bool>>(false); // set once bound
 };
 

@@ -23,6 +23,7 @@
 
 #include "plugnode/runtime/host_resolver.hpp"
 #include "plugnode/runtime/node_name.hpp"
+#include "plugnode/runtime/peer_load.hpp"
 #include "plugnode/runtime/supervisor.hpp"
 #include "plugnode/runtime/tls.hpp"
 
@@ -43,6 +44,9 @@ struct node_options {
   std::chrono::milliseconds heartbeat_interval{500};
   std::chrono::milliseconds failure_bound{3000};   // silence after which a peer is down
   std::chrono::milliseconds connect_timeout{5000}; // deadline of every connection attempt
+  // PLUGNODE_DIST_BUFFER: bytes a node may have sent to one peer without its confirmation before senders
+  // (dist_send.hpp) are held; Erlang's dist_buf_busy_limit is 1 MB.
+  std::uint64_t dist_buffer = 1024 * 1024;
   host_resolver resolver = resolve_with_getaddrinfo;
   // Called (once, from an actor thread) when a supervisor gave up; the default logs and exits with 1.
   std::function<void(const std::string& reason)> on_fatal;
@@ -91,6 +95,12 @@ public:
   // through the local agent.
   caf::actor connected_agent(const std::string& node_name) const;
 
+  // Every connected peer's traffic and outbound budget (the metrics); cheap enough for each scrape.
+  std::vector<runtime::peer_load> peer_load() const;
+
+  // The connected peers and their outbound budgets; dist_send.hpp charges them.
+  const std::shared_ptr<detail::peer_directory>& directory() const { return directory_; }
+
 private:
   std::optional<std::string> listen(); // publishes the agent on the distribution port; the error if not
   void shut_down();                    // ends the agent, then the actor system
@@ -103,6 +113,7 @@ private:
   std::unique_ptr<caf::actor_system_config> config_;
   std::unique_ptr<caf::actor_system> system_;
   caf::actor agent_;
+  caf::actor flow_; // the outbound budgets' actor (dist_flow.hpp)
   std::shared_ptr<detail::peer_directory> directory_;
   std::unique_ptr<detail::dist_listener> listener_;
 };

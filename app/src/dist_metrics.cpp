@@ -1,0 +1,85 @@
+// The per-peer distribution metrics of dist_metrics.hpp.
+#include "plugnode/app/dist_metrics.hpp"
+
+#include <prometheus/counter.h>
+#include <prometheus/gauge.h>
+#include <prometheus/registry.h>
+
+#include "plugnode/runtime/node.hpp"
+
+namespace plugnode::app {
+namespace {
+
+prometheus::Family<prometheus::Counter>& counters(prometheus::Registry& registry, const char* name,
+                                                  const char* help) {
+  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
+}
+
+prometheus::Family<prometheus::Gauge>& gauges(prometheus::Registry& registry, const char* name,
+                                              const char* help) {
+  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
+}
+
+// Counters only go up: a value below the series' (a peer that reconnected) starts a new series.
+void set_counter(prometheus::Family<prometheus::Counter>& family, const std::string& peer, double value) {
+  auto* c = &family.Add({{"peer", peer}});
+  if (value < c->Value()) {
+    family.Remove(c);
+    c = &family.Add({{"peer", peer}});
+  }
+  c->Increment(value - c->Value());
+}
+
+template <class Family> void remove(Family& family, const std::string& peer) {
+  family.Remove(&family.Add({{"peer", peer}}));
+}
+
+} // namespace
+
+dist_metrics::dist_metrics(prometheus::Registry& registry, const runtime::node& node)
+    : node_(node), messages_sent_(counters(registry, "plugnode_dist_messages_sent_total",
+                                           "Messages sent to the peer through its outbound budget.")),
+      bytes_sent_(counters(registry, "plugnode_dist_sent_bytes_total",
+                           "Bytes on the peer's connection that the peer acknowledged (TCP).")),
+      bytes_received_(counters(registry, "plugnode_dist_received_bytes_total",
+                               "Bytes received on the peer's connection.")),
+      holds_(counters(registry, "plugnode_dist_sender_holds_total",
+                      "Times a sender was held back because the peer's outbound budget was full.")),
+      held_seconds_(counters(registry, "plugnode_dist_sender_held_seconds_total",
+                             "Time senders to the peer spent held back, summed over senders.")),
+      outbound_(gauges(registry, "plugnode_dist_outbound_bytes",
+                       "Bytes sent to the peer that it has not confirmed yet (outbound queue depth).")),
+      socket_queue_(gauges(registry, "plugnode_dist_socket_queue_bytes",
+                           "Bytes in the peer connection's socket send queue.")),
+      waiting_(gauges(registry, "plugnode_dist_waiting_senders", "Senders held back right now.")) {}
+
+void dist_metrics::update() {
+  auto peers = node_.peer_load();
+  std::lock_guard<std::mutex> guard(mutex_);
+  for (auto& known : known_)
+    known.second = false;
+  for (auto& p : peers) {
+    known_[p.node] = true;
+    set_counter(messages_sent_, p.node, static_cast<double>(p.messages_sent));
+    set_counter(bytes_sent_, p.node, static_cast<double>(p.bytes_sent));
+    set_counter(bytes_received_, p.node, static_cast<double>(p.bytes_received));
+    set_counter(holds_, p.node, static_cast<double>(p.holds));
+    set_counter(held_seconds_, p.node, p.held_seconds);
+    outbound_.Add({{"peer", p.node}}).Set(static_cast<double>(p.outbound_bytes));
+    socket_queue_.Add({{"peer", p.node}}).Set(static_cast<double>(p.socket_queue));
+    waiting_.Add({{"peer", p.node}}).Set(static_cast<double>(p.waiting));
+  }
+  for (auto i = known_.begin(); i != known_.end();) {
+    if (i->second) {
+      ++i;
+      continue;
+    }
+    for (auto* family : {&messages_sent_, &bytes_sent_, &bytes_received_, &holds_, &held_seconds_})
+      remove(*family, i->first);
+    for (auto* family : {&outbound_, &socket_queue_, &waiting_})
+      remove(*family, i->first);
+    i = known_.erase(i);
+  }
+}
+
+} // namespace plugnode::app

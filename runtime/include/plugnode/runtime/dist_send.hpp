@@ -1,0 +1,61 @@
+// dist_send: sending to an actor that may live on another node, within that node's outbound budget, so a
+// fast sender cannot queue without bound in front of a slower link or peer (Erlang suspends a process
+// whose distribution buffer is busy; PLUGNODE_DIST_BUFFER sets the bound, 1 MB by default). Messages to
+// a local actor or a node that is not a connected peer are plain sends.
+//
+//   // event-based: past the budget the actor processes no further message until there is room
+//   for (; i < n; ++i)
+//     if (!runtime::send(self, node, sink, i)) { ++i; self->send(self, continue_atom_v); return; }
+//   // blocking (scoped_actor, detached): the call itself waits for room
+//   runtime::send(self.ptr(), node, sink, i);
+//
+// A plain `send` to a remote handle bypasses the budget (CAF 0.17's proxies offer no hook), so code that
+// sends in bulk across nodes uses this.
+#pragma once
+
+#include <type_traits>
+#include <utility>
+
+#include <caf/actor.hpp>
+#include <caf/blocking_actor.hpp>
+#include <caf/error.hpp>
+#include <caf/message.hpp>
+
+#include "plugnode/runtime/node.hpp"
+
+namespace plugnode::runtime {
+namespace detail {
+
+// What the send must do after charging the budget: nothing (no flow actor), or ask the flow actor for
+// room with `request` and wait for its answer.
+struct hold_ticket {
+  caf::actor flow;
+  caf::message request;
+};
+
+// Charges `msg`, just handed to CAF for `dest`, to the budget of dest's node; asks the peer for a
+// confirmation when one is due.
+hold_ticket charge(const node& n, const caf::actor& dest, const caf::message& msg);
+
+} // namespace detail
+
+// Sends `xs...` to `dest`. true: the sender may go on. false (event-based senders only): the budget is
+// full and the actor is held: it handles no further message until there is room (its current handler
+// should return). A blocking sender waits inside the call and always gets true.
+template <class Self, class... Ts> bool send(Self* self, const node& n, const caf::actor& dest, Ts&&... xs) {
+  auto msg = caf::make_message(std::forward<Ts>(xs)...);
+  self->send(dest, msg); // first: the charge may ask for a confirmation, which must follow this message
+  auto hold = detail::charge(n, dest, msg);
+  if (!hold.flow)
+    return true;
+  auto handle = self->request(hold.flow, caf::infinite, std::move(hold.request));
+  if constexpr (std::is_base_of<caf::blocking_actor, Self>::value) {
+    handle.receive([](bool) {}, [](caf::error&) {});
+    return true;
+  } else {
+    handle.await([](bool) {}, [](caf::error&) {});
+    return false;
+  }
+}
+
+} // namespace plugnode::runtime
