@@ -1,6 +1,7 @@
-// The command line of commands.hpp: Distillery's release commands on CLI11, every configuration setting as a
-// flag of every command (flags win over the environment), usage on stderr and exit 2 for anything unknown.
-#include "plugnode/app/commands.hpp"
+// The command line of a service (run_service of service.hpp): Distillery's release commands on CLI11, every
+// configuration setting as a flag of every command (flags win over the environment), usage on stderr and exit
+// 2 for anything unknown.
+#include "plugnode/app/service.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -18,8 +19,8 @@ constexpr int exit_usage = 2;
 
 } // namespace
 
-int run_command_line(int argc, char** argv) {
-  CLI::App cli{"plugnode: clustered HTTP services on CAF actors", "plugnode"};
+int run_service(const service& app, int argc, char** argv) {
+  CLI::App cli{app.name + ": " + app.summary, app.name};
   cli.require_subcommand(1);
   config_flags flags;
   for (const auto& s : settings()) {
@@ -51,31 +52,31 @@ int run_command_line(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return cli.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "plugnode: " << e.what() << "\n" << cli.help();
+    std::cerr << app.name << ": " << e.what() << "\n" << cli.help();
     return exit_usage;
   }
   if (*version) {
-    std::cout << "plugnode " << PLUGNODE_VERSION << "\n";
+    std::cout << app.name << " " << service_version(app) << "\n";
     return 0;
   }
   if (*help) {
     // cli.help() would describe the selected subcommand, `help` itself: format the top level instead.
-    std::cout << cli.get_formatter()->make_help(&cli, "plugnode", CLI::AppFormatMode::Normal);
+    std::cout << cli.get_formatter()->make_help(&cli, app.name, CLI::AppFormatMode::Normal);
     return 0;
   }
   config cfg;
   try {
     cfg = load_config(flags, process_env());
   } catch (const config_error& e) {
-    std::cerr << "plugnode: " << e.what() << "\n";
+    std::cerr << app.name << ": " << e.what() << "\n";
     return exit_usage;
   }
   if (*describe_cmd) {
-    std::cout << describe(cfg, PLUGNODE_VERSION);
+    std::cout << describe(cfg, service_version(app));
     return 0;
   }
   if (*foreground || *console)
-    return run_node(cfg, *console ? node_mode::console : node_mode::foreground);
+    return run_node(cfg, *console ? node_mode::console : node_mode::foreground, app);
   if (*remote_console)
     return run_remote_console(cfg);
   if (*rpc)

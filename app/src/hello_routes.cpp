@@ -6,6 +6,20 @@
 #include <stdexcept>
 
 namespace plugnode::app {
+namespace {
+
+const char* const route_list =
+    "Routes:\n"
+    "  GET /          this page\n"
+    "  GET /<name>    a greeting (also in the x-greeting header)\n"
+    "  GET /crash     raises inside the pipeline: 500, and the node lives on\n"
+    "  GET /status    the status checker's last result (JSON with Accept: application/json)\n"
+    "  GET /metrics   Prometheus metrics\n"
+    "  GET /healthz   alive\n"
+    "  GET /readyz    ready: listening and discovery answered\n"
+    "  GET /cluster   this node, its peers and discovery's last answer (JSON)\n";
+
+} // namespace
 
 std::string greeting_header(const std::string& name) {
   std::string safe;
@@ -31,6 +45,13 @@ void add_hello_routes(plugs::router& router, std::string route_list) {
     c.put_resp_header("x-greeting", greeting_header(name));
     c.put_resp_content_type("text/plain; charset=utf-8").send_resp(200, "Hello, " + name + "!\n");
   });
+}
+
+service hello_service() {
+  service hello;
+  hello.summary = "clustered HTTP services on CAF actors";
+  hello.routes = [](plugs::router& router, const node_services&) { add_hello_routes(router, route_list); };
+  return hello;
 }
 
 } // namespace plugnode::app

@@ -69,14 +69,17 @@ void console_loop(caf::actor_system& system, const caf::actor& shell, const std:
   shutdown_signals::request_stop();
 }
 
-// The supervised services (discovery, checker, shell) are stopped through their supervisor and waited for
-// while the node agent and CAF's middleman still run, so that their ends are over before the node tears the
-// actor system down.
-void stop_services(caf::actor_system& system, const caf::actor& supervisor) {
+// The supervised services (discovery, checker, shell, then the application's actors) are stopped through
+// their supervisor and waited for while the node agent and CAF's middleman still run, so that their ends are
+// over before the node tears the actor system down.
+void stop_services(caf::actor_system& system, const caf::actor& supervisor, const service& app) {
   caf::scoped_actor self{system};
   std::vector<caf::actor> services{supervisor};
-  for (const char* name : {discovery_name, checker_name, shell_name})
-    self->request(supervisor, std::chrono::seconds(1), caf::get_atom::value, std::string(name))
+  std::vector<std::string> names{discovery_name, checker_name, shell_name};
+  for (const auto& actor : app.actors)
+    names.push_back(actor.name);
+  for (const auto& name : names)
+    self->request(supervisor, std::chrono::seconds(1), caf::get_atom::value, name)
         .receive([&](const caf::actor& child) { services.push_back(child); }, [](const caf::error&) {});
   for (const auto& service : services)
     self->monitor(service);
@@ -93,7 +96,7 @@ void stop_services(caf::actor_system& system, const caf::actor& supervisor) {
 
 } // namespace
 
-int run_node(const config& cfg, node_mode mode) {
+int run_node(const config& cfg, node_mode mode, const service& app) {
   runtime::configure_logging(cfg.log);
   for (const auto& warning : cfg.cookie_warnings)
     spdlog::warn("{}", warning);
@@ -107,12 +110,15 @@ int run_node(const config& cfg, node_mode mode) {
   }
   auto& system = node.system();
   // A little later, so the answer to `stop` reaches the remote shell before the node leaves.
-  auto wiring = wire_node(node, cfg, registry, [] {
-    std::thread([] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
-      shutdown_signals::request_stop();
-    }).detach();
-  });
+  auto wiring = wire_node(
+      node, cfg, registry,
+      [] {
+        std::thread([] {
+          std::this_thread::sleep_for(std::chrono::milliseconds(200));
+          shutdown_signals::request_stop();
+        }).detach();
+      },
+      app);
   auto& services = wiring.services;
   auto supervisor = wiring.supervisor;
 
@@ -130,7 +136,7 @@ int run_node(const config& cfg, node_mode mode) {
                                                                           : spdlog::level::warn,
                 "http: at most {} connections, not {}: the open-files limit is {} ({} kept for the rest)",
                 http_options.max_connections, cfg.http_max_connections, open_files, reserved_descriptors);
-  plugs::endpoint http(system, http_options, node_pipeline(services));
+  plugs::endpoint http(system, http_options, node_pipeline(services, app));
   services.metrics.collect_also(http.connection_metrics());
   try {
     http.bind();
@@ -141,11 +147,12 @@ int run_node(const config& cfg, node_mode mode) {
   }
   std::thread server([&http] { http.serve(); });
   services.listening->store(true);
-  spdlog::info(
-      "plugnode {} node {} listening on http://{}:{} (up to {} connections, open-files limit {}){}",
-      PLUGNODE_VERSION, services.node, cfg.http_addr, http.port(), http_options.max_connections, open_files,
-      node.bind_address().empty() ? ""
-                                  : fmt::format(", distribution {}:{}", node.bind_address(), node.port()));
+  spdlog::info("{} {} node {} listening on http://{}:{} (up to {} connections, open-files limit {}){}",
+               app.name, service_version(app), services.node, cfg.http_addr, http.port(),
+               http_options.max_connections, open_files,
+               node.bind_address().empty()
+                   ? ""
+                   : fmt::format(", distribution {}:{}", node.bind_address(), node.port()));
   std::thread console;
   auto console_done = std::make_shared<std::atomic<bool>>(false);
   if (mode == node_mode::console)
@@ -174,7 +181,7 @@ int run_node(const config& cfg, node_mode mode) {
   node.leave();
   http.stop();
   server.join();
-  stop_services(system, supervisor);
+  stop_services(system, supervisor, app);
   if (console.joinable() && !console_done->load()) {
     // The console still waits for a line from the terminal, holding an actor the system would wait for.
     spdlog::info("stopped");

@@ -5,8 +5,8 @@
 
 #include "plugnode/app/checker.hpp"
 #include "plugnode/app/cluster_report.hpp"
-#include "plugnode/app/hello_routes.hpp"
 #include "plugnode/app/registered_names.hpp"
+#include "plugnode/app/service.hpp"
 #include "plugnode/discovery/discovery_protocol.hpp"
 #include "plugnode/plugs/ask.hpp"
 #include "plugnode/plugs/head.hpp"
@@ -18,17 +18,6 @@ namespace {
 
 constexpr const char* text_plain = "text/plain; charset=utf-8";
 constexpr const char* json = "application/json";
-
-const char* const route_list =
-    "Routes:\n"
-    "  GET /          this page\n"
-    "  GET /<name>    a greeting (also in the x-greeting header)\n"
-    "  GET /crash     raises inside the pipeline: 500, and the node lives on\n"
-    "  GET /status    the status checker's last result (JSON with Accept: application/json)\n"
-    "  GET /metrics   Prometheus metrics\n"
-    "  GET /healthz   alive\n"
-    "  GET /readyz    ready: listening and discovery answered\n"
-    "  GET /cluster   this node, its peers and discovery's last answer (JSON)\n";
 
 bool wants_json(const plugs::conn& c) {
   auto accept = c.get_req_header("accept");
@@ -71,7 +60,7 @@ caf::expected<caf::actor> lookup(plugs::conn& c, const node_services& services, 
   return plugs::ask<caf::actor>(c, services.agent, ask_timeout, runtime::whereis_atom_v, std::string(name));
 }
 
-plugs::router node_router(const node_services& services) {
+plugs::router node_router(const node_services& services, const service& app) {
   plugs::router router;
   router.get("/status", [services](plugs::conn& c) { status(services, c); });
   router.get("/metrics", [services](plugs::conn& c) {
@@ -103,13 +92,17 @@ plugs::router node_router(const node_services& services) {
     }
     c.put_resp_content_type(json).send_resp(200, body + "\n");
   });
-  add_hello_routes(router, route_list);
+  if (app.routes)
+    app.routes(router, services);
   return router;
 }
 
-plugs::plug node_pipeline(const node_services& services) {
-  return plugs::pipeline{plugs::request_id{}, plugs::logger{}, services.metrics, plugs::head{},
-                         node_router(services)};
+plugs::plug node_pipeline(const node_services& services, const service& app) {
+  plugs::pipeline path{plugs::request_id{}, plugs::logger{}, services.metrics, plugs::head{}};
+  for (const auto& p : app.plugs)
+    path.add(p);
+  path.add(node_router(services, app));
+  return path;
 }
 
 } // namespace plugnode::app

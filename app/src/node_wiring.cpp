@@ -58,7 +58,8 @@ runtime::node_options node_options_of(const config& cfg) {
 }
 
 node_wiring wire_node(runtime::node& node, const config& cfg,
-                      const std::shared_ptr<prometheus::Registry>& registry, std::function<void()> stop) {
+                      const std::shared_ptr<prometheus::Registry>& registry, std::function<void()> stop,
+                      const service& app) {
   node_wiring wiring;
   auto& services = wiring.services;
   services.node = cfg.node.to_string();
@@ -68,8 +69,8 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
   services.process = std::make_shared<process_metrics>(*registry);
   runtime::count_log_limits_in(registry);
   services.dist = std::make_shared<dist_metrics>(*registry, node);
-  shell_context shell{services, std::move(stop)};
-  wiring.supervisor = node.supervise({
+  shell_context shell{services, std::move(stop), app.commands};
+  std::vector<runtime::child_spec> children{
       {discovery_name,
        [dcfg = discovery_config_of(cfg), agent = node.agent(), registry](caf::actor_system& sys) {
          return discovery::spawn_discovery(sys, dcfg, agent, *registry);
@@ -77,7 +78,12 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
       {checker_name, [checker = cfg.checker,
                       registry](caf::actor_system& sys) { return spawn_checker(sys, checker, registry); }},
       {shell_name, [shell](caf::actor_system& sys) { return spawn_shell_service(sys, shell); }},
-  });
+  };
+  for (const auto& actor : app.actors)
+    children.push_back({actor.name, [start = actor.start, services](caf::actor_system& sys) {
+                          return start(sys, services);
+                        }});
+  wiring.supervisor = node.supervise(std::move(children));
   return wiring;
 }
 

@@ -34,9 +34,9 @@ public:
   answer run(const shell_command& cmd) {
     switch (cmd.verb) {
     case shell_verb::empty: return {true, ""};
-    case shell_verb::unknown: return {false, "unknown command: " + cmd.argument + "\n" + shell_help()};
+    case shell_verb::unknown: return extension_or_unknown(cmd);
     case shell_verb::too_long: return {false, cmd.argument};
-    case shell_verb::help: return {true, shell_help()};
+    case shell_verb::help: return {true, shell_help() + shell_extensions_help(ctx_.extensions)};
     case shell_verb::quit: return {true, ""};
     case shell_verb::self: return {true, node_text(ctx_.services.node, cmd.dialect) + "\n"};
     case shell_verb::pid: return {true, std::to_string(::getpid()) + "\n"};
@@ -57,6 +57,13 @@ public:
 private:
   static std::string node_text(const std::string& node, shell_dialect dialect) {
     return dialect == shell_dialect::elixir ? ":\"" + node + "\"" : node;
+  }
+
+  answer extension_or_unknown(const shell_command& cmd) {
+    if (auto reply = run_shell_extension(ctx_.extensions, cmd.argument, ctx_.services, self_))
+      return {reply->ok, reply->text};
+    return {false, "unknown command: " + cmd.argument + "\n" + shell_help() +
+                       shell_extensions_help(ctx_.extensions)};
   }
 
   std::string error_text(const caf::error& e) { return self_->system().render(e) + "\n"; }

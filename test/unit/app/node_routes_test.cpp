@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <prometheus/registry.h>
 
+#include "plugnode/app/hello_routes.hpp"
 #include "plugnode/app/node_wiring.hpp"
 #include "plugnode/plugs/testing.hpp"
 #include "plugnode/test/process.hpp"
@@ -24,8 +25,9 @@ app::config test_config(app::config_flags flags = {}) {
 struct test_node {
   explicit test_node(const app::config& cfg) : node(app::node_options_of(cfg)) {
     REQUIRE_FALSE(node.start());
-    wiring = app::wire_node(node, cfg, registry, [] {});
-    pipeline = app::node_pipeline(wiring.services);
+    wiring = app::wire_node(
+        node, cfg, registry, [] {}, app::hello_service());
+    pipeline = app::node_pipeline(wiring.services, app::hello_service());
   }
   ~test_node() { caf::anon_send_exit(wiring.supervisor, caf::exit_reason::user_shutdown); }
 

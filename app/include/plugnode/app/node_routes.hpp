@@ -1,6 +1,6 @@
 // node_routes: the HTTP side of a node: the operator routes (/status, /metrics, /healthz, /readyz,
-// /cluster), the starter's hello routes, and the pipeline around them (request id, logger, metrics, HEAD,
-// error handling), built from the live parts of the node they report on.
+// /cluster), the application's plugs and routes (service.hpp), and the pipeline around them (request id,
+// logger, metrics, HEAD, error handling), built from the live parts of the node they report on.
 #pragma once
 
 #include <atomic>
@@ -19,6 +19,8 @@
 
 namespace plugnode::app {
 
+struct service;
+
 struct node_services {
   std::string node; // this node's name
   std::uint64_t incarnation = 0;
@@ -35,10 +37,11 @@ inline constexpr std::chrono::milliseconds ask_timeout{50};
 // The actor registered as `name` with the agent (registered_names.hpp); an error when it does not answer.
 caf::expected<caf::actor> lookup(plugs::conn& c, const node_services& services, const char* name);
 
-// Every route of a node, in matching order.
-plugs::router node_router(const node_services& services);
+// Every route of a node, in matching order: the operator routes, then the application's.
+plugs::router node_router(const node_services& services, const service& app);
 
-// The whole request path: request_id, logger, metrics, head, and the router inside an error handler.
-plugs::plug node_pipeline(const node_services& services);
+// The whole request path: request_id, logger, metrics, head, the application's plugs, and the router (the
+// endpoint wraps it in the error handler).
+plugs::plug node_pipeline(const node_services& services, const service& app);
 
 } // namespace plugnode::app

@@ -1,6 +1,7 @@
 // node_wiring: how a node's parts are put together from its configuration: the runtime node's options, and
 // on a started node the metrics registry, the process metrics and the supervised long-lived actors
-// (discovery, checker, shell service), each registered with the agent under its name.
+// (discovery, checker, shell service, then the application's: service.hpp), each registered with the agent
+// under its name.
 #pragma once
 
 #include <functional>
@@ -10,6 +11,7 @@
 
 #include "plugnode/app/config.hpp"
 #include "plugnode/app/node_routes.hpp"
+#include "plugnode/app/service.hpp"
 #include "plugnode/runtime/node.hpp"
 
 namespace prometheus {
@@ -27,8 +29,9 @@ struct node_wiring {
 
 // Starts the supervised actors on `node` (already started), their metrics in `registry`. The registry must
 // outlive the node's actor system (declare it before the node): actors that are shutting down may still
-// update their metrics. `stop` is what the shell's `stop` runs.
+// update their metrics. `stop` is what the shell's `stop` runs; `app` adds its actors and shell commands.
 node_wiring wire_node(runtime::node& node, const config& cfg,
-                      const std::shared_ptr<prometheus::Registry>& registry, std::function<void()> stop);
+                      const std::shared_ptr<prometheus::Registry>& registry, std::function<void()> stop,
+                      const service& app);
 
 } // namespace plugnode::app

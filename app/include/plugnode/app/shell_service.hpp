@@ -17,6 +17,7 @@
 
 #include "plugnode/app/node_routes.hpp"
 #include "plugnode/app/shell_command.hpp"
+#include "plugnode/app/shell_extension.hpp"
 
 namespace plugnode::app {
 
@@ -28,7 +29,8 @@ inline constexpr std::chrono::milliseconds shell_answer_timeout{15000};
 
 struct shell_context {
   node_services services;
-  std::function<void()> stop; // starts the node's graceful stop
+  std::function<void()> stop;              // starts the node's graceful stop
+  std::vector<shell_extension> extensions; // the application's commands, tried when no command matched
 };
 
 // The shell service runs on a thread of its own (commands wait for the network), one line at a time.
