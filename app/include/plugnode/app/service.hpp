@@ -30,6 +30,7 @@
 #include "plugnode/plugs/plug.hpp"
 #include "plugnode/plugs/router.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/remote_call.hpp" // runtime::call, for actors and shell commands
 
 namespace plugnode::app {
 
