@@ -6,6 +6,7 @@
 #   ./plugnode.sh bench [...]  install the benchmark peers (wrk, nginx, Erlang) and run test/bench/run-all
 #   ./plugnode.sh lint         clang-tidy over every source (slow: CAF's headers are large)
 #   ./plugnode.sh fuzz [secs]  the libFuzzer targets of test/fuzz, each for secs (default 60), in build-fuzz/
+#   ./plugnode.sh package      the Debian packages plugnode and plugnode-dev (CPack), in build/packages/
 #   ./plugnode.sh deps [test|bench]   only install packages
 # Every step is idempotent: packages already there are not fetched again, and the build is incremental.
 set -euo pipefail
@@ -83,6 +84,10 @@ case "$verb" in
     install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     build build-asan -DPLUGNODE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
     run_tests build-asan ;;
+  package)
+    install_packages "${BUILD_PACKAGES[@]}"
+    build build
+    (cd build && cpack -G DEB -B packages) ;;
   lint)
     install_packages "${BUILD_PACKAGES[@]}" clang-tidy
     build build
@@ -95,6 +100,6 @@ case "$verb" in
     build build
     exec test/bench/run-all "$@" ;;
   *)
-    sed -n '2,10p' "$0" >&2
+    sed -n '2,11p' "$0" >&2
     exit 2 ;;
 esac
