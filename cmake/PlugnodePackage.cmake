@@ -7,7 +7,7 @@
 include(GNUInstallDirs)
 
 install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/architecture.md
-  ${PROJECT_SOURCE_DIR}/docs/operations.md
+  ${PROJECT_SOURCE_DIR}/docs/operations.md ${PROJECT_SOURCE_DIR}/docs/guide.md
   DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT bin)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/debian/plugnode.service DESTINATION /lib/systemd/system
   COMPONENT system EXCLUDE_FROM_ALL)
