@@ -31,6 +31,7 @@ namespace plugnode::discovery {
 namespace {
 
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
+constexpr lookup_atom lookup_atom_v{};
 
 // The worker blocks in DNS calls; spawned detached, it has a thread of its own.
 caf::behavior dns_worker(caf::event_based_actor*, const std::shared_ptr<const dns_client>& client,
@@ -78,7 +79,7 @@ public:
     if (st.in_flight)
       return;
     st.in_flight = true;
-    self_->request(st.worker, lookup_budget(config_.resolver), lookup_atom::value)
+    self_->request(st.worker, lookup_budget(config_.resolver), lookup_atom_v)
         .then([*this](const lookup_outcome& outcome) mutable { done(outcome.result); },
               [*this](const caf::error& error) mutable {
                 done(dns_error{dns_errc::timeout, "lookup: " + self_->system().render(error)});
@@ -104,7 +105,7 @@ public:
   void schedule(std::chrono::milliseconds delay) {
     auto& st = self_->state;
     st.next_poll_at = std::chrono::steady_clock::now() + delay;
-    self_->delayed_send(self_, delay, caf::tick_atom::value, ++st.generation);
+    self_->delayed_send(self_, delay, caf::tick_atom_v, ++st.generation);
   }
 
 private:
@@ -136,16 +137,19 @@ private:
   }
 
   void apply(const discovery_state::actions& todo) {
-    for (const auto& node : todo.connect) {
-      runtime::logger().info("discovery: connecting {}", node.to_string());
-      self_->request(agent_, config_.agent_timeout, caf::connect_atom::value, node.to_string())
-          .then([*this, name = node.to_string()](bool up) mutable { link(name, up); },
-                [*this, name = node.to_string()](const caf::error&) mutable { link(name, false); });
+    for (const auto& p : todo.connect) {
+      auto name = p.node.to_string();
+      runtime::logger().info("discovery: connecting {}", name);
+      self_
+          ->request(agent_, config_.agent_timeout, caf::connect_atom_v,
+                    runtime::connect_target{name, p.port, p.addresses})
+          .then([*this, name](bool up) mutable { link(name, up); },
+                [*this, name](const caf::error&) mutable { link(name, false); });
     }
     for (const auto& node : todo.disconnect) {
       runtime::logger().info("discovery: {} missing from {} answers, disconnecting", node.to_string(),
                              config_.poll.missing_limit);
-      self_->request(agent_, config_.agent_timeout, runtime::disconnect_atom::value, node.to_string())
+      self_->request(agent_, config_.agent_timeout, runtime::disconnect_atom_v, node.to_string())
           .then([](bool) {}, [](const caf::error&) {});
     }
   }
@@ -161,8 +165,7 @@ caf::behavior discovery_behavior(discovery_actor* self, discovery_config config,
   self->state.metrics = std::make_unique<discovery_metrics>(*registry);
   self->state.worker = self->spawn<caf::detached + caf::linked>(
       dns_worker, std::make_shared<const dns_client>(config.resolver), config.strategy);
-  self->request(agent, config.agent_timeout, runtime::monitor_nodes_atom::value,
-                caf::actor_cast<caf::actor>(self))
+  self->request(agent, config.agent_timeout, runtime::monitor_nodes_atom_v, caf::actor_cast<caf::actor>(self))
       .then([] {},
             [self](const caf::error& error) {
               runtime::logger().warn("discovery: cannot subscribe to nodeup/nodedown: {}",

@@ -35,6 +35,15 @@ caf::behavior registry(caf::stateful_actor<registry_state>* self) {
         return true;
       },
       [self](unregister_atom, const std::string& name) { return self->state.names.erase(name) > 0; },
+      [self](call_atom, const std::string& name, caf::message& msg) {
+        auto rp = self->make_response_promise();
+        auto i = self->state.names.find(name);
+        if (i == self->state.names.end())
+          rp.deliver(make_runtime_error(runtime_errc::unknown_name, name));
+        else
+          rp.delegate(i->second, std::move(msg));
+        return rp;
+      },
       [self](whereis_atom, const std::string& name) -> caf::result<caf::actor> {
         auto i = self->state.names.find(name);
         if (i == self->state.names.end())
