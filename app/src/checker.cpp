@@ -19,7 +19,9 @@ namespace plugnode::app {
 namespace {
 
 using check_atom = caf::atom_constant<caf::atom("check")>;
+constexpr check_atom check_atom_v{};
 using checked_atom = caf::atom_constant<caf::atom("checked")>;
+constexpr checked_atom checked_atom_v{};
 
 std::string reason_of(httplib::Error error) {
   switch (error) {
@@ -48,7 +50,7 @@ struct checker_state {
 // 0.17 dereferences a null argument tuple when a function actor takes none (UBSan reports it).
 void check_worker(caf::blocking_actor* worker, const http_target& target, std::chrono::milliseconds timeout,
                   const caf::actor& checker) {
-  worker->send(checker, checked_atom::value, check_once(target, timeout));
+  worker->send(checker, checked_atom_v, check_once(target, timeout));
 }
 
 caf::behavior checker(caf::stateful_actor<checker_state>* self, checker_config options,
@@ -72,11 +74,11 @@ caf::behavior checker(caf::stateful_actor<checker_state>* self, checker_config o
                      .Register(*st.registry)
                      .Add({{"target", url}}, prometheus::Histogram::BucketBoundaries{
                                                  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10});
-  self->delayed_send(self, st.options.init_delay, check_atom::value);
+  self->delayed_send(self, st.options.init_delay, check_atom_v);
   return {
       [self](check_atom) {
         auto& s = self->state;
-        self->delayed_send(self, s.options.interval, check_atom::value);
+        self->delayed_send(self, s.options.interval, check_atom_v);
         if (s.in_flight)
           return; // the last check is still waiting for its timeout: never pile them up
         s.in_flight = true;

@@ -4,7 +4,9 @@
 #include <caf/blocking_actor.hpp>
 #include <nlohmann/json.hpp>
 
+#include "plugnode/app/registered_names.hpp"
 #include "plugnode/discovery/discovery_protocol.hpp"
+#include "plugnode/runtime/ask.hpp"
 
 namespace plugnode::app {
 
@@ -37,20 +39,19 @@ std::string cluster_report(const std::string& node, std::uint64_t incarnation,
 
 std::string fetch_cluster_report(caf::blocking_actor& self, const std::string& node,
                                  std::uint64_t incarnation, const caf::actor& agent,
-                                 const caf::actor& discovery, std::chrono::milliseconds timeout) {
-  std::vector<runtime::peer_info> peers;
+                                 std::chrono::milliseconds timeout) {
+  auto peers = runtime::ask<std::vector<runtime::peer_info>>(self, agent, timeout, runtime::cluster_atom_v);
+  auto discovery = runtime::ask<std::string>(
+      self, agent, timeout, runtime::to_registered(discovery_name, discovery::cluster_atom_v));
   std::string discovery_json;
-  std::string peers_error;
-  self.request(agent, timeout, runtime::cluster_atom_v)
-      .receive([&](std::vector<runtime::peer_info>& answer) { peers = std::move(answer); },
-               [&](caf::error& e) { peers_error = self.system().render(e); });
-  if (!discovery)
+  if (discovery)
+    discovery_json = std::move(*discovery);
+  else if (runtime::is_unknown_name(discovery.error()))
     discovery_json = "discovery is not running";
   else
-    self.request(discovery, timeout, discovery::cluster_atom::value)
-        .receive([&](std::string& answer) { discovery_json = std::move(answer); },
-                 [&](caf::error& e) { discovery_json = "discovery: " + self.system().render(e); });
-  return cluster_report(node, incarnation, peers, discovery_json, peers_error);
+    discovery_json = "discovery: " + self.system().render(discovery.error());
+  return cluster_report(node, incarnation, peers ? *peers : std::vector<runtime::peer_info>{}, discovery_json,
+                        peers ? std::string() : self.system().render(peers.error()));
 }
 
 } // namespace plugnode::app

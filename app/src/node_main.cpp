@@ -61,7 +61,7 @@ void console_loop(caf::actor_system& system, const caf::actor& shell, const std:
     auto command = parse_shell_line(*line);
     if (command.verb == shell_verb::quit)
       break;
-    self->request(shell, shell_answer_timeout, shell_atom::value, *line)
+    self->request(shell, shell_answer_timeout, shell_atom_v, *line)
         .receive([](bool, const std::string& text) { std::cout << text << std::flush; },
                  [&](caf::error& e) { std::cout << "error: " << system.render(e) << "\n"
                                                 << std::flush; });

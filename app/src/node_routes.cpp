@@ -24,10 +24,17 @@ bool wants_json(const plugs::conn& c) {
   return accept && accept->find("application/json") != std::string::npos;
 }
 
+// The answer of the actor registered as `name` (registered_names.hpp) to `xs...`, asked through the agent in
+// one request: a child the supervisor restarted is found again on the next request.
+template <class Reply, class... Ts>
+caf::expected<Reply> ask_registered(plugs::conn& c, const node_services& services, const char* name,
+                                    Ts&&... xs) {
+  return plugs::ask<Reply>(c, services.agent, ask_timeout,
+                           runtime::to_registered(name, std::forward<Ts>(xs)...));
+}
+
 void status(const node_services& services, plugs::conn& c) {
-  auto checker = lookup(c, services, checker_name);
-  auto result = checker ? plugs::ask<check_result>(c, *checker, ask_timeout, caf::get_atom::value)
-                        : caf::expected<check_result>(checker.error());
+  auto result = ask_registered<check_result>(c, services, checker_name, caf::get_atom_v);
   if (!result) {
     c.put_resp_content_type(text_plain).send_resp(503, "unknown: the checker did not answer in time\n");
     return;
@@ -44,9 +51,7 @@ void status(const node_services& services, plugs::conn& c) {
 std::string not_ready(const node_services& services, plugs::conn& c) {
   if (!services.listening->load())
     return "the HTTP endpoint is not listening yet";
-  auto discovery = lookup(c, services, discovery_name);
-  auto ready = discovery ? plugs::ask<bool>(c, *discovery, ask_timeout, discovery::ready_atom::value)
-                         : caf::expected<bool>(discovery.error());
+  auto ready = ask_registered<bool>(c, services, discovery_name, discovery::ready_atom_v);
   if (!ready)
     return "discovery did not answer";
   if (!*ready)
@@ -55,10 +60,6 @@ std::string not_ready(const node_services& services, plugs::conn& c) {
 }
 
 } // namespace
-
-caf::expected<caf::actor> lookup(plugs::conn& c, const node_services& services, const char* name) {
-  return plugs::ask<caf::actor>(c, services.agent, ask_timeout, runtime::whereis_atom_v, std::string(name));
-}
 
 plugs::router node_router(const node_services& services, const service& app) {
   plugs::router router;
@@ -78,10 +79,8 @@ plugs::router node_router(const node_services& services, const service& app) {
       c.put_resp_content_type(text_plain).send_resp(503, "not ready: " + why + "\n");
   });
   router.get("/cluster", [services](plugs::conn& c) {
-    auto discovery = lookup(c, services, discovery_name);
     auto report = [&](caf::blocking_actor& self) {
-      return fetch_cluster_report(self, services.node, services.incarnation, services.agent,
-                                  discovery ? *discovery : caf::actor(), ask_timeout);
+      return fetch_cluster_report(self, services.node, services.incarnation, services.agent, ask_timeout);
     };
     std::string body;
     if (c.self != nullptr) {

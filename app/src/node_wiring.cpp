@@ -50,11 +50,14 @@ runtime::node_options node_options_of(const config& cfg) {
   options.failure_bound = cfg.failure_bound;
   options.dist_buffer = cfg.dist_buffer;
   options.heartbeat_interval = std::min(options.heartbeat_interval, cfg.failure_bound / 3);
-  // Peers are dialled through the DNS server discovery asks when the operator named one, so the names in
-  // its SRV answers resolve there too; otherwise libc's resolver, which also honours /etc/hosts.
-  if (cfg.discovery.dns_server)
-    options.resolver = discovery::dns_host_resolver(resolver_config_of(cfg));
+  options.resolver = peer_host_resolver(cfg);
   return options;
+}
+
+runtime::host_resolver peer_host_resolver(const config& cfg) {
+  if (cfg.discovery.dns_server)
+    return discovery::dns_host_resolver(resolver_config_of(cfg));
+  return runtime::resolve_with_getaddrinfo;
 }
 
 node_wiring wire_node(runtime::node& node, const config& cfg,

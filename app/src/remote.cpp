@@ -19,6 +19,7 @@
 #include <optional>
 
 #include "plugnode/app/line_reader.hpp"
+#include "plugnode/app/node_wiring.hpp"
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/app/shell_command.hpp"
 #include "plugnode/app/shell_service.hpp"
@@ -54,6 +55,7 @@ std::unique_ptr<session> join(const config& cfg, std::string& error) {
   auto options = runtime::hidden_client_options(cfg.dist_port, cfg.cookie);
   options.tls = cfg.tls;
   options.failure_bound = cfg.failure_bound;
+  options.resolver = peer_host_resolver(cfg);
   auto s = std::make_unique<session>();
   s->client = std::make_unique<runtime::node>(options);
   if (auto why = s->client->start()) {
@@ -91,7 +93,7 @@ void send_line_actor(caf::event_based_actor* self, const std::shared_ptr<std::pr
     result->set_value({false, {}, "the node went away (" + self->system().render(down.reason) + ")"});
     self->quit();
   });
-  self->request(shell, shell_answer_timeout, shell_atom::value, line)
+  self->request(shell, shell_answer_timeout, shell_atom_v, line)
       .then(
           [result, self](bool ok, std::string& text) {
             result->set_value({ok, std::move(text), {}});
@@ -128,7 +130,7 @@ struct prompt_watch {
 caf::behavior watch_node_actor(caf::event_based_actor* self, const std::shared_ptr<prompt_watch>& watch,
                                const caf::actor& agent) {
   constexpr auto every = std::chrono::milliseconds(300);
-  self->delayed_send(self, every, caf::tick_atom::value);
+  self->delayed_send(self, every, caf::tick_atom_v);
   return {
       [=](caf::tick_atom) {
         self->request(agent, std::chrono::seconds(2), runtime::nodes_atom_v, runtime::hidden_atom_v)
@@ -141,7 +143,7 @@ caf::behavior watch_node_actor(caf::event_based_actor* self, const std::shared_p
                 runtime::logger().flush(); // the log is buffered, and _Exit skips stdio's own flush
                 std::_Exit(exit_failure);
               }
-              self->delayed_send(self, every, caf::tick_atom::value);
+              self->delayed_send(self, every, caf::tick_atom_v);
             });
       },
   };

@@ -17,6 +17,7 @@
 #include "plugnode/discovery/discovery_protocol.hpp"
 #include "plugnode/discovery/nslookup.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/ask.hpp"
 #include "plugnode/runtime/node_name.hpp"
 
 namespace plugnode::app {
@@ -45,7 +46,7 @@ public:
     case shell_verb::connect:
     case shell_verb::disconnect: return node_op(cmd);
     case shell_verb::nslookup: return nslookup(cmd);
-    case shell_verb::discover: return ask_discovery(discovery::discover_atom::value);
+    case shell_verb::discover: return ask_discovery(discovery::discover_atom_v);
     case shell_verb::status: return status();
     case shell_verb::cluster: return cluster();
     case shell_verb::metrics: ctx_.services.process->update(); return {true, ctx_.services.metrics.render()};
@@ -69,15 +70,18 @@ private:
   std::string error_text(const caf::error& e) { return self_->system().render(e) + "\n"; }
 
   template <class Reply, class... Ts> caf::expected<Reply> ask(const caf::actor& dest, Ts&&... xs) {
-    caf::expected<Reply> result{caf::sec::request_timeout};
-    self_->request(dest, command_timeout, std::forward<Ts>(xs)...)
-        .receive([&](Reply& reply) { result = std::move(reply); },
-                 [&](caf::error& e) { result = std::move(e); });
-    return result;
+    return runtime::ask<Reply>(*self_, dest, command_timeout, std::forward<Ts>(xs)...);
   }
 
-  caf::expected<caf::actor> registered(const char* name) {
-    return ask<caf::actor>(ctx_.services.agent, runtime::whereis_atom_v, std::string(name));
+  // The answer of the actor registered as `name` (one request, through the agent); `what` names it when it
+  // is not running.
+  template <class Reply, class... Ts>
+  caf::expected<Reply> ask_registered(const char* name, std::string& failure, const char* what, Ts&&... xs) {
+    auto reply = ask<Reply>(ctx_.services.agent, runtime::to_registered(name, std::forward<Ts>(xs)...));
+    if (!reply)
+      failure = (runtime::is_unknown_name(reply.error()) ? std::string(what) + " is not running: " : "") +
+                error_text(reply.error());
+    return reply;
   }
 
   answer nodes(const shell_command& cmd) {
@@ -101,9 +105,9 @@ private:
       return {false, "'" + cmd.argument + "' is not a node name (app@host): " + why + "\n"};
     caf::expected<bool> result{false};
     if (cmd.verb == shell_verb::ping)
-      result = ask<bool>(ctx_.services.agent, caf::ping_atom::value, cmd.argument);
+      result = ask<bool>(ctx_.services.agent, caf::ping_atom_v, cmd.argument);
     else if (cmd.verb == shell_verb::connect)
-      result = ask<bool>(ctx_.services.agent, caf::connect_atom::value, cmd.argument);
+      result = ask<bool>(ctx_.services.agent, caf::connect_atom_v, cmd.argument);
     else
       result = ask<bool>(ctx_.services.agent, runtime::disconnect_atom_v, cmd.argument);
     // A node that cannot be reached is an answer (pang, false), as in Erlang, not a failed command.
@@ -111,37 +115,30 @@ private:
   }
 
   template <class... Ts> answer ask_discovery(Ts&&... xs) {
-    auto discovery = registered(discovery_name);
-    if (!discovery)
-      return {false, "discovery is not running: " + error_text(discovery.error())};
-    auto text = ask<std::string>(*discovery, std::forward<Ts>(xs)...);
+    std::string failure;
+    auto text = ask_registered<std::string>(discovery_name, failure, "discovery", std::forward<Ts>(xs)...);
     if (!text)
-      return {false, error_text(text.error())};
+      return {false, failure};
     return {true, *text + (text->empty() || text->back() == '\n' ? "" : "\n")};
   }
 
   // A failed lookup (NXDOMAIN, timeout) is a failed command, so `rpc "nslookup ..."` exits non-zero.
   answer nslookup(const shell_command& cmd) {
-    auto [ok, text] = ask_discovery(discovery::nslookup_atom::value, cmd.argument, cmd.record_type);
+    auto [ok, text] = ask_discovery(discovery::nslookup_atom_v, cmd.argument, cmd.record_type);
     return {ok && discovery::nslookup_answered(text), text};
   }
 
   answer status() {
-    auto checker = registered(checker_name);
-    if (!checker)
-      return {false, "the checker is not running: " + error_text(checker.error())};
-    auto result = ask<check_result>(*checker, caf::get_atom::value);
+    std::string failure;
+    auto result = ask_registered<check_result>(checker_name, failure, "the checker", caf::get_atom_v);
     if (!result)
-      return {false, error_text(result.error())};
+      return {false, failure};
     return {true, describe(*result, std::chrono::system_clock::now()) + "\n"};
   }
 
   answer cluster() {
-    auto discovery = registered(discovery_name);
     const auto& s = ctx_.services;
-    return {true, fetch_cluster_report(*self_.ptr(), s.node, s.incarnation, s.agent,
-                                       discovery ? *discovery : caf::actor(), command_timeout) +
-                      "\n"};
+    return {true, fetch_cluster_report(*self_.ptr(), s.node, s.incarnation, s.agent, command_timeout) + "\n"};
   }
 
   caf::scoped_actor self_;

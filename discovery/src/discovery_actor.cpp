@@ -33,6 +33,7 @@ namespace plugnode::discovery {
 namespace {
 
 using lookup_atom = caf::atom_constant<caf::atom("lookup")>;
+constexpr lookup_atom lookup_atom_v{};
 
 // The worker blocks in DNS calls; spawned detached, it has a thread of its own.
 caf::behavior dns_worker(caf::event_based_actor*, const std::shared_ptr<const dns_client>& client,
@@ -81,8 +82,8 @@ struct discovery_actor_state {
   std::vector<caf::typed_response_promise<std::string>> waiting;
   std::string last_logged_error;
   std::vector<runtime::node_name> last_left_out;
-  std::deque<std::string> to_dial; // connects waiting for a slot, in the answer's order
-  std::set<std::string> queued;    // the same names, so an answer does not queue a node twice
+  std::deque<peer> to_dial;     // connects waiting for a slot, in the answer's order
+  std::set<std::string> queued; // the same names, so an answer does not queue a node twice
   std::size_t dialling = 0;
   static inline const char* name = "plugnode.discovery";
 };
@@ -99,7 +100,7 @@ public:
     if (st.in_flight)
       return;
     st.in_flight = true;
-    self_->request(st.worker, lookup_budget(config_.resolver), lookup_atom::value)
+    self_->request(st.worker, lookup_budget(config_.resolver), lookup_atom_v)
         .then([*this](const lookup_outcome& outcome) mutable { done(outcome.result); },
               [*this](const caf::error& error) mutable {
                 done(dns_error{dns_errc::timeout, "lookup: " + self_->system().render(error)});
@@ -125,7 +126,7 @@ public:
   void schedule(std::chrono::milliseconds delay) {
     auto& st = self_->state;
     st.next_poll_at = std::chrono::steady_clock::now() + delay;
-    self_->delayed_send(self_, delay, caf::tick_atom::value, ++st.generation);
+    self_->delayed_send(self_, delay, caf::tick_atom_v, ++st.generation);
   }
 
 private:
@@ -173,14 +174,14 @@ private:
 
   void apply(const discovery_state::actions& todo) {
     auto& st = self_->state;
-    for (const auto& node : todo.connect)
-      if (st.queued.insert(node.to_string()).second)
-        st.to_dial.push_back(node.to_string());
+    for (const auto& p : todo.connect)
+      if (st.queued.insert(p.node.to_string()).second)
+        st.to_dial.push_back(p);
     dial_next();
     for (const auto& node : todo.disconnect) {
       runtime::logger().info("discovery: {} missing from {} answers, disconnecting", node.to_string(),
                              config_.poll.missing_limit);
-      self_->request(agent_, config_.agent_timeout, runtime::disconnect_atom::value, node.to_string())
+      self_->request(agent_, config_.agent_timeout, runtime::disconnect_atom_v, node.to_string())
           .then([](bool) {}, [](const caf::error&) {});
     }
   }
@@ -188,12 +189,16 @@ private:
   void dial_next() {
     auto& st = self_->state;
     while (st.dialling < max_dials_in_flight && !st.to_dial.empty()) {
-      auto name = std::move(st.to_dial.front());
+      auto p = std::move(st.to_dial.front());
       st.to_dial.pop_front();
+      auto name = p.node.to_string();
       st.queued.erase(name);
       ++st.dialling;
       runtime::logger().info("discovery: connecting {}", name);
-      self_->request(agent_, config_.agent_timeout, caf::connect_atom::value, name)
+      // The whole answer goes to the agent: it dials the SRV port and addresses, resolving only without them.
+      self_
+          ->request(agent_, config_.agent_timeout, caf::connect_atom_v,
+                    runtime::connect_target{name, p.port, p.addresses})
           .then([*this, name](bool up) mutable { dialled(name, up); },
                 [*this, name](const caf::error&) mutable { dialled(name, false); });
     }
@@ -216,8 +221,7 @@ caf::behavior discovery_behavior(discovery_actor* self, discovery_config config,
   self->state.metrics = std::make_unique<discovery_metrics>(*registry);
   self->state.worker = self->spawn<caf::detached + caf::linked>(
       dns_worker, std::make_shared<const dns_client>(config.resolver), config.strategy);
-  self->request(agent, config.agent_timeout, runtime::monitor_nodes_atom::value,
-                caf::actor_cast<caf::actor>(self))
+  self->request(agent, config.agent_timeout, runtime::monitor_nodes_atom_v, caf::actor_cast<caf::actor>(self))
       .then([] {},
             [self](const caf::error& error) {
               runtime::logger().warn("discovery: cannot subscribe to nodeup/nodedown: {}",

@@ -48,7 +48,7 @@ discovery_state::actions discovery_state::on_answer(const std::vector<peer>& ans
     auto [it, added] = members_.try_emplace(p.node, member{p, link_state::pending, 0, now});
     auto& m = it->second;
     if (added) {
-      todo.connect.push_back(p.node);
+      todo.connect.push_back(p);
       continue;
     }
     m.info = p;
@@ -56,7 +56,7 @@ discovery_state::actions discovery_state::on_answer(const std::vector<peer>& ans
     m.last_seen = now;
     if (m.link == link_state::down) {
       m.link = link_state::pending;
-      todo.connect.push_back(p.node);
+      todo.connect.push_back(p);
       redialled = true;
     }
   }

@@ -1,3 +1,5 @@
+// Basic authentication: decoding the Authorization header and the constant-time comparison; see
+// basic_auth.hpp.
 #include "plugnode/plugs/basic_auth.hpp"
 
 #include <openssl/crypto.h>

@@ -1,3 +1,4 @@
+// The conn's request accessors and the response's state machine (unset -> set -> sent); see conn.hpp.
 #include "plugnode/plugs/conn.hpp"
 
 #include <algorithm>

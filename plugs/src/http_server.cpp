@@ -132,14 +132,21 @@ void http_server::serve() {
 }
 
 bool http_server::stop() {
-  std::unique_lock lock(mutex_);
-  if (!stopping_) {
-    stopping_ = true;
-    stop_requested_ = clock::now();
-    // The socket stays open (no descriptor reuse under a worker still accepting); it just stops listening.
-    if (listen_fd_ >= 0)
-      ::shutdown(listen_fd_, SHUT_RDWR);
+  bool first = false;
+  {
+    std::lock_guard lock(mutex_);
+    first = !stopping_.exchange(true);
+    if (first)
+      stop_requested_ = clock::now();
   }
+  if (first && listen_fd_ >= 0) {
+    // Connections the kernel already completed wait in the listen queue: closing it would reset them, and
+    // their clients may have sent a request. They are taken in first and treated as idle ones.
+    accept_ready();
+    // The socket stays open (no descriptor reuse under a worker still accepting); it just stops listening.
+    ::shutdown(listen_fd_, SHUT_RDWR);
+  }
+  std::unique_lock lock(mutex_);
   changed_.notify_all();
   return changed_.wait_for(lock, options_.stop_timeout, [this] { return !serving_; });
 }
@@ -163,7 +170,9 @@ void http_server::work() {
 }
 
 void http_server::accept_ready() {
-  for (int i = 0; i < 64; ++i) {
+  // At most 64 at a time while serving, so accepting does not starve the connections already open; at a
+  // stop, everything queued.
+  for (int i = 0; i < 64 || stopping_; ++i) {
     sockaddr_storage peer{};
     socklen_t length = sizeof peer;
     int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);

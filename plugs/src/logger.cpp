@@ -1,3 +1,4 @@
+// The request and response log lines of logger.hpp.
 #include "plugnode/plugs/logger.hpp"
 
 #include <algorithm>

@@ -1,3 +1,5 @@
+// Request counters and duration histograms by method, route and status, and their Prometheus text; see
+// metrics.hpp.
 #include "plugnode/plugs/metrics.hpp"
 
 #include <algorithm>

@@ -1,3 +1,4 @@
+// Running a pipeline's plugs in order until one halts the conn; see pipeline.hpp.
 #include "plugnode/plugs/pipeline.hpp"
 
 namespace plugnode::plugs {

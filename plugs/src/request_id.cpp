@@ -1,3 +1,4 @@
+// Keeping a sane incoming x-request-id or making a fresh one; see request_id.hpp.
 #include "plugnode/plugs/request_id.hpp"
 
 #include <cctype>

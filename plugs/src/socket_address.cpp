@@ -1,3 +1,4 @@
+// getsockname/getpeername into numeric text; see socket_address.hpp.
 #include "socket_address.hpp"
 
 #include <netdb.h>

@@ -1,3 +1,4 @@
+// The plug test harness of testing.hpp: conns built as requests arrive, and readers for the result.
 #include "plugnode/plugs/testing.hpp"
 
 namespace plugnode::plugs {

@@ -1,3 +1,4 @@
+// Strict percent-decoding of paths, query strings and urlencoded bodies; see uri.hpp.
 #include "plugnode/plugs/uri.hpp"
 
 namespace plugnode::plugs {

@@ -18,6 +18,7 @@
 
 #include "node_agent.hpp"
 #include "peer_table.hpp"
+#include "plugnode/runtime/agent_protocol.hpp"
 
 namespace plugnode::runtime::detail {
 
@@ -49,20 +50,28 @@ void drop_node(agent* self, const caf::node_id& nid, std::string why);
 void unwatch(agent* self, const caf::actor& who);
 
 // -- connecting (agent_connect.cpp)
-// Connects to `name` (a node name, validated here), sharing one attempt among concurrent callers; `done`
-// gets true when connected (or already, or self).
-void connect_to(agent* self, const std::string& name, std::function<void(bool)> done);
+// One dial of a connection attempt: the node it is for (canonical), where it listens, and until when.
+struct dial_attempt {
+  std::string node;
+  std::string address;
+  std::uint16_t port = 0;
+  clock::time_point deadline;
+};
+
+// Connects to `target.node` (a node name, validated here), sharing one attempt among concurrent callers;
+// `done` gets true when connected (or already, or self).
+void connect_to(agent* self, const connect_target& target, std::function<void(bool)> done);
 // Connects to every visible node a peer knows that this node does not (Erlang's transitive full mesh).
 void meet(agent* self, const std::vector<std::string>& names);
 void finish_connect(agent* self, const std::string& name, bool ok);
 void fail_connect(agent* self, const std::string& name, const std::string& why);
-// Dials `address` again for the attempt to `target` (the first hello got no answer).
-void dial(agent* self, const std::string& target, const std::string& address, clock::time_point deadline);
+// Dials (again, when the first hello got no answer).
+void dial(agent* self, const dial_attempt& attempt);
 
 // -- the agent handshake (agent_handshake.cpp)
 // Initiator side, once a dial gave a connection and the peer's agent handle.
-void authenticate(agent* self, const std::string& target, const caf::node_id& nid, const caf::actor& remote,
-                  const std::string& address, clock::time_point deadline);
+void authenticate(agent* self, const dial_attempt& attempt, const caf::node_id& nid,
+                  const caf::actor& remote);
 // Responder side: hello and auth, the only messages a node that has not authenticated gets an answer to.
 caf::message_handler handshake_handlers(agent* self);
 // Ends the inbound handshakes whose deadline passed.

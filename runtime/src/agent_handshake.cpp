@@ -91,11 +91,13 @@ caf::response_promise on_auth(agent* self, const std::string& proof,
 
 } // namespace
 
-void authenticate(agent* self, const std::string& target, const caf::node_id& nid, const caf::actor& remote,
-                  const std::string& address, clock::time_point deadline) {
+void authenticate(agent* self, const dial_attempt& attempt, const caf::node_id& nid,
+                  const caf::actor& remote) {
   auto& cfg = self->state.cfg;
   auto my_challenge = make_challenge();
   auto me = cfg.self;
+  auto& target = attempt.node;
+  auto& deadline = attempt.deadline;
   self->request(remote, until(std::min(deadline, clock::now() + hello_patience)), dist_hello_atom_v, me,
                 cfg.incarnation, cfg.hidden, my_challenge, caf::actor_cast<caf::actor>(self))
       .then(
@@ -103,7 +105,8 @@ void authenticate(agent* self, const std::string& target, const caf::node_id& ni
               const std::string& their_proof) {
             auto& c = self->state.cfg;
             if (their_name != target) {
-              drop_node(self, nid, "node at " + address + " calls itself " + their_name + ", not " + target);
+              drop_node(self, nid,
+                        "node at " + attempt.address + " calls itself " + their_name + ", not " + target);
               return fail_connect(self, target, "wrong node at that address");
             }
             auto expected = handshake_proof(c.cookie, handshake_role::responder, my_challenge,
@@ -121,8 +124,8 @@ void authenticate(agent* self, const std::string& target, const caf::node_id& ni
                     [=](const std::vector<std::string>& their_peers) {
                       auto now = clock::now();
                       add_peer(self, target,
-                               connected_peer{remote, nid, incarnation, self->state.cfg.hidden, address, now,
-                                              now, -1});
+                               connected_peer{remote, nid, incarnation, self->state.cfg.hidden,
+                                              attempt.address, now, now, -1});
                       finish_connect(self, target, true);
                       meet(self, their_peers);
                     },
@@ -134,7 +137,7 @@ void authenticate(agent* self, const std::string& target, const caf::node_id& ni
             if (err == caf::sec::request_timeout && clock::now() < deadline) {
               logger().info("connect {}: no handshake answer within {} ms, dialling again", target,
                             hello_patience.count());
-              return dial(self, target, address, deadline);
+              return dial(self, attempt);
             }
             fail_connect(self, target, "no handshake answer (" + self->system().render(err) + ")");
           });

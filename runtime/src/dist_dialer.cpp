@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -80,9 +81,9 @@ wire_handshake::state run_handshake(handshake_socket& s) {
 caf::behavior dialer(caf::event_based_actor* self, const dial_settings& cfg, clock::time_point deadline) {
   return {[self, cfg, deadline](caf::connect_atom, const std::string& target, const std::string& address,
                                 std::uint16_t port) {
-    self->quit();
     auto rp = self->make_response_promise();
     auto fail = [&](const std::string& why) {
+      self->quit();
       rp.deliver(make_runtime_error(runtime_errc::connect_failed, why));
       return rp;
     };
@@ -100,12 +101,40 @@ caf::behavior dialer(caf::event_based_actor* self, const dial_settings& cfg, clo
                   {{"peer", s.peer}, {"node", target}, {"reason", why}});
       return fail(why);
     }
-    rp.delegate(cfg.basp, caf::connect_atom_v, make_scribe(self->system(), fd), port);
+    auto left = std::max(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock::now()),
+                         std::chrono::milliseconds(1));
+    self->request(cfg.basp, left, caf::connect_atom_v, make_scribe(self->system(), fd), port)
+        .then(
+            [=, peer = s.handshake.peer_name()](const caf::node_id& nid, caf::strong_actor_ptr& agent,
+                                                std::set<std::string>& interfaces) mutable {
+              self->quit();
+              // BASP answers with this node's id when the peer had the same one (and closed the connection).
+              if (nid == self->node() && peer != cfg.self)
+                rp.deliver(make_runtime_error(runtime_errc::connect_failed,
+                                              same_node_id(address + ":" + std::to_string(port), peer)));
+              else
+                rp.deliver(nid, std::move(agent), std::move(interfaces));
+            },
+            [=](caf::error& err) mutable {
+              self->quit();
+              rp.deliver(std::move(err));
+            });
     return rp;
   }};
 }
 
 } // namespace
+
+std::string same_node_id(const std::string& where, const std::string& peer) {
+  auto what = peer.empty()
+                  ? where + " answers with this node's own CAF node id: it is this node itself, or another "
+                            "node with the same id"
+                  : where + " is " + peer + ", another node with this node's own CAF node id";
+  return what +
+         " (CAF 0.17 derives the id from the host's MAC addresses and the process id: two nodes in one "
+         "network namespace that both run as PID 1, as containers with host networking do, get the same "
+         "one and cannot connect; give each node a network namespace of its own or a different PID)";
+}
 
 caf::actor spawn_dialer(caf::actor_system& system, const dial_settings& settings,
                         std::chrono::steady_clock::time_point deadline) {

@@ -21,6 +21,10 @@ struct dial_settings {
   caf::actor basp; // basp_broker()
 };
 
+// Why a dial to `where` reached a node with this node's own CAF node id although it is another node
+// (`peer`; empty when only its id is known), and what to do about it.
+std::string same_node_id(const std::string& where, const std::string& peer);
+
 caf::actor spawn_dialer(caf::actor_system& system, const dial_settings& settings,
                         std::chrono::steady_clock::time_point deadline);
 

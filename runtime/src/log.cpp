@@ -1,3 +1,5 @@
+// spdlog set up as text or JSON lines, with a formatter of its own for JSON (spdlog's patterns cannot
+// escape the message); see log.hpp.
 #include "plugnode/runtime/log.hpp"
 
 #include <spdlog/pattern_formatter.h>

@@ -53,6 +53,7 @@ std::unique_ptr<caf::actor_system_config> make_config(const node_options& option
   cfg->set("middleman.heartbeat-interval", to_timespan(options.heartbeat_interval));
   cfg->set("middleman.connection-timeout", caf::timespan{0});
   cfg->set("middleman.app-identifiers", std::vector<std::string>{"plugnode-1"});
+  cfg->add_message_type<connect_target>("plugnode::connect_target");
   cfg->add_message_type<peer_info>("plugnode::peer_info");
   cfg->add_message_type<std::vector<peer_info>>("std::vector<plugnode::peer_info>");
   cfg->add_error_category(runtime_error_category(), render_runtime_error);
@@ -85,19 +86,6 @@ std::unique_ptr<detail::dist_listener> open_listener(caf::actor_system& system, 
 }
 
 } // namespace
-
-std::string render_runtime_error(std::uint8_t code, caf::atom_value, const caf::message& context) {
-  std::string what;
-  switch (static_cast<runtime_errc>(code)) {
-  case runtime_errc::unknown_node: what = "unknown_node"; break;
-  case runtime_errc::unknown_name: what = "unknown_name"; break;
-  case runtime_errc::connect_failed: what = "connect_failed"; break;
-  default: what = "error " + std::to_string(code);
-  }
-  if (context.match_elements<std::string>())
-    what += ": " + context.get_as<std::string>(0);
-  return what;
-}
 
 node::node(node_options options) : options_(std::move(options)) {}
 

@@ -49,18 +49,22 @@ caf::response_promise refuse(agent* self) {
 }
 
 void drop_node(agent* self, const caf::node_id& nid, std::string why) {
+  auto gone = [why] {
+    if (!why.empty())
+      logger().warn("{} (peer address unknown: no direct connection, or already gone)", why);
+  };
   self->request(self->state.cfg.middleman, std::chrono::seconds(2), caf::get_atom_v, nid)
       .then(
-          [why](const caf::node_id&, const std::string& address, std::uint16_t port) {
+          [why, gone](const caf::node_id&, const std::string& address, std::uint16_t port) {
+            // CAF answers with an empty address for a node it reaches only through another node (BASP
+            // routes messages indirectly): nothing to drop here.
+            if (address.empty())
+              return gone();
             if (!why.empty())
               logger().warn("{} (peer {}:{})", why, address, port);
-            if (!address.empty())
-              shutdown_connections_to(address, port);
+            shutdown_connections_to(address, port);
           },
-          [why](const caf::error&) {
-            if (!why.empty())
-              logger().warn("{} (peer address unknown, already gone)", why);
-          });
+          [gone](const caf::error&) { gone(); });
 }
 
 // CAF's demonitor removes every monitor this actor holds on `who`, so it may only run once neither a peer
@@ -125,6 +129,11 @@ caf::message_handler peer_handlers(agent* self) {
         auto rp = self->make_response_promise();
         rp.delegate(self->state.registry, whereis_atom_v, name);
         return rp;
+      },
+      [self](call_atom, const std::string& name, const caf::message& msg) {
+        auto rp = self->make_response_promise();
+        rp.delegate(self->state.registry, call_atom_v, name, msg);
+        return rp;
       });
 }
 
@@ -134,13 +143,18 @@ caf::message_handler public_handlers(agent* self) {
       self, access::cluster,
       [self](caf::connect_atom, const std::string& name) {
         auto rp = self->make_response_promise();
-        connect_to(self, name, [rp](bool ok) mutable { rp.deliver(ok); });
+        connect_to(self, connect_target{name, 0, {}}, [rp](bool ok) mutable { rp.deliver(ok); });
+        return rp;
+      },
+      [self](caf::connect_atom, const connect_target& target) {
+        auto rp = self->make_response_promise();
+        connect_to(self, target, [rp](bool ok) mutable { rp.deliver(ok); });
         return rp;
       },
       [self](caf::ping_atom, const std::string& name) {
         auto rp = self->make_response_promise();
         auto canonical = canonical_name(name);
-        connect_to(self, name, [self, rp, canonical](bool ok) mutable {
+        connect_to(self, connect_target{name, 0, {}}, [self, rp, canonical](bool ok) mutable {
           auto p = self->state.table.find(canonical);
           if (!ok || !p) {
             rp.deliver(ok && canonical == self->state.cfg.self);
@@ -155,7 +169,7 @@ caf::message_handler public_handlers(agent* self) {
       [self](agent_atom, const std::string& name) {
         auto rp = self->make_response_promise();
         auto canonical = canonical_name(name);
-        connect_to(self, name, [self, rp, canonical](bool) mutable {
+        connect_to(self, connect_target{name, 0, {}}, [self, rp, canonical](bool) mutable {
           if (auto p = self->state.table.find(canonical))
             rp.deliver(p->agent);
           else

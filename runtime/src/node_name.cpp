@@ -1,3 +1,4 @@
+// Parsing and printing `app@host` node names, strict as a resolver; see node_name.hpp.
 #include "plugnode/runtime/node_name.hpp"
 
 #include <netdb.h>

@@ -6,6 +6,7 @@
 //   (register_atom, std::string name, caf::actor who)   bool  false: name taken by another actor
 //   (unregister_atom, std::string name)                 bool  true when it was registered
 //   (whereis_atom, std::string name)                    caf::actor, or the error unknown_name
+//   (call_atom, std::string name, caf::message msg)     handed on to that actor, which answers the caller
 #pragma once
 
 #include <caf/actor.hpp>

@@ -5,11 +5,7 @@ namespace plugnode::runtime {
 
 caf::expected<caf::actor> whereis(caf::scoped_actor& self, const caf::actor& agent, const std::string& name,
                                   const std::string& node, std::chrono::milliseconds timeout) {
-  caf::expected<caf::actor> result{caf::sec::request_timeout};
-  self->request(agent, timeout, whereis_atom_v, name, node)
-      .receive([&](caf::actor& who) { result = std::move(who); },
-               [&](caf::error& err) { result = std::move(err); });
-  return result;
+  return ask<caf::actor>(*self.ptr(), agent, timeout, whereis_atom_v, name, node);
 }
 
 bool ping(caf::scoped_actor& self, const node& n, const std::string& target,

@@ -52,6 +52,7 @@ cluster_node::cluster_node(const std::string& address, std::uint16_t port, clust
   if (!options.listen)
     argv.emplace_back("--no-listen");
   argv.insert(argv.end(), options.extra_args.begin(), options.extra_args.end());
+  argv.insert(argv.begin(), options.launcher.begin(), options.launcher.end());
   proc_ = std::make_unique<process>(argv);
   ready_ = eventually(
       [this] {

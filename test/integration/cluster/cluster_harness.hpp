@@ -20,6 +20,7 @@ struct cluster_node_options {
   int bound_ms = 1500;
   int connect_timeout_ms = 2000;
   std::vector<std::string> extra_args; // TLS files, supervision, ...
+  std::vector<std::string> launcher;   // a command the node runs under (unshare), before its own argv
 };
 
 class cluster_node {

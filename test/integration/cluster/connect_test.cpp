@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <future>
 #include <thread>
 
@@ -149,4 +150,26 @@ TEST_CASE("disconnect drops the connection on both sides with a reason", "[clust
   // and they can meet again
   CHECK(a.cmd("connect app@127.0.0.3") == "true");
   CHECK(wait_for_answer(b, "nodes", "app@127.0.0.2", 2s) == "app@127.0.0.2");
+}
+
+TEST_CASE("a node with this node's own CAF node id is named for what it is", "[cluster]") {
+  // Each node in a PID namespace of its own runs as PID 1; sharing the network namespace (the same MAC
+  // addresses), both get the same CAF node id, as two containers with host networking do.
+  if (std::system("/usr/bin/unshare --pid --fork --kill-child true >/dev/null 2>&1") != 0) {
+    WARN("unshare --pid is not permitted here: the same-node-id case is not tested");
+    return;
+  }
+  cluster_node_options pid1;
+  pid1.launcher = {"/usr/bin/unshare", "--pid", "--fork", "--kill-child"};
+  auto port = shared_free_port({"127.0.0.2", "127.0.0.3"});
+  cluster_node a("127.0.0.2", port, pid1), b("127.0.0.3", port, pid1);
+  INFO(a.output() << b.output());
+  REQUIRE((a.ready() && b.ready()));
+  CHECK(a.cmd("connect app@127.0.0.3") == "false");
+  auto expected = "127.0.0.3:" + std::to_string(port) +
+                  " is app@127.0.0.3, another node with this node's own "
+                  "CAF node id (CAF 0.17 derives the id from the host's MAC addresses and the process id";
+  CHECK(eventually([&] { return a.output().find(expected) != std::string::npos; }, 2s));
+  INFO(a.output());
+  CHECK(a.output().find("is this node") == std::string::npos);
 }

@@ -33,6 +33,7 @@ struct node_set {
   // (k8s-srv).
   std::vector<std::string> hosts = addresses;
   std::uint16_t dist_port = port_free_on(addresses);
+  std::vector<std::uint16_t> own_ports; // when set, node i listens on own_ports[i] instead of dist_port
   std::uint16_t http_port = port_free_on(addresses);
   std::vector<std::unique_ptr<process>> nodes;
 
@@ -43,7 +44,7 @@ struct node_set {
                                                 std::map<std::string, std::optional<std::string>>{
                                                     {"PLUGNODE_NODE", "plugnode@" + hosts[i]},
                                                     {"PLUGNODE_DIST_ADDR", address},
-                                                    {"PLUGNODE_DIST_PORT", std::to_string(dist_port)},
+                                                    {"PLUGNODE_DIST_PORT", std::to_string(port_of(i))},
                                                     {"PLUGNODE_COOKIE", "discovery-test-cookie"},
                                                     {"PLUGNODE_DISCOVERY", strategy},
                                                     {"PLUGNODE_SERVICE", "app"},
@@ -53,6 +54,16 @@ struct node_set {
                                                     {"HTTP_PORT", std::to_string(http_port)},
                                                     {"PLUGNODE_HTTP_ADDR", address}}));
     }
+  }
+
+  std::uint16_t port_of(std::size_t i) const { return own_ports.empty() ? dist_port : own_ports[i]; }
+
+  // True when every node lists all the others as visible peers.
+  bool meshed() const {
+    for (std::size_t i = 0; i < nodes.size(); ++i)
+      if (peers(i) != static_cast<int>(nodes.size()) - 1)
+        return false;
+    return true;
   }
 
   nlohmann::json cluster(std::size_t i) const {
@@ -134,15 +145,31 @@ TEST_CASE("k8s-srv: nodes named by pod host names mesh, dialling each other thro
   }
   dnsmasq_server dns(zone);
   set.start(dns);
-  CHECK(eventually(
-      [&] {
-        for (std::size_t i = 0; i < set.nodes.size(); ++i)
-          if (set.peers(i) != 2)
-            return false;
-        return true;
-      },
-      15s));
+  CHECK(eventually([&] { return set.meshed(); }, 15s));
   auto peers = set.cluster(0)["peers"];
   REQUIRE(peers.size() == 2);
   CHECK(peers[0]["node"] == "plugnode@" + set.hosts[1]);
+}
+
+TEST_CASE("k8s-srv: a peer listening on another port than this node's is dialled at its SRV port",
+          "[cluster_formation]") {
+  // Two nodes, each on a port of its own: each can only reach the other through the port its SRV record
+  // names (a node that dialled its own port would find nothing listening there).
+  node_set set;
+  set.strategy = "k8s-srv";
+  set.addresses.resize(2);
+  set.hosts.resize(2);
+  set.own_ports = {set.dist_port, port_free_on(set.addresses)};
+  REQUIRE(set.own_ports[0] != set.own_ports[1]);
+  dns_zone zone;
+  for (std::size_t i = 0; i < set.addresses.size(); ++i) {
+    set.hosts[i] = "app-" + std::to_string(i) + "." + svc;
+    zone.srv.push_back({"_dist._tcp." + svc, set.hosts[i], set.own_ports[i]});
+    zone.hosts.push_back({set.hosts[i], set.addresses[i]});
+  }
+  dnsmasq_server dns(zone);
+  set.start(dns);
+  bool meshed = eventually([&] { return set.meshed(); }, 15s);
+  INFO(set.nodes[0]->output());
+  CHECK(meshed);
 }

@@ -3,6 +3,7 @@
 #include "plugnode/discovery/discovery_actor.hpp"
 
 #include <algorithm>
+#include <map>
 #include <set>
 
 #include <caf/all.hpp>
@@ -24,8 +25,13 @@ namespace {
 
 namespace rt = plugnode::runtime;
 using log_atom = caf::atom_constant<caf::atom("log")>;
+constexpr log_atom log_atom_v{};
 using refuse_atom = caf::atom_constant<caf::atom("refuse")>;
+constexpr refuse_atom refuse_atom_v{};
 using down_atom = caf::atom_constant<caf::atom("down")>;
+constexpr down_atom down_atom_v{};
+using target_atom = caf::atom_constant<caf::atom("target")>;
+constexpr target_atom target_atom_v{};
 
 const std::string svc = "app.default.svc.cluster.local";
 
@@ -47,7 +53,8 @@ dns_zone pods(std::initializer_list<int> ids) {
 }
 
 struct recording_agent_state {
-  std::vector<std::string> log; // "connect X" / "disconnect X", in order
+  std::vector<std::string> log;                      // "connect X" / "disconnect X", in order
+  std::map<std::string, rt::connect_target> targets; // the last connect request for each node
   std::set<std::string> connected;
   std::set<std::string> refuse; // connects to these fail once
   caf::actor subscriber;
@@ -58,7 +65,9 @@ caf::behavior recording_agent(caf::stateful_actor<recording_agent_state>* self,
                               std::set<std::string> refuse) {
   self->state.refuse = std::move(refuse);
   return {
-      [=](caf::connect_atom, const std::string& node) {
+      [=](caf::connect_atom, const rt::connect_target& target) {
+        auto& node = target.node;
+        self->state.targets[node] = target;
         self->state.log.push_back("connect " + node);
         if (self->state.refuse.erase(node) > 0)
           return false;
@@ -74,11 +83,15 @@ caf::behavior recording_agent(caf::stateful_actor<recording_agent_state>* self,
       },
       [=](rt::monitor_nodes_atom, caf::actor who) { self->state.subscriber = std::move(who); },
       [=](log_atom) { return self->state.log; },
+      [=](target_atom, const std::string& node) {
+        auto& t = self->state.targets[node];
+        return std::to_string(t.port) + " " + (t.addresses.empty() ? std::string("-") : t.addresses.front());
+      },
       [=](refuse_atom, const std::string& node) { self->state.refuse.insert(node); },
       // The test makes the agent report a connection lost, as the real one does on nodedown.
       [=](down_atom, const std::string& node) {
         self->state.connected.erase(node);
-        self->send(self->state.subscriber, rt::nodedown_atom::value, node, std::string("connection_closed"));
+        self->send(self->state.subscriber, rt::nodedown_atom_v, node, std::string("connection_closed"));
       },
   };
 }
@@ -114,12 +127,12 @@ struct fixture {
         .receive([&](const T& value) { out = value; }, [&](const caf::error& e) { FAIL(system.render(e)); });
     return out;
   }
-  std::vector<std::string> log() { return ask<std::vector<std::string>>(agent, log_atom::value); }
+  std::vector<std::string> log() { return ask<std::vector<std::string>>(agent, log_atom_v); }
   std::size_t count(const std::string& line) {
     auto l = log();
     return static_cast<std::size_t>(std::count(l.begin(), l.end(), line));
   }
-  nlohmann::json cluster() { return nlohmann::json::parse(ask<std::string>(discovery, cluster_atom::value)); }
+  nlohmann::json cluster() { return nlohmann::json::parse(ask<std::string>(discovery, cluster_atom_v)); }
   std::vector<std::string> peers() {
     std::vector<std::string> out;
     auto json = cluster();
@@ -147,7 +160,7 @@ TEST_CASE("start-up: the first answer connects every peer within a second, never
   auto log = f.log();
   std::sort(log.begin(), log.end());
   CHECK(log == std::vector<std::string>{"connect " + node_of(1), "connect " + node_of(2)});
-  CHECK(f.ask<bool>(f.discovery, ready_atom::value));
+  CHECK(f.ask<bool>(f.discovery, ready_atom_v));
   CHECK(f.peers() == std::vector<std::string>{node_of(1), node_of(2)});
   CHECK(eventually([&] { return f.cluster()["peers"][1]["link"] == "up"; }, 2s));
   CHECK(f.cluster()["peers"][0]["addresses"] == nlohmann::json{"127.0.0.3"});
@@ -155,6 +168,16 @@ TEST_CASE("start-up: the first answer connects every peer within a second, never
   CHECK(metric(f.registry, "plugnode_discovery_errors_total") == 0);
   CHECK(metric(f.registry, "plugnode_discovery_discovered_nodes") == 2);
   CHECK(metric(f.registry, "plugnode_discovery_connected_nodes") == 2);
+}
+
+TEST_CASE("a connect carries the SRV answer's port and the target's address, not just the name",
+          "[discovery_actor]") {
+  dns_zone zone;
+  zone.srv.push_back({"_dist._tcp." + svc, pod(1), 4444});
+  zone.hosts.push_back({pod(1), "127.0.0.3"});
+  fixture f(zone);
+  REQUIRE(eventually([&] { return f.count("connect " + node_of(1)) == 1; }, 2s));
+  CHECK(f.ask<std::string>(f.agent, target_atom_v, node_of(1)) == "4444 127.0.0.3");
 }
 
 TEST_CASE("a pod appearing is connected, one disappearing is dropped after K answers", "[discovery_actor]") {
@@ -198,10 +221,10 @@ TEST_CASE("lookup errors from the start: not ready, nothing connected, then the 
           "[discovery_actor]") {
   fixture f(dns_zone{});
   REQUIRE(eventually([&] { return metric(f.registry, "plugnode_discovery_errors_total") >= 2; }, 3s));
-  CHECK_FALSE(f.ask<bool>(f.discovery, ready_atom::value));
+  CHECK_FALSE(f.ask<bool>(f.discovery, ready_atom_v));
   CHECK_THAT(f.cluster()["last_error"].get<std::string>(), Catch::Contains("NXDOMAIN"));
   f.dns.restart(pods({0, 1}));
-  REQUIRE(eventually([&] { return f.ask<bool>(f.discovery, ready_atom::value); }, 3s));
+  REQUIRE(eventually([&] { return f.ask<bool>(f.discovery, ready_atom_v); }, 3s));
   CHECK(eventually([&] { return f.count("connect " + node_of(1)) == 1; }, 2s));
 }
 
@@ -213,7 +236,7 @@ TEST_CASE("discover now: polls at once and replies with the new answer", "[disco
   f.dns.set_live_hosts({{svc, "127.0.0.3"}});
   REQUIRE(eventually(
       [&] {
-        auto reply = nlohmann::json::parse(f.ask<std::string>(f.discovery, discover_atom::value));
+        auto reply = nlohmann::json::parse(f.ask<std::string>(f.discovery, discover_atom_v));
         return reply["peers"].size() == 2;
       },
       5s));
@@ -223,8 +246,8 @@ TEST_CASE("discover now: polls at once and replies with the new answer", "[disco
 TEST_CASE("a refused connect is asked again, and so is one lost to a nodedown", "[discovery_actor]") {
   fixture f(pods({0, 1}), strategy_kind::k8s_srv, {50ms, 200ms, 0.2, 3});
   REQUIRE(eventually([&] { return f.count("connect " + node_of(1)) == 1; }, 2s));
-  f.self->send(f.agent, refuse_atom::value, node_of(1));
-  f.self->send(f.agent, down_atom::value, node_of(1));
+  f.self->send(f.agent, refuse_atom_v, node_of(1));
+  f.self->send(f.agent, down_atom_v, node_of(1));
   // Next answer: connect again (refused), the one after: connect again (accepted).
   REQUIRE(eventually([&] { return f.count("connect " + node_of(1)) == 3; }, 3s));
   CHECK(eventually([&] { return metric(f.registry, "plugnode_discovery_connected_nodes") == 1; }, 2s));
@@ -254,7 +277,7 @@ TEST_CASE("static: the configured nodes, self skipped", "[discovery_actor]") {
   CHECK(eventually(
       [&] {
         std::vector<std::string> log;
-        self->request(agent, 5s, log_atom::value)
+        self->request(agent, 5s, log_atom_v)
             .receive([&](const std::vector<std::string>& l) { log = l; }, [](const caf::error&) {});
         return log == std::vector<std::string>{"connect b@127.0.0.2"};
       },
@@ -265,9 +288,9 @@ TEST_CASE("static: the configured nodes, self skipped", "[discovery_actor]") {
 
 TEST_CASE("nslookup through the actor, off the scheduler threads", "[discovery_actor]") {
   fixture f(pods({0, 1}));
-  auto text = f.ask<std::string>(f.discovery, nslookup_atom::value, "_dist._tcp." + svc, std::string("srv"));
+  auto text = f.ask<std::string>(f.discovery, nslookup_atom_v, "_dist._tcp." + svc, std::string("srv"));
   CHECK_THAT(text, Catch::Contains("IN SRV   0 10 4370 app-1.app.default.svc.cluster.local."));
   CHECK_THAT(text, Catch::Contains("app-1.app.default.svc.cluster.local.          0 IN A     127.0.0.3"));
-  CHECK(f.ask<std::string>(f.discovery, nslookup_atom::value, pod(0), std::string("mx")) ==
+  CHECK(f.ask<std::string>(f.discovery, nslookup_atom_v, pod(0), std::string("mx")) ==
         ";; unknown record type 'mx' (srv, a or aaaa)\n");
 }

@@ -2,6 +2,7 @@
 // node over the distribution port, with the cookie; usage errors; what describe shows.
 #include <catch2/catch.hpp>
 
+#include "dns_servers.hpp"
 #include "plugnode/test/ports.hpp"
 #include "running_node.hpp"
 
@@ -88,6 +89,34 @@ TEST_CASE("ping, pid, rpc and stop against a running node", "[commands]") {
   CHECK(stop.exit_code == 0);
   CHECK(node.proc().wait(10s) == 0);
   CHECK_THAT(node.proc().output(), Catch::Contains("stopped"));
+}
+
+TEST_CASE("commands reach a node whose name only PLUGNODE_DNS_SERVER knows", "[commands]") {
+  const std::string host = "plugnode-0.plugnode.default.svc.cluster.local";
+  dns_zone zone;
+  zone.hosts.push_back({host, "127.0.0.1"});
+  dnsmasq_server dns(zone);
+  auto server = dns.address().to_string();
+  running_node node("app", "127.0.0.1", free_port(),
+                    {{"PLUGNODE_NODE", "plugnode@" + host},
+                     {"PLUGNODE_DIST_ADDR", "127.0.0.1"},
+                     {"PLUGNODE_DNS_SERVER", server}});
+  auto env = node.client_env();
+  env["PLUGNODE_NODE"] = "plugnode@" + host;
+  env["PLUGNODE_DNS_SERVER"] = server;
+  for (const char* command : {"ping", "pid"}) {
+    auto r = run_plugnode({command}, env);
+    INFO(command << ": " << r.output);
+    CHECK(r.exit_code == 0);
+  }
+  auto nodes = run_plugnode({"rpc", "nodes"}, env);
+  INFO(nodes.output);
+  CHECK(nodes.exit_code == 0);
+  // libc's resolver does not know the name: without the server the same command cannot join.
+  env["PLUGNODE_DNS_SERVER"] = std::nullopt;
+  auto without = run_plugnode({"rpc", "nodes"}, env);
+  CHECK(without.exit_code == 1);
+  CHECK_THAT(without.output, Catch::StartsWith("plugnode: cannot join plugnode@" + host));
 }
 
 TEST_CASE("a wrong cookie or no node: pang / one line, exit 1", "[commands]") {

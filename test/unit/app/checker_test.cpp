@@ -138,7 +138,7 @@ TEST_CASE("the checker answers within 50 ms while its target hangs, then reports
   auto ask = [&] {
     check_result result;
     auto start = std::chrono::steady_clock::now();
-    self->request(checker, 50ms, caf::get_atom::value)
+    self->request(checker, 50ms, caf::get_atom_v)
         .receive([&](check_result& r) { result = r; }, [&](caf::error& e) { FAIL(system.render(e)); });
     CHECK(std::chrono::steady_clock::now() - start < 50ms);
     return result;
@@ -173,7 +173,7 @@ TEST_CASE("the checker goes up against an answering target and counts it", "[che
   check_result last;
   REQUIRE(plugnode::test::eventually(
       [&] {
-        self->request(checker, 50ms, caf::get_atom::value)
+        self->request(checker, 50ms, caf::get_atom_v)
             .receive([&](check_result& r) { last = r; }, [](caf::error&) {});
         return last.state == check_state::up;
       },
@@ -188,7 +188,7 @@ TEST_CASE("with no target the checker says so", "[checker]") {
   caf::actor_system system{cfg};
   auto checker = spawn_checker(system, {}, std::make_shared<prometheus::Registry>());
   caf::scoped_actor self{system};
-  self->request(checker, 50ms, caf::get_atom::value)
+  self->request(checker, 50ms, caf::get_atom_v)
       .receive(
           [&](check_result& r) {
             CHECK(r.state == check_state::unknown);

@@ -29,6 +29,13 @@ std::vector<std::string> texts(const std::vector<node_name>& nodes) {
   return out;
 }
 
+std::vector<std::string> texts(const std::vector<peer>& peers) {
+  std::vector<node_name> nodes;
+  for (const auto& p : peers)
+    nodes.push_back(p.node);
+  return texts(nodes);
+}
+
 // A clock the test moves by hand.
 struct fake_clock {
   std::chrono::steady_clock::time_point now{};

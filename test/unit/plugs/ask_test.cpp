@@ -58,7 +58,7 @@ TEST_CASE("ask gives request_timeout after the timeout, or at the request's dead
   auto cut = ask<int>(c, busy, 10s, 1);
   CHECK(cut.error() == caf::sec::request_timeout);
   CHECK(std::chrono::steady_clock::now() - start < 250ms);
-  caf::anon_send(busy, caf::ok_atom::value); // late answers go to mailboxes already gone
+  caf::anon_send(busy, caf::ok_atom_v); // late answers go to mailboxes already gone
   caf::anon_send_exit(busy, caf::exit_reason::user_shutdown);
 }
 

@@ -6,21 +6,12 @@
 
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/test/ports.hpp"
+#include "test_nodes.hpp"
 
 using namespace plugnode::runtime;
 using namespace std::chrono_literals;
 
-namespace {
-
-node_options listening_on(const std::string& address, std::uint16_t port) {
-  node_options options;
-  options.name = *node_name::parse("app@" + address);
-  options.port = port;
-  options.cookie = "unit-cookie";
-  return options;
-}
-
-} // namespace
+using plugnode::runtime::testing::listening_on;
 
 TEST_CASE("a listening node refuses to start without a cookie", "[node]") {
   auto options = listening_on("127.0.0.2", plugnode::test::free_port("127.0.0.2"));

@@ -21,10 +21,10 @@ std::string cluster_report(const std::string& node, std::uint64_t incarnation,
                            const std::vector<runtime::peer_info>& peers, const std::string& discovery_json,
                            const std::string& peers_error = {});
 
-// Asks `agent` and `discovery` (each within `timeout`) and builds the report; a part that does not answer
-// shows as an error in it rather than failing the whole.
+// Asks `agent` for the peers and, through it, the actor registered as discovery (each within `timeout`) and
+// builds the report; a part that does not answer shows as an error in it rather than failing the whole.
 std::string fetch_cluster_report(caf::blocking_actor& self, const std::string& node,
                                  std::uint64_t incarnation, const caf::actor& agent,
-                                 const caf::actor& discovery, std::chrono::milliseconds timeout);
+                                 std::chrono::milliseconds timeout);
 
 } // namespace plugnode::app

@@ -34,9 +34,6 @@ struct node_services {
 // How long a route waits for an actor of the node (GenServer.call's timeout); /status answers within it.
 inline constexpr std::chrono::milliseconds ask_timeout{50};
 
-// The actor registered as `name` with the agent (registered_names.hpp); an error when it does not answer.
-caf::expected<caf::actor> lookup(plugs::conn& c, const node_services& services, const char* name);
-
 // Every route of a node, in matching order: the operator routes, then the application's.
 plugs::router node_router(const node_services& services, const service& app);
 

@@ -22,6 +22,11 @@ namespace plugnode::app {
 
 runtime::node_options node_options_of(const config& cfg);
 
+// How peers' host names resolve, for a node and for the client commands alike: through PLUGNODE_DNS_SERVER
+// when it is set (so its SRV answers' names resolve there too), else libc's resolver, which also honours
+// /etc/hosts.
+runtime::host_resolver peer_host_resolver(const config& cfg);
+
 struct node_wiring {
   node_services services;
   caf::actor supervisor; // send it an exit to stop every child

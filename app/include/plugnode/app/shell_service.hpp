@@ -22,6 +22,7 @@
 namespace plugnode::app {
 
 using shell_atom = caf::atom_constant<caf::atom("shell")>;
+constexpr shell_atom shell_atom_v{};
 
 // How long a remote shell waits for one answer: longer than any command takes on the node (a ping that
 // connects first, a DNS lookup that retries).

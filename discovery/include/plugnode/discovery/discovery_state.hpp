@@ -47,7 +47,7 @@ public:
   using clock = std::function<std::chrono::steady_clock::time_point()>;
 
   struct actions {
-    std::vector<runtime::node_name> connect;
+    std::vector<peer> connect; // whole, as the answer gave them: the agent dials their port and addresses
     std::vector<runtime::node_name> disconnect;
   };
 

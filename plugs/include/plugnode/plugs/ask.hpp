@@ -1,4 +1,5 @@
-// ask: a plug's synchronous request to another actor, with a timeout (GenServer.call(pid, msg, timeout)).
+// ask: a plug's synchronous request to another actor, with a timeout (GenServer.call(pid, msg, timeout)):
+// runtime::ask (runtime/ask.hpp), from the request's own actor and cut at the request's deadline.
 // The request's own actor asks, so a late answer can never reach another request; the wait is also cut
 // short by the pipeline's deadline, so a slow actor cannot hold the request past it.
 #pragma once
@@ -15,6 +16,7 @@
 #include <caf/sec.hpp>
 
 #include "plugnode/plugs/conn.hpp"
+#include "plugnode/runtime/ask.hpp"
 
 namespace plugnode::plugs {
 
@@ -27,10 +29,7 @@ caf::expected<T> ask(conn& c, const caf::actor& dest, std::chrono::milliseconds 
   if (c.deadline != std::chrono::steady_clock::time_point::max())
     timeout = std::max(std::chrono::milliseconds(0), std::min(timeout, left));
   auto run = [&](caf::blocking_actor* self) {
-    caf::expected<T> result{caf::sec::request_timeout};
-    self->request(dest, timeout, std::forward<Ts>(xs)...)
-        .receive([&](T& x) { result = std::move(x); }, [&](caf::error& e) { result = std::move(e); });
-    return result;
+    return runtime::ask<T>(*self, dest, timeout, std::forward<Ts>(xs)...);
   };
   if (c.self != nullptr)
     return run(c.self);

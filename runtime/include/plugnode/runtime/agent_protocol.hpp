@@ -4,6 +4,9 @@
 //
 //   request                                   reply
 //   (caf::connect_atom, std::string node)     bool      true when connected (also: already, or self)
+//   (caf::connect_atom, connect_target t)     bool      the same, dialling t's port and addresses (a
+//                                                       discovery answer); resolves t.node only without
+//                                                       addresses
 //   (disconnect_atom, std::string node)       bool      true when a connection was dropped
 //   (caf::ping_atom, std::string node)        bool      true = pong, false = pang (connects first)
 //   (nodes_atom)                              std::vector<std::string>   visible peers, sorted, never self
@@ -16,6 +19,8 @@
 //   (register_atom, std::string name, caf::actor who)   bool  names a local actor (false: name taken)
 //   (unregister_atom, std::string name)       bool
 //   (whereis_atom, std::string name)          caf::actor  local lookup; error unknown_name
+//   (call_atom, std::string name, caf::message msg)   what the actor registered as `name` answers to `msg`
+//                                             (handed on to it: one request, see ask.hpp); error unknown_name
 //   (whereis_atom, std::string name, std::string node)  caf::actor  lookup on a connected node; errors
 //                                             unknown_node (not connected) / unknown_name
 //   (caf::leave_atom)                         bool      tell every peer this node is leaving (shutdown)
@@ -33,6 +38,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include <caf/atom.hpp>
 #include <caf/error.hpp>
@@ -52,6 +58,7 @@ using cluster_atom = caf::atom_constant<caf::atom("cluster")>;
 using register_atom = caf::atom_constant<caf::atom("register")>;
 using unregister_atom = caf::atom_constant<caf::atom("unregister")>;
 using whereis_atom = caf::atom_constant<caf::atom("whereis")>;
+using call_atom = caf::atom_constant<caf::atom("call")>;
 using dist_hello_atom = caf::atom_constant<caf::atom("d_hello")>;
 using dist_auth_atom = caf::atom_constant<caf::atom("d_auth")>;
 using dist_beat_atom = caf::atom_constant<caf::atom("d_beat")>;
@@ -68,10 +75,23 @@ constexpr cluster_atom cluster_atom_v{};
 constexpr register_atom register_atom_v{};
 constexpr unregister_atom unregister_atom_v{};
 constexpr whereis_atom whereis_atom_v{};
+constexpr call_atom call_atom_v{};
 constexpr dist_hello_atom dist_hello_atom_v{};
 constexpr dist_auth_atom dist_auth_atom_v{};
 constexpr dist_beat_atom dist_beat_atom_v{};
 constexpr dist_leave_atom dist_leave_atom_v{};
+
+// Where to reach a node: its name, and what a discovery answer said about it. Without addresses the agent
+// resolves the name's host; port 0 is this node's own distribution port.
+struct connect_target {
+  std::string node;
+  std::uint16_t port = 0;
+  std::vector<std::string> addresses; // numeric, preferred first
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, connect_target& x) {
+  return f(caf::meta::type_name("connect_target"), x.node, x.port, x.addresses);
+}
 
 // One peer as the agent sees it, for `/cluster` and the remote shell's `status`.
 struct peer_info {

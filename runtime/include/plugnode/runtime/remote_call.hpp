@@ -13,6 +13,7 @@
 #include <caf/scoped_actor.hpp>
 
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/ask.hpp"
 #include "plugnode/runtime/node.hpp"
 
 namespace plugnode::runtime {
@@ -39,11 +40,7 @@ caf::expected<Reply> call(caf::scoped_actor& self, const caf::actor& agent, cons
   auto target = whereis(self, agent, name, node, timeout);
   if (!target)
     return std::move(target.error());
-  caf::expected<Reply> result{caf::sec::request_timeout};
-  self->request(*target, timeout, std::forward<Ts>(xs)...)
-      .receive([&](Reply& reply) { result = std::move(reply); },
-               [&](caf::error& err) { result = std::move(err); });
-  return result;
+  return ask<Reply>(*self.ptr(), *target, timeout, std::forward<Ts>(xs)...);
 }
 
 // Erlang's `net_adm:ping`: calls `done(true)` (pong) when `target` answers within `timeout`, else
