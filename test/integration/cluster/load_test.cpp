@@ -18,10 +18,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// The sanitizer build's shadow memory and quarantine come on top of the RSS, and its slowdown on top of
+// the round trip (the bug these catch is gigabytes and seconds).
 #ifdef __SANITIZE_ADDRESS__
-constexpr long sender_rss_bound_kb = 1024 * 1024; // ASan's shadow memory and quarantine come on top
+constexpr long sender_rss_bound_kb = 1024 * 1024;
+constexpr double ping_p99_bound_us = 30000;
 #else
 constexpr long sender_rss_bound_kb = 100 * 1024;
+constexpr double ping_p99_bound_us = 10000;
 #endif
 
 long status_kb(cluster_node& node, const std::string& field) {
@@ -119,6 +123,6 @@ TEST_CASE("during a blast to b, pings to c stay fast", "[cluster][load]") {
   double median = -1, p99 = -1;
   in >> median >> p99;
   CHECK(median > 0);
-  CHECK(p99 < 10000);
+  CHECK(p99 < ping_p99_bound_us);
   CHECK(a.cmd("events").find("nodedown") == std::string::npos);
 }
