@@ -41,6 +41,22 @@ caf::behavior dist_flow(caf::io::broker* self, std::chrono::milliseconds patienc
         if (budget && peer && !budget->closed())
           mark(self, std::move(budget), std::move(peer), position, patience);
       },
+      [=](flow_probe_atom, budget_ptr& budget, const caf::node_id& peer, std::uint64_t position) {
+        if (!budget || budget->closed())
+          return;
+        // Any request the broker answers will do: it answers in mailbox order.
+        self->request(basp, patience, caf::get_atom_v, peer)
+            .then(
+                [budget, position](const caf::node_id&, const std::string&, std::uint16_t) {
+                  if (budget->processed(position))
+                    wake(budget, true);
+                },
+                [budget, position](const caf::error&) {
+                  // Never hold a sender on a probe that got lost: the end-to-end budget still bounds it.
+                  if (budget->processed(position))
+                    wake(budget, true);
+                });
+      },
       [=](flow_wait_atom, budget_ptr& budget) -> caf::result<bool> {
         if (!budget || budget->has_room())
           return true;

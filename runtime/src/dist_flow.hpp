@@ -5,6 +5,8 @@
 //
 //   message                                                  from
 //   (flow_mark_atom, budget, caf::actor peer_agent, position)  a sender whose charge made a mark due
+//   (flow_probe_atom, budget, caf::node_id peer, position)  the same for the local BASP broker: its answer
+//                                                            means it has processed what came before
 //   (flow_wait_atom, budget) -> bool                         a held sender; answered when there is room
 //   (flow_close_atom, budget)                                the peer directory, when the peer is gone
 //   (flow_locate_atom, traffic, caf::node_id)                the peer directory, for a new peer: asks BASP
@@ -26,10 +28,12 @@ namespace plugnode::runtime::detail {
 
 using flow_mark_atom = caf::atom_constant<caf::atom("f_mark")>;
 using flow_wait_atom = caf::atom_constant<caf::atom("f_wait")>;
+using flow_probe_atom = caf::atom_constant<caf::atom("f_probe")>;
 using flow_close_atom = caf::atom_constant<caf::atom("f_close")>;
 using flow_locate_atom = caf::atom_constant<caf::atom("f_locate")>;
 constexpr flow_mark_atom flow_mark_atom_v{};
 constexpr flow_wait_atom flow_wait_atom_v{};
+constexpr flow_probe_atom flow_probe_atom_v{};
 constexpr flow_close_atom flow_close_atom_v{};
 constexpr flow_locate_atom flow_locate_atom_v{};
 

@@ -22,6 +22,8 @@ hold_ticket charge(const node& n, const caf::actor& dest, const caf::message& ms
   auto charged = route.budget->charge(bytes);
   if (charged.mark)
     caf::anon_send(route.flow, flow_mark_atom_v, route.budget, route.agent, charged.mark);
+  if (charged.probe)
+    caf::anon_send(route.flow, flow_probe_atom_v, route.budget, dest.node(), charged.probe);
   if (!charged.full)
     return {};
   return {route.flow, caf::make_message(flow_wait_atom_v, route.budget)};

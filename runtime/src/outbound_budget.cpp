@@ -14,6 +14,10 @@ outbound_budget::charge_result outbound_budget::charge(std::uint64_t bytes) {
     last_mark_ = charged_;
     out.mark = charged_;
   }
+  if (charged_ - last_probe_ >= probe_every_) {
+    last_probe_ = charged_;
+    out.probe = charged_;
+  }
   out.full = !room_locked();
   return out;
 }
@@ -22,6 +26,13 @@ bool outbound_budget::credit(std::uint64_t position) {
   std::lock_guard<std::mutex> guard(mutex_);
   if (position > credited_)
     credited_ = position;
+  return room_locked();
+}
+
+bool outbound_budget::processed(std::uint64_t position) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (position > processed_)
+    processed_ = position;
   return room_locked();
 }
 

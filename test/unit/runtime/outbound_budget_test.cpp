@@ -37,6 +37,16 @@ TEST_CASE("credit up to a mark gives room; an older mark never takes it back", "
   CHECK(budget.unconfirmed() == 0);
 }
 
+TEST_CASE("past 64 KB not yet processed by the local BASP broker a sender is held too", "[outbound_budget]") {
+  outbound_budget budget(1024 * 1024);
+  auto charged = budget.charge(16 * 1024);
+  CHECK(charged.probe == 16 * 1024);
+  CHECK(charged.mark == 0);
+  CHECK(budget.charge(48 * 1024).full);            // 64 KB unprocessed
+  CHECK(budget.processed(16 * 1024));              // the broker has serialised the first 16 KB
+  CHECK(budget.counters().in_flight == 64 * 1024); // still unconfirmed by the peer
+}
+
 TEST_CASE("held senders are released with their time counted; a closed budget never holds",
           "[outbound_budget]") {
   outbound_budget budget(1000);
