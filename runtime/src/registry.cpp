@@ -6,57 +6,61 @@
 
 #include <caf/event_based_actor.hpp>
 #include <caf/local_actor.hpp>
-#include <caf/stateful_actor.hpp>
 
 #include "plugnode/runtime/agent_protocol.hpp"
 
 namespace plugnode::runtime::detail {
 namespace {
 
-struct registry_state {
-  std::map<std::string, caf::actor> names;
-  static inline const char* name = "plugnode.registry";
-};
+// A class, not a function actor: CAF 0.17 dereferences a null argument tuple when a function actor is
+// spawned without arguments (undefined behaviour UBSan stops on), and the registry needs none.
+class registry_actor : public caf::event_based_actor {
+public:
+  explicit registry_actor(caf::actor_config& cfg) : caf::event_based_actor(cfg) {}
 
-caf::behavior registry(caf::stateful_actor<registry_state>* self) {
-  self->set_down_handler([self](caf::down_msg& down) {
-    auto& names = self->state.names;
-    for (auto i = names.begin(); i != names.end();)
-      i = i->second.address() == down.source ? names.erase(i) : std::next(i);
-  });
-  return {
-      [self](register_atom, const std::string& name, const caf::actor& who) {
-        auto& names = self->state.names;
-        auto i = names.find(name);
-        if (!who || (i != names.end() && i->second != who))
-          return false;
-        names[name] = who;
-        self->monitor(who);
-        return true;
-      },
-      [self](unregister_atom, const std::string& name) { return self->state.names.erase(name) > 0; },
-      [self](call_atom, const std::string& name, caf::message& msg) {
-        auto rp = self->make_response_promise();
-        auto i = self->state.names.find(name);
-        if (i == self->state.names.end())
-          rp.deliver(make_runtime_error(runtime_errc::unknown_name, name));
-        else
-          rp.delegate(i->second, std::move(msg));
-        return rp;
-      },
-      [self](whereis_atom, const std::string& name) -> caf::result<caf::actor> {
-        auto i = self->state.names.find(name);
-        if (i == self->state.names.end())
-          return make_runtime_error(runtime_errc::unknown_name, name);
-        return i->second;
-      },
-  };
-}
+  const char* name() const override { return "plugnode.registry"; }
+
+  caf::behavior make_behavior() override {
+    set_down_handler([this](caf::down_msg& down) {
+      for (auto i = names_.begin(); i != names_.end();)
+        i = i->second.address() == down.source ? names_.erase(i) : std::next(i);
+    });
+    return {
+        [this](register_atom, const std::string& name, const caf::actor& who) {
+          auto i = names_.find(name);
+          if (!who || (i != names_.end() && i->second != who))
+            return false;
+          names_[name] = who;
+          monitor(who);
+          return true;
+        },
+        [this](unregister_atom, const std::string& name) { return names_.erase(name) > 0; },
+        [this](call_atom, const std::string& name, caf::message& msg) {
+          auto rp = make_response_promise();
+          auto i = names_.find(name);
+          if (i == names_.end())
+            rp.deliver(make_runtime_error(runtime_errc::unknown_name, name));
+          else
+            rp.delegate(i->second, std::move(msg));
+          return rp;
+        },
+        [this](whereis_atom, const std::string& name) -> caf::result<caf::actor> {
+          auto i = names_.find(name);
+          if (i == names_.end())
+            return make_runtime_error(runtime_errc::unknown_name, name);
+          return i->second;
+        },
+    };
+  }
+
+private:
+  std::map<std::string, caf::actor> names_;
+};
 
 } // namespace
 
 caf::actor spawn_registry(caf::local_actor* owner) {
-  return owner->spawn<caf::linked>(registry);
+  return owner->spawn<registry_actor, caf::linked>();
 }
 
 } // namespace plugnode::runtime::detail
