@@ -21,7 +21,8 @@ struct actors {
   caf::actor_system system{cfg};
   std::vector<caf::actor> spawned;
   caf::actor next() {
-    spawned.push_back(system.spawn([]() -> caf::behavior { return {[](int) {}}; }));
+    // (An argument: CAF 0.17 dereferences a null pointer spawning a function actor without one.)
+    spawned.push_back(system.spawn([](int) -> caf::behavior { return {[](int) {}}; }, 0));
     return spawned.back();
   }
   ~actors() {
