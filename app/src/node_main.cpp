@@ -79,7 +79,7 @@ void stop_services(caf::actor_system& system, const caf::actor& supervisor, cons
   for (const auto& actor : app.actors)
     names.push_back(actor.name);
   for (const auto& name : names)
-    self->request(supervisor, std::chrono::seconds(1), caf::get_atom::value, name)
+    self->request(supervisor, std::chrono::seconds(1), caf::get_atom_v, name)
         .receive([&](const caf::actor& child) { services.push_back(child); }, [](const caf::error&) {});
   for (const auto& service : services)
     self->monitor(service);

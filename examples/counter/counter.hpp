@@ -23,6 +23,9 @@ inline constexpr const char* actor_name = "counter";
 using add_atom = caf::atom_constant<caf::atom("cnt_add")>;
 using read_atom = caf::atom_constant<caf::atom("cnt_read")>;
 using list_atom = caf::atom_constant<caf::atom("cnt_list")>;
+constexpr add_atom add_atom_v{};
+constexpr read_atom read_atom_v{};
+constexpr list_atom list_atom_v{};
 
 caf::actor spawn_counter(caf::actor_system& system);
 

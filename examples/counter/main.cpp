@@ -69,16 +69,16 @@ void add_routes(plugnode::plugs::router& router, const node_services& node) {
       return;
     }
     adds.Increment();
-    ask_owner(c, node, counter::add_atom::value, c.path_params.at("key"), delta);
+    ask_owner(c, node, counter::add_atom_v, c.path_params.at("key"), delta);
   });
   router.get("/count/:key",
-             [node](conn& c) { ask_owner(c, node, counter::read_atom::value, c.path_params.at("key")); });
+             [node](conn& c) { ask_owner(c, node, counter::read_atom_v, c.path_params.at("key")); });
 }
 
 plugnode::app::shell_reply list_counters(const node_services& node, caf::scoped_actor& self,
                                          const std::vector<std::string>&) {
   auto lines = plugnode::runtime::call<std::vector<std::string>>(
-      self, node.agent, counter::actor_name, node.node, owner_timeout, counter::list_atom::value);
+      self, node.agent, counter::actor_name, node.node, owner_timeout, counter::list_atom_v);
   if (!lines)
     return {false, "the counter actor did not answer\n"};
   std::string text;

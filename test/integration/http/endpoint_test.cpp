@@ -157,7 +157,7 @@ TEST_CASE("plugs ask other actors through the request's actor, with a timeout", 
       },
       0);
   served server([&](conn& c) {
-    auto answer = ask<int>(c, c.path == "/silent" ? silent : counter, 100ms, caf::get_atom::value);
+    auto answer = ask<int>(c, c.path == "/silent" ? silent : counter, 100ms, caf::get_atom_v);
     if (answer)
       c.send_resp(200, std::to_string(*answer));
     else
@@ -185,7 +185,7 @@ TEST_CASE("a late answer to one request's ask never reaches the next request", "
         auto pending = std::make_shared<std::vector<caf::response_promise>>();
         return {[self, pending](caf::get_atom) {
                   pending->push_back(self->make_response_promise());
-                  self->delayed_send(self, 150ms, caf::ok_atom::value);
+                  self->delayed_send(self, 150ms, caf::ok_atom_v);
                   return pending->back();
                 },
                 [pending, answer](caf::ok_atom) {
@@ -201,7 +201,7 @@ TEST_CASE("a late answer to one request's ask never reaches the next request", "
       [&](conn& c) {
         auto id = std::to_string(c.self->id());
         if (c.path == "/ask") {
-          auto answer = ask<int>(c, late, 30ms, caf::get_atom::value);
+          auto answer = ask<int>(c, late, 30ms, caf::get_atom_v);
           c.send_resp(200, id + (answer ? " answered" : " timed out"));
         } else {
           c.send_resp(200, id + (c.self->mailbox().empty() ? " clean" : " dirty"));

@@ -79,7 +79,7 @@ struct test_node {
     std::pair<bool, std::string> answer{false, "no answer"};
     if (!shell)
       return answer;
-    self->request(*shell, 5s, app::shell_atom::value, line)
+    self->request(*shell, 5s, app::shell_atom_v, line)
         .receive(
             [&](bool ok, const std::string& text) {
               answer = {ok, text};
