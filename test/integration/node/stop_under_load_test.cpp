@@ -25,6 +25,14 @@ using namespace std::chrono_literals;
 
 namespace {
 
+// The sanitizer build's node ends with LeakSanitizer scanning its whole heap, which alone can take a second;
+// the bound is the issue's 1 s everywhere else.
+#ifdef __SANITIZE_ADDRESS__
+constexpr long exit_bound_ms = 3000;
+#else
+constexpr long exit_bound_ms = 1000;
+#endif
+
 // What the clients saw, summed over all of them.
 struct tally {
   std::atomic<long> answered{0};
@@ -170,7 +178,7 @@ TEST_CASE("SIGTERM under 64 keep-alive clients: no request unanswered, exit with
                 << t.timed_out << ", bad " << t.bad_answer << "\n"
                 << last_lines(node.proc().output()));
     CHECK(code == 0);
-    CHECK(exit_ms < 1000);
+    CHECK(exit_ms < exit_bound_ms);
     CHECK(t.unanswered == 0);
     CHECK(t.cut == 0);
     CHECK(t.timed_out == 0);
