@@ -26,6 +26,11 @@ public:
   static constexpr std::uint64_t seq_step = 4;
 
   static std::uint32_t generation_of(std::uint64_t word) { return static_cast<std::uint32_t>(word >> 32); }
+  // The clocks below are kept as ticks of `clock` in atomics.
+  static clock::rep now_ticks() { return clock::now().time_since_epoch().count(); }
+  static clock::rep ticks(std::chrono::milliseconds d) {
+    return std::chrono::duration_cast<clock::duration>(d).count();
+  }
 
   // For an epoll event of connection `generation`: true when the caller now owns it; false when it is gone
   // or someone else owns it (who is then told, through the pending bit, to look at the socket again).

@@ -28,18 +28,7 @@ constexpr std::uint64_t wake_tag = ~std::uint64_t{0} - 1;
 // Read at most this much ahead of the parser in one turn: a client pipelining megabytes is read as the
 // parser consumes, never buffered whole.
 constexpr std::size_t read_ahead = 64 * 1024;
-// After an error response or a close, what the client still sends is read and dropped for this long, so
-// that closing with unread bytes does not reset the connection before the client has read the answer.
-constexpr milliseconds linger_time{1000};
 constexpr const char* continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-
-clock::rep now_ticks() {
-  return clock::now().time_since_epoch().count();
-}
-
-clock::rep ticks(milliseconds d) {
-  return std::chrono::duration_cast<clock::duration>(d).count();
-}
 
 std::string numeric_address(const sockaddr_storage& addr) {
   char text[INET6_ADDRSTRLEN] = "";
@@ -55,11 +44,6 @@ bool epoll_set(int epoll_fd, int op, int fd, std::uint32_t events, std::uint64_t
   ev.events = events;
   ev.data.u64 = data;
   return ::epoll_ctl(epoll_fd, op, fd, &ev) == 0;
-}
-
-milliseconds sweep_tick(const server_options& o) {
-  auto shortest = std::min({o.idle_timeout, o.head_timeout, o.read_timeout, o.write_timeout, o.stop_grace});
-  return std::clamp(shortest / 10, milliseconds(5), milliseconds(100));
 }
 
 } // namespace
@@ -210,7 +194,7 @@ void http_server::accept_ready() {
     c.remote_ip = numeric_address(peer);
     int yes = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-    c.since.store(now_ticks(), std::memory_order_relaxed);
+    c.since.store(http_connection::now_ticks(), std::memory_order_relaxed);
     set_phase(c, conn_phase::idle);
     std::atomic_thread_fence(std::memory_order_release);
     if (!epoll_set(epoll_fd_, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, event_data(index, c)))
@@ -302,7 +286,7 @@ http_server::next http_server::take_input(http_connection& c) {
     if (outcome == request_parser::outcome::need_more) {
       if (c.peer_closed)
         return next::close;
-      auto now = now_ticks();
+      auto now = http_connection::now_ticks();
       if (!c.parser.in_body()) {
         if (c.phase != conn_phase::reading_head) {
           c.head_started.store(now, std::memory_order_relaxed);
@@ -367,7 +351,7 @@ http_server::next http_server::flush(http_connection& c) {
     auto n = ::send(c.fd, c.out.data() + c.out_sent, c.out.size() - c.out_sent, MSG_NOSIGNAL);
     if (n > 0) {
       c.out_sent += static_cast<std::size_t>(n);
-      c.since.store(now_ticks(), std::memory_order_relaxed);
+      c.since.store(http_connection::now_ticks(), std::memory_order_relaxed);
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
       set_phase(c, conn_phase::writing);
       return next::write;
@@ -384,7 +368,8 @@ http_server::next http_server::flush(http_connection& c) {
     linger(c);
     return next::read;
   }
-  c.since.store(now_ticks(), std::memory_order_relaxed); // the idle clock starts with the response out
+  c.since.store(http_connection::now_ticks(),
+                std::memory_order_relaxed); // the idle clock starts with the response out
   set_phase(c, conn_phase::idle);
   return next::read;
 }
@@ -392,7 +377,7 @@ http_server::next http_server::flush(http_connection& c) {
 void http_server::linger(http_connection& c) {
   ::shutdown(c.fd, SHUT_WR);
   c.in.clear();
-  c.since.store(now_ticks(), std::memory_order_relaxed);
+  c.since.store(http_connection::now_ticks(), std::memory_order_relaxed);
   set_phase(c, conn_phase::lingering);
 }
 
@@ -438,83 +423,6 @@ void http_server::finish_if_drained() {
   std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
   changed_.notify_all();
-}
-
-bool http_server::expired(const http_connection& c, clock::rep now, bool stopping,
-                          clock::rep stop_time) const {
-  auto since = c.since.load(std::memory_order_relaxed);
-  switch (c.phase.load(std::memory_order_acquire)) {
-  case conn_phase::idle: return now - since >= ticks(stopping ? options_.stop_grace : options_.idle_timeout);
-  case conn_phase::reading_head:
-    return now - c.head_started.load(std::memory_order_relaxed) >= ticks(options_.head_timeout) ||
-           (stopping && now - stop_time >= ticks(options_.stop_grace));
-  case conn_phase::reading_body: // a request under way, even at a stop: its body is still coming
-    return now - since >= ticks(options_.read_timeout);
-  case conn_phase::writing: return now - since >= ticks(options_.write_timeout);
-  case conn_phase::lingering: return now - since >= ticks(linger_time);
-  default: return false;
-  }
-}
-
-// The sweeper owns `c`, which is past its clock.
-void http_server::expire(http_connection& c) {
-  auto phase = c.phase.load(std::memory_order_relaxed);
-  if (phase == conn_phase::idle) {
-    // A request that arrived as the clock ran out, its event not yet taken by a worker: closing now would
-    // reset it unanswered. It is served instead (here, on the sweeper: a rare race, not a path).
-    char byte = 0;
-    if (::recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
-      own(c);
-      return;
-    }
-  }
-  if (phase != conn_phase::reading_head && phase != conn_phase::reading_body) {
-    close(c);
-    return;
-  }
-  bool head = phase == conn_phase::reading_head;
-  ++(head ? stats_->head_timeouts : stats_->body_timeouts);
-  runtime::log_limited(spdlog::level::warn, "HTTP request timeouts", c.remote_ip,
-                       fmt::format("http: {} from {} not received in time: answered 408",
-                                   head ? "request head" : "body", c.remote_ip),
-                       {{"peer", c.remote_ip}, {"status", "408"}});
-  auto reply = local_response_bytes(408);
-  ::send(c.fd, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  c.parser.reset();
-  linger(c);
-  own(c);
-}
-
-void http_server::sweep() {
-  auto tick = sweep_tick(options_);
-  std::unique_lock lock(mutex_);
-  while (!exiting_) {
-    changed_.wait_for(lock, tick);
-    bool stopping = stopping_;
-    auto stop_time = stop_requested_;
-    lock.unlock();
-    auto now = now_ticks();
-    for (std::size_t i = 0, n = high_water_.load(std::memory_order_acquire); i < n; ++i) {
-      auto& c = *slots_[i];
-      auto seen = c.word();
-      if ((seen & http_connection::busy) == 0 &&
-          expired(c, now, stopping, stop_time.time_since_epoch().count()) && c.claim_if_unchanged(seen))
-        expire(c);
-    }
-    if (stopping) {
-      finish_if_drained();
-      if (clock::now() - stop_time >= options_.stop_timeout) {
-        runtime::logger().warn("http: {} connections still open {} ms after the stop", open_.load(),
-                               options_.stop_timeout.count());
-        std::uint64_t one = 1;
-        [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
-        lock.lock();
-        exiting_ = true;
-        break;
-      }
-    }
-    lock.lock();
-  }
 }
 
 } // namespace plugnode::plugs

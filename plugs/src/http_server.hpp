@@ -79,6 +79,9 @@ public:
 
 private:
   enum class next { read, write, close };
+  // After an error response or a close, what the client still sends is read and dropped for this long, so
+  // that closing with unread bytes does not reset the connection before the client has read the answer.
+  static constexpr std::chrono::milliseconds linger_time{1000};
 
   void work();
   void accept_ready();
@@ -96,6 +99,7 @@ private:
   void close(http_connection& c);
   http_connection* slot(std::size_t index) const;
   std::uint64_t event_data(std::size_t index, const http_connection& c) const;
+  // The clocks (http_server_clocks.cpp): the sweeper thread and what it does to a connection past one.
   void sweep();
   bool expired(const http_connection& c, http_connection::clock::rep now, bool stopping,
                http_connection::clock::rep stop_time) const;

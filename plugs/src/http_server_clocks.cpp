@@ -1,0 +1,104 @@
+// The HTTP server's clocks: the sweeper thread that closes idle connections, answers 408 to heads and bodies
+// that do not arrive in time, drops clients that do not take their response, and carries out the stop.
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "http_server.hpp"
+#include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
+
+namespace plugnode::plugs {
+namespace {
+
+using clock = http_connection::clock;
+using std::chrono::milliseconds;
+
+milliseconds sweep_tick(const server_options& o) {
+  auto shortest = std::min({o.idle_timeout, o.head_timeout, o.read_timeout, o.write_timeout, o.stop_grace});
+  return std::clamp(shortest / 10, milliseconds(5), milliseconds(100));
+}
+
+} // namespace
+
+bool http_server::expired(const http_connection& c, clock::rep now, bool stopping,
+                          clock::rep stop_time) const {
+  auto since = c.since.load(std::memory_order_relaxed);
+  switch (c.phase.load(std::memory_order_acquire)) {
+  case conn_phase::idle:
+    return now - since >= http_connection::ticks(stopping ? options_.stop_grace : options_.idle_timeout);
+  case conn_phase::reading_head:
+    return now - c.head_started.load(std::memory_order_relaxed) >=
+               http_connection::ticks(options_.head_timeout) ||
+           (stopping && now - stop_time >= http_connection::ticks(options_.stop_grace));
+  case conn_phase::reading_body: // a request under way, even at a stop: its body is still coming
+    return now - since >= http_connection::ticks(options_.read_timeout);
+  case conn_phase::writing: return now - since >= http_connection::ticks(options_.write_timeout);
+  case conn_phase::lingering: return now - since >= http_connection::ticks(linger_time);
+  default: return false;
+  }
+}
+
+// The sweeper owns `c`, which is past its clock.
+void http_server::expire(http_connection& c) {
+  auto phase = c.phase.load(std::memory_order_relaxed);
+  if (phase == conn_phase::idle) {
+    // A request that arrived as the clock ran out, its event not yet taken by a worker: closing now would
+    // reset it unanswered. It is served instead (here, on the sweeper: a rare race, not a path).
+    char byte = 0;
+    if (::recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
+      own(c);
+      return;
+    }
+  }
+  if (phase != conn_phase::reading_head && phase != conn_phase::reading_body) {
+    close(c);
+    return;
+  }
+  bool head = phase == conn_phase::reading_head;
+  ++(head ? stats_->head_timeouts : stats_->body_timeouts);
+  runtime::log_limited(spdlog::level::warn, "HTTP request timeouts", c.remote_ip,
+                       fmt::format("http: {} from {} not received in time: answered 408",
+                                   head ? "request head" : "body", c.remote_ip),
+                       {{"peer", c.remote_ip}, {"status", "408"}});
+  auto reply = local_response_bytes(408);
+  ::send(c.fd, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+  c.parser.reset();
+  linger(c);
+  own(c);
+}
+
+void http_server::sweep() {
+  auto tick = sweep_tick(options_);
+  std::unique_lock lock(mutex_);
+  while (!exiting_) {
+    changed_.wait_for(lock, tick);
+    bool stopping = stopping_;
+    auto stop_time = stop_requested_;
+    lock.unlock();
+    auto now = http_connection::now_ticks();
+    for (std::size_t i = 0, n = high_water_.load(std::memory_order_acquire); i < n; ++i) {
+      auto& c = *slots_[i];
+      auto seen = c.word();
+      if ((seen & http_connection::busy) == 0 &&
+          expired(c, now, stopping, stop_time.time_since_epoch().count()) && c.claim_if_unchanged(seen))
+        expire(c);
+    }
+    if (stopping) {
+      finish_if_drained();
+      if (clock::now() - stop_time >= options_.stop_timeout) {
+        runtime::logger().warn("http: {} connections still open {} ms after the stop", open_.load(),
+                               options_.stop_timeout.count());
+        std::uint64_t one = 1;
+        [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+        lock.lock();
+        exiting_ = true;
+        break;
+      }
+    }
+    lock.lock();
+  }
+}
+
+} // namespace plugnode::plugs
