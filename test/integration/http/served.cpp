@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <limits>
 #include <stdexcept>
 
 #include "plugnode/test/ports.hpp"
@@ -49,42 +50,9 @@ httplib::Client served::client() const {
 }
 
 raw_result raw_exchange(std::uint16_t port, const std::string& request, std::chrono::milliseconds timeout) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    ::close(fd);
-    throw std::runtime_error("cannot connect to port " + std::to_string(port));
-  }
-  std::size_t sent = 0;
-  while (sent < request.size()) {
-    auto n = ::send(fd, request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0)
-      break; // the server closed on us: what it answered is still worth reading
-    sent += static_cast<std::size_t>(n);
-  }
-  raw_result result;
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  char buffer[4096];
-  while (true) {
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0)
-      break;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-      break;
-    auto n = ::recv(fd, buffer, sizeof buffer, 0);
-    if (n <= 0) {
-      result.closed = true;
-      break;
-    }
-    result.response.append(buffer, static_cast<std::size_t>(n));
-  }
-  ::close(fd);
-  return result;
+  raw_connection client(port);
+  client.send(request); // a server that closed on us may still have answered: read either way
+  return client.read_responses(std::numeric_limits<std::size_t>::max(), timeout);
 }
 
 int status_of(const std::string& response) {
