@@ -13,6 +13,8 @@ if(ErlInterface_FOUND AND NOT TARGET ErlInterface::ei)
   set_target_properties(ErlInterface::ei PROPERTIES
     IMPORTED_LOCATION "${ERL_INTERFACE_LIBRARY}"
     INTERFACE_INCLUDE_DIRECTORIES "${ERL_INTERFACE_INCLUDE_DIR}"
+    # ei.h declares the thread-local erl_errno of the thread-safe libei.a only under _REENTRANT.
+    INTERFACE_COMPILE_DEFINITIONS _REENTRANT
     INTERFACE_LINK_LIBRARIES Threads::Threads)
 endif()
 mark_as_advanced(ERL_INTERFACE_INCLUDE_DIR ERL_INTERFACE_LIBRARY)

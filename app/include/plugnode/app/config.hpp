@@ -14,6 +14,7 @@
 #include "plugnode/app/config_values.hpp"
 #include "plugnode/discovery/resolver_config.hpp"
 #include "plugnode/discovery/strategy.hpp"
+#include "plugnode/runtime/erlang_protocol.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/node_name.hpp"
 #include "plugnode/runtime/tls.hpp"
@@ -53,7 +54,8 @@ struct config {
   std::vector<std::string> cookie_warnings;
   std::chrono::milliseconds failure_bound = 3s; // silence after which a peer is down
   discovery_settings discovery;
-  runtime::tls_files tls; // mutual TLS on the distribution port: all three files, or none
+  runtime::tls_files tls;              // mutual TLS on the distribution port: all three files, or none
+  runtime::erlang_dist_options erlang; // BEAM nodes in the cluster: the Erlang distribution listener
   checker_config checker;
   runtime::log_options log;
 };

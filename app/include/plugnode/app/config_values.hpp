@@ -30,6 +30,9 @@ std::size_t parse_count(const std::string& text, const std::string& what, std::s
 // An IPv4 or IPv6 address literal.
 std::string parse_ip_address(const std::string& text, const std::string& what);
 
+// true|false (also on|off, yes|no, 1|0), for switches such as PLUGNODE_ERLANG_DIST.
+bool parse_switch(const std::string& text, const std::string& what);
+
 // What the checker asks: an http or https URL split into its parts.
 struct http_target {
   std::string scheme = "http";
