@@ -126,3 +126,29 @@ Process.sleep(60000)
       },
       5s));
 }
+
+TEST_CASE(":rpc.call(node, :plugnode, command, args) runs the remote shell's commands and returns terms",
+          "[erlang]") {
+  test_epmd epmd;
+  running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), erlang_env(epmd, "127.0.0.2"), cookie);
+  auto out = run_beam(epmd, beam_name("operator"), cookie, script_for(node, R"(
+IO.inspect(:rpc.call(n, :plugnode, :self, []), label: "self")
+IO.inspect(:rpc.call(n, :plugnode, :nodes, []), label: "nodes")
+IO.inspect(:rpc.call(n, :plugnode, :ping, [n]), label: "ping")
+IO.inspect(:rpc.call(n, :plugnode, :ping, ["nobody@127.0.0.9"]), label: "pang")
+IO.inspect(is_integer(:rpc.call(n, :plugnode, :pid, [])), label: "pid")
+IO.inspect(:rpc.call(n, :plugnode, :cluster, []) |> String.contains?("\"node\""), label: "cluster")
+IO.inspect(:rpc.call(n, :plugnode, :levitate, []) |> elem(0), label: "unknown")
+IO.inspect(:rpc.call(n, :no_such_module, :f, [1]), label: "undef")
+IO.inspect(:rpc.call(n, :greeter, :greet, ["x"]) |> elem(0), label: "greeter")
+)"));
+  CHECK_THAT(out, Catch::Contains("self: :\"" + node.name() + "\""));
+  CHECK_THAT(out, Catch::Contains("nodes: []"));
+  CHECK_THAT(out, Catch::Contains("ping: :pong"));
+  CHECK_THAT(out, Catch::Contains("pang: :pang"));
+  CHECK_THAT(out, Catch::Contains("pid: true"));
+  CHECK_THAT(out, Catch::Contains("cluster: true"));
+  CHECK_THAT(out, Catch::Contains("unknown: :error"));
+  CHECK_THAT(out, Catch::Contains("undef: {:badrpc, {:EXIT, {:undef, [{:no_such_module, :f, [1], []}]}}}"));
+  CHECK_THAT(out, Catch::Contains("greeter: :error"));
+}
