@@ -67,8 +67,8 @@ term answer_term(const std::string& fun, bool ok, const std::string& text) {
   auto first = lines.empty() ? std::string() : lines.front();
   if (fun == "nodes") {
     runtime::list nodes;
-    for (auto& line : lines)
-      nodes.elements.push_back(atom_of(line));
+    for (auto& line : lines) // a BEAM node's line is marked "name [erlang]"
+      nodes.elements.push_back(atom_of(line.substr(0, line.find(' '))));
     return term(std::move(nodes));
   }
   if (fun == "self" || fun == "ping" || fun == "connect" || fun == "disconnect")

@@ -22,7 +22,15 @@ std::int64_t now_ms() {
 erlang_connection::erlang_connection(int fd, std::string peer_node, std::string peer_address,
                                      std::chrono::milliseconds ticktime)
     : fd_(fd), peer_node_(std::move(peer_node)), peer_address_(std::move(peer_address)), ticktime_(ticktime),
-      last_write_ms_(now_ms()), last_read_ms_(now_ms()) {}
+      last_write_ms_(now_ms()), last_read_ms_(now_ms()), started_ms_(now_ms()) {}
+
+std::int64_t erlang_connection::silent_ms() const {
+  return now_ms() - last_read_ms_;
+}
+
+std::int64_t erlang_connection::up_ms() const {
+  return now_ms() - started_ms_;
+}
 
 erlang_connection::~erlang_connection() {
   ::close(fd_);

@@ -40,6 +40,8 @@ public:
 
   const std::string& peer_node() const { return peer_node_; }
   const std::string& peer_address() const { return peer_address_; }
+  std::int64_t silent_ms() const; // since anything (a tick included) was last heard
+  std::int64_t up_ms() const;     // since the handshake
 
 private:
   void read_loop(const std::function<void(dist_message)>& on_message);
@@ -53,6 +55,7 @@ private:
   std::mutex write_mutex_;
   std::atomic<std::int64_t> last_write_ms_;
   std::atomic<std::int64_t> last_read_ms_;
+  std::int64_t started_ms_;
   std::mutex reason_mutex_;
   std::string close_reason_; // set by close(): why the reader's read failed
 };

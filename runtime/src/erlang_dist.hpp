@@ -45,12 +45,15 @@ public:
   erlang_dist& operator=(const erlang_dist&) = delete;
 
   std::uint16_t port() const { return port_; }
+  // The front actor (erlang_nodes.hpp), to be registered as `erlang`.
+  const caf::actor& front() const { return front_; }
   const std::string& epmd_mode() const;
 
 private:
   erlang_dist(caf::actor_system& system, erlang_dist_settings settings);
   void accept_loop();
   void adopt(int fd, const std::string& peer_node, const std::string& peer_address);
+  std::string dial(const std::string& node); // ei_connect, then adopt; "" or why it failed
 
   caf::actor_system& system_;
   erlang_dist_settings settings_;
@@ -61,6 +64,7 @@ private:
   std::atomic<bool> stop_{false};
   std::vector<std::thread> acceptors_;
   std::shared_ptr<erlang_node_table> nodes_ = std::make_shared<erlang_node_table>();
+  caf::actor front_;
 };
 
 } // namespace plugnode::runtime::detail

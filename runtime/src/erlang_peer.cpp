@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <map>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -12,17 +13,21 @@
 
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/erlang_protocol.hpp"
+#include "plugnode/runtime/term_codec.hpp"
 #include "plugnode/runtime/term_format.hpp"
 
 namespace plugnode::runtime::detail {
 namespace {
 
 constexpr std::chrono::seconds lookup_timeout{2};
+using call_timeout_atom = caf::atom_constant<caf::atom("erl_tmo")>; // a call_out's deadline passed
 
 struct peer_state {
   std::shared_ptr<erlang_connection> connection;
   caf::actor agent;
   pid self; // this node's identity in pids it hands out (its name and creation)
+  // Calls this node made to the BEAM node, by the encoded reference their reply will carry.
+  std::map<std::string, caf::response_promise> pending;
   static inline const char* name = "erlang_peer";
 };
 using peer_actor = caf::stateful_actor<peer_state>;
@@ -120,6 +125,38 @@ pid new_pid(const pid& self) {
   return pid{self.node, n & 0x7fff, (n >> 15) & 0x1fff, self.creation};
 }
 
+// A reference of this node, unique within its start, to tag a call's reply.
+reference new_ref(const pid& self) {
+  static std::atomic<std::uint32_t> counter{1};
+  auto n = counter.fetch_add(1);
+  return reference{self.node, {n & 0x3ffff, n >> 18, 0}, self.creation};
+}
+
+// A call from this node to the process registered as `name` on the BEAM node: GenServer.call's message, its
+// reply matched by the reference (SEND `{Ref, Reply}` to the calling pid), or a timeout.
+void call_out(peer_actor* self, const std::string& name, const term& request,
+              std::chrono::milliseconds timeout) {
+  auto from = new_pid(self->state.self);
+  auto ref = term(new_ref(self->state.self));
+  auto message = tuple_of(atom_of("$gen_call"), tuple_of(from, ref), request);
+  auto key = encode_term(ref);
+  self->state.pending.emplace(key, self->make_response_promise());
+  self->state.connection->send(make_frame(reg_send_control(from, name), &message));
+  self->delayed_send(self, timeout, call_timeout_atom::value, key);
+}
+
+// SEND `{2, _, To}` with `{Ref, Reply}`: the reply to a call_out.
+void reply_in(peer_actor* self, const term& message) {
+  auto t = message.get_if<tuple>();
+  if (t == nullptr || t->elements.size() != 2)
+    return;
+  auto it = self->state.pending.find(encode_term(t->elements[0]));
+  if (it == self->state.pending.end())
+    return;
+  it->second.deliver(t->elements[1]);
+  self->state.pending.erase(it);
+}
+
 bool has_option(const term& options, const char* name) {
   auto l = options.get_if<list>();
   if (l == nullptr)
@@ -197,6 +234,19 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
   self->state.agent = std::move(agent);
   self->state.self = std::move(self_pid);
   return {
+      [=](erlang_call_atom, const std::string& name, const term& request, std::chrono::milliseconds timeout) {
+        call_out(self, name, request, timeout);
+      },
+      [=](erlang_send_atom, const std::string& name, const term& message) {
+        self->state.connection->send(make_frame(reg_send_control(new_pid(self->state.self), name), &message));
+      },
+      [=](call_timeout_atom, const std::string& key) {
+        auto it = self->state.pending.find(key);
+        if (it == self->state.pending.end())
+          return;
+        it->second.deliver(caf::make_error(caf::sec::request_timeout));
+        self->state.pending.erase(it);
+      },
       [=](const dist_message& msg) {
         auto op = msg.op();
         auto& control = *msg.control.get_if<tuple>();
@@ -206,6 +256,8 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
           monitor(self, control);
         else if (op == dist_op::spawn_request && msg.payload)
           spawn_request(self, control, *msg.payload);
+        else if (op == dist_op::send && msg.payload)
+          reply_in(self, *msg.payload);
         else
           spdlog::debug("erlang: control message {} from {} ignored", to_string(msg.control),
                         self->state.connection->peer_node());

@@ -14,6 +14,9 @@
 
 namespace plugnode::runtime::detail {
 
+// Besides the frames, it answers this node's own calls and sends to a process registered on the BEAM node:
+//   (erlang_call_atom, std::string name, term request, std::chrono::milliseconds timeout)  term reply
+//   (erlang_send_atom, std::string name, term message)
 // `agent` answers the registry's whereis_atom; `self` is a pid of this node (its name and creation) for the
 // pids it hands out. Every message frame of `connection` must be sent to the returned actor as a
 // dist_message; it ends when it receives an exit.

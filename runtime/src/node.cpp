@@ -211,6 +211,12 @@ std::optional<std::string> node::listen_erlang() {
   erlang_ = detail::erlang_dist::start(*system_, std::move(settings), error);
   if (!erlang_)
     return error;
+  caf::scoped_actor self{*system_};
+  self->request(agent_, std::chrono::seconds(2), register_atom_v, std::string(erlang_registered_name),
+                erlang_->front())
+      .receive([](bool) {}, [&](const caf::error& e) { error = system_->render(e); });
+  if (!error.empty())
+    return "cannot register the Erlang side: " + error;
   return std::nullopt;
 }
 

@@ -27,6 +27,19 @@ constexpr erlang_send_atom erlang_send_atom_v{};
 
 constexpr std::chrono::seconds erlang_call_timeout{30};
 
+// When the listener is on, the Erlang side's own actor is registered under this name. It answers, for BEAM
+// nodes (never plugnode ones), what the node agent answers for plugnode nodes:
+//   (caf::connect_atom, std::string node)    bool  connects with Erlang's protocol (EPMD, ei's handshake)
+//   (disconnect_atom, std::string node)      bool
+//   (caf::ping_atom, std::string node)       bool  net_adm:ping: connects first, then net_kernel's is_auth
+//   (nodes_atom)                             std::vector<std::string>  connected BEAM nodes
+//   (cluster_atom)                           std::vector<peer_info>    the same, with address and ages
+//   (monitor_nodes_atom, caf::actor who)     `who` receives (nodeup_atom, node), (nodedown_atom, node, why)
+//   (erlang_call_atom, node, name, term request, std::chrono::milliseconds timeout)   term reply
+//        GenServer.call({name, node}, request) to a BEAM node; errors unknown_node or request_timeout
+//   (erlang_send_atom, node, name, term message)                                      send({name, node}, msg)
+constexpr const char* erlang_registered_name = "erlang";
+
 // The Erlang distribution listener of a node (PLUGNODE_ERLANG_DIST and friends): off unless enabled.
 struct erlang_dist_options {
   bool enabled = false;
