@@ -19,15 +19,9 @@ using runtime::term;
 
 // An argument as the shell reads it; nullopt for what has no plain text form (tuples, maps, pids).
 std::optional<std::string> word(const term& t) {
-  if (auto a = t.get_if<runtime::atom>())
-    return a->name;
-  if (auto b = t.get_if<runtime::binary>())
-    return b->bytes;
-  if (auto c = t.get_if<runtime::charlist>())
-    return c->chars;
   if (auto i = t.get_if<std::int64_t>())
     return std::to_string(*i);
-  return std::nullopt;
+  return runtime::text_of(t);
 }
 
 // `{fun, [args]}` as one shell line; nullopt when it is not that shape.

@@ -20,14 +20,7 @@ std::optional<std::string> name_to_greet(const term& request) {
   auto t = request.get_if<runtime::tuple>();
   if (t == nullptr || t->elements.size() != 2 || !t->elements[0].is_atom("greet"))
     return std::nullopt;
-  auto& name = t->elements[1];
-  if (auto b = name.get_if<runtime::binary>())
-    return b->bytes;
-  if (auto c = name.get_if<runtime::charlist>())
-    return c->chars;
-  if (auto a = name.get_if<runtime::atom>())
-    return a->name;
-  return std::nullopt;
+  return runtime::text_of(t->elements[1]);
 }
 
 caf::behavior greeter(caf::event_based_actor*) {

@@ -14,6 +14,7 @@
 #include "plugnode/discovery/nslookup.hpp"
 #include "plugnode/discovery/peer_lookup.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/erlang_protocol.hpp"
 #include "plugnode/runtime/log.hpp"
 
 namespace plugnode::discovery {
@@ -139,8 +140,14 @@ private:
     for (const auto& node : todo.connect) {
       runtime::logger().info("discovery: connecting {}", node.to_string());
       self_->request(agent_, config_.agent_timeout, caf::connect_atom::value, node.to_string())
-          .then([*this, name = node.to_string()](bool up) mutable { link(name, up); },
-                [*this, name = node.to_string()](const caf::error&) mutable { link(name, false); });
+          .then(
+              [*this, name = node.to_string()](bool up) mutable {
+                if (up)
+                  link(name, true);
+                else
+                  connect_erlang(name);
+              },
+              [*this, name = node.to_string()](const caf::error&) mutable { connect_erlang(name); });
     }
     for (const auto& node : todo.disconnect) {
       runtime::logger().info("discovery: {} missing from {} answers, disconnecting", node.to_string(),
@@ -148,6 +155,21 @@ private:
       self_->request(agent_, config_.agent_timeout, runtime::disconnect_atom::value, node.to_string())
           .then([](bool) {}, [](const caf::error&) {});
     }
+  }
+
+  // A name plugnode's handshake could not connect may be a BEAM node: when the Erlang listener is on (the
+  // Erlang side registered as `erlang`), it tries Erlang's protocol (EPMD, then Erlang's handshake).
+  void connect_erlang(const std::string& name) {
+    auto self = self_;
+    auto timeout = config_.agent_timeout;
+    self_->request(agent_, timeout, runtime::whereis_atom_v, std::string(runtime::erlang_registered_name))
+        .then(
+            [*this, self, timeout, name](const caf::actor& erlang) mutable {
+              self->request(erlang, timeout, caf::connect_atom::value, name)
+                  .then([*this, name](bool up) mutable { link(name, up); },
+                        [*this, name](const caf::error&) mutable { link(name, false); });
+            },
+            [*this, name](const caf::error&) mutable { link(name, false); });
   }
 
   discovery_actor* self_;
@@ -168,6 +190,14 @@ caf::behavior discovery_behavior(discovery_actor* self, discovery_config config,
               runtime::logger().warn("discovery: cannot subscribe to nodeup/nodedown: {}",
                                      self->system().render(error));
             });
+  // BEAM nodes' nodeup/nodedown come from the Erlang side, when it runs.
+  self->request(agent, config.agent_timeout, runtime::whereis_atom_v,
+                std::string(runtime::erlang_registered_name))
+      .then(
+          [self](const caf::actor& erlang) {
+            self->send(erlang, runtime::monitor_nodes_atom_v, caf::actor_cast<caf::actor>(self));
+          },
+          [](const caf::error&) {});
   discovery_logic logic(self, std::move(config), std::move(agent));
   logic.poll();
   return {

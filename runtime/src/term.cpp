@@ -10,6 +10,16 @@ bool term::is_atom(std::string_view name) const {
   return a != nullptr && a->name == name;
 }
 
+std::optional<std::string> text_of(const term& value) {
+  if (auto a = value.get_if<atom>())
+    return a->name;
+  if (auto b = value.get_if<binary>())
+    return b->bytes;
+  if (auto c = value.get_if<charlist>())
+    return c->chars;
+  return std::nullopt;
+}
+
 bool operator==(const term& a, const term& b) {
   return a.value_ == b.value_;
 }

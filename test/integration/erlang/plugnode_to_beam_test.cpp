@@ -106,3 +106,23 @@ TEST_CASE("runtime's call_erlang and cast_erlang reach a registered BEAM process
       caf::after(5s) >> [] {});
   CHECK(down_reason == "connection closed");
 }
+
+TEST_CASE("discovery connects a discovered BEAM node with Erlang's protocol, plugnode nodes with their own",
+          "[erlang]") {
+  test_epmd epmd;
+  auto beam_node = beam_name("beam");
+  auto beam = start_beam(epmd, beam_node, cookie, echo_node);
+  REQUIRE(eventually([&] { return beam->output().find("ready") != std::string::npos; }, 20s));
+  auto dist_port = free_port("127.0.0.2");
+  running_node other("plugnode", "127.0.0.3", dist_port, erlang_env(epmd, "127.0.0.3"), cookie);
+  auto env = erlang_env(epmd, "127.0.0.2");
+  env["PLUGNODE_DISCOVERY"] = "static";
+  env["PLUGNODE_STATIC_NODES"] = beam_node + "," + other.name();
+  running_node node("plugnode", "127.0.0.2", dist_port, env, cookie);
+  auto expected = other.name() + "\n" + beam_node + " [erlang]\n";
+  CHECK(eventually(
+      [&] {
+        return run_plugnode({"rpc", "nodes"}, node.client_env()).output == expected;
+      },
+      15s));
+}

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <variant>
@@ -90,6 +91,10 @@ private:
 bool operator==(const tuple& a, const tuple& b);
 bool operator==(const list& a, const list& b);
 bool operator==(const map& a, const map& b);
+
+// The text a term spells, for an atom, a binary or a charlist (what BEAM code passes as "a name"); else
+// nullopt.
+std::optional<std::string> text_of(const term& value);
 
 // Shorthands for building terms in code: tuple_of(atom_of("ok"), binary_of("x")).
 inline term atom_of(std::string name) {
