@@ -16,11 +16,11 @@ cd "$(dirname "$0")"
 BUILD_PACKAGES=(
   build-essential cmake pkg-config catch2
   libcaf-dev libssl-dev libcpp-httplib-dev libldns-dev
-  libspdlog-dev libfmt-dev nlohmann-json3-dev prometheus-cpp-dev libcli11-dev libedit-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev prometheus-cpp-dev libcli11-dev libedit-dev erlang-dev
 )
 TEST_PACKAGES=(
   clang-format clang libclang-rt-14-dev dnsmasq-base ldnsutils bind9-dnsutils curl iproute2 procps util-linux openssl
-  nodejs npm prometheus
+  nodejs npm prometheus erlang-base elixir
 )
 BENCH_PACKAGES=(wrk nginx-light erlang-base)
 

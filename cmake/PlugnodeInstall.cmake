@@ -35,6 +35,6 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/plugnodeConfigVersion.cma
 install(FILES ${PROJECT_BINARY_DIR}/plugnodeConfig.cmake ${PROJECT_BINARY_DIR}/plugnodeConfigVersion.cmake
   DESTINATION ${PLUGNODE_CMAKE_DIR} COMPONENT dev)
 install(FILES ${PROJECT_SOURCE_DIR}/cmake/FindCAF.cmake ${PROJECT_SOURCE_DIR}/cmake/FindHttplib.cmake
-  ${PROJECT_SOURCE_DIR}/cmake/FindLDNS.cmake DESTINATION ${PLUGNODE_CMAKE_DIR}/modules COMPONENT dev)
+  ${PROJECT_SOURCE_DIR}/cmake/FindLDNS.cmake ${PROJECT_SOURCE_DIR}/cmake/FindErlInterface.cmake DESTINATION ${PLUGNODE_CMAKE_DIR}/modules COMPONENT dev)
 
 install(TARGETS plugnode RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR} COMPONENT bin)

@@ -43,6 +43,6 @@ set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 set(CPACK_DEBIAN_DEV_DESCRIPTION "Headers, static libraries and the CMake package of plugnode:
 find_package(plugnode 0.2) and plugnode::service.")
 string(JOIN ", " CPACK_DEBIAN_DEV_PACKAGE_DEPENDS libcaf-dev libssl-dev libcpp-httplib-dev libldns-dev
-  libspdlog-dev libfmt-dev nlohmann-json3-dev prometheus-cpp-dev libcli11-dev libedit-dev pkg-config)
+  libspdlog-dev libfmt-dev nlohmann-json3-dev prometheus-cpp-dev libcli11-dev libedit-dev erlang-dev pkg-config)
 
 include(CPack)

@@ -7,24 +7,27 @@
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/discovery/discovery_protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
+#include "plugnode/runtime/erlang_protocol.hpp"
 
 namespace plugnode::app {
 
 std::string cluster_report(const std::string& node, std::uint64_t incarnation,
                            const std::vector<runtime::peer_info>& peers, const std::string& discovery_json,
-                           const std::string& peers_error) {
+                           const std::string& peers_error,
+                           const std::vector<runtime::peer_info>& erlang_peers) {
   nlohmann::json list = nlohmann::json::array();
-  for (const auto& p : peers) {
-    nlohmann::json peer{{"node", p.name},
-                        {"state", "up"},
-                        {"hidden", p.hidden},
-                        {"address", p.address},
-                        {"last_seen_ms_ago", p.last_seen_ms},
+  auto add = [&list](const runtime::peer_info& p, const char* protocol) {
+    nlohmann::json peer{{"node", p.name},     {"protocol", protocol}, {"state", "up"},
+                        {"hidden", p.hidden}, {"address", p.address}, {"last_seen_ms_ago", p.last_seen_ms},
                         {"up_ms", p.up_ms}};
     peer["rtt_ms"] =
         p.rtt_us < 0 ? nlohmann::json(nullptr) : nlohmann::json(static_cast<double>(p.rtt_us) / 1000.0);
     list.push_back(std::move(peer));
-  }
+  };
+  for (const auto& p : peers)
+    add(p, "plugnode");
+  for (const auto& p : erlang_peers)
+    add(p, "erlang");
   auto discovery = nlohmann::json::parse(discovery_json, nullptr, false);
   if (discovery.is_discarded())
     discovery = nlohmann::json{{"error", discovery_json}};
@@ -50,8 +53,12 @@ std::string fetch_cluster_report(caf::blocking_actor& self, const std::string& n
     discovery_json = "discovery is not running";
   else
     discovery_json = "discovery: " + self.system().render(discovery.error());
+  // BEAM nodes, when the Erlang listener is on (nothing is registered as `erlang` otherwise).
+  auto erlang_peers = runtime::ask<std::vector<runtime::peer_info>>(
+      self, agent, timeout, runtime::to_registered(std::string(runtime::erlang_registered_name), runtime::cluster_atom_v));
   return cluster_report(node, incarnation, peers ? *peers : std::vector<runtime::peer_info>{}, discovery_json,
-                        peers ? std::string() : self.system().render(peers.error()));
+                        peers ? std::string() : self.system().render(peers.error()),
+                        erlang_peers ? *erlang_peers : std::vector<runtime::peer_info>{});
 }
 
 } // namespace plugnode::app

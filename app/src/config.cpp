@@ -164,6 +164,23 @@ void load_tls(const reader& read, config& cfg) {
     throw config_error(*why);
 }
 
+void load_erlang(const reader& read, config& cfg) {
+  read.set("PLUGNODE_ERLANG_DIST", cfg.erlang.enabled, parse_switch);
+  read.set("PLUGNODE_ERLANG_DIST_PORT", cfg.erlang.port, parse_port);
+  read.set("PLUGNODE_ERLANG_TICKTIME", cfg.erlang.ticktime, parse_duration);
+  read.set("ERL_EPMD_PORT", cfg.erlang.epmd_port, parse_port);
+  if (!cfg.erlang.enabled)
+    return;
+  if (cfg.cookie.empty())
+    throw config_error("PLUGNODE_ERLANG_DIST: needs a cookie (PLUGNODE_COOKIE), the one BEAM nodes use");
+  if (cfg.erlang.port == cfg.dist_port)
+    throw config_error("PLUGNODE_ERLANG_DIST_PORT: " + std::to_string(cfg.erlang.port) +
+                       " is the distribution port too (PLUGNODE_DIST_PORT)");
+  if (cfg.erlang.ticktime < std::chrono::seconds(1))
+    throw config_error("PLUGNODE_ERLANG_TICKTIME: '" + format_duration(cfg.erlang.ticktime) +
+                       "' is shorter than Erlang's minimum of 1s");
+}
+
 void load_checker(const reader& read, config& cfg) {
   auto& c = cfg.checker;
   auto host = read("CHECK_HOST");
@@ -232,6 +249,11 @@ const std::vector<setting>& settings() {
       {"PLUGNODE_TLS_CERT", "--tls-cert", "certificate for mutual TLS on the distribution port"},
       {"PLUGNODE_TLS_KEY", "--tls-key", "private key for mutual TLS"},
       {"PLUGNODE_TLS_CA", "--tls-ca", "CA certificate(s) peers must be signed by"},
+      {"PLUGNODE_ERLANG_DIST", "--erlang-dist",
+       "true: BEAM nodes may join over Erlang's protocol (default false)"},
+      {"PLUGNODE_ERLANG_DIST_PORT", "--erlang-dist-port", "Erlang distribution port (default 4371)"},
+      {"PLUGNODE_ERLANG_TICKTIME", "--erlang-ticktime", "Erlang's net_ticktime for BEAM peers (default 60s)"},
+      {"ERL_EPMD_PORT", "--epmd-port", "EPMD port, Erlang's variable (default 4369)"},
       {"CHECK_HOST", "--check-host", "host[:port] the status checker sends HTTP HEAD to (default: off)"},
       {"CHECK_URL", "--check-url", "URL the status checker sends HTTP HEAD to, instead of CHECK_HOST"},
       {"CHECK_INTERVAL", "--check-interval", "checker interval (default 30s)"},
@@ -260,6 +282,7 @@ config load_config(const config_flags& flags, const env_lookup& env) {
   load_discovery(read, cfg);
   load_cookie(read, cfg);
   load_tls(read, cfg);
+  load_erlang(read, cfg);
   load_checker(read, cfg);
   load_log(read, cfg);
   return cfg;

@@ -132,6 +132,16 @@ std::string parse_ip_address(const std::string& text, const std::string& what) {
   return text;
 }
 
+bool parse_switch(const std::string& text, const std::string& what) {
+  for (const char* on : {"true", "on", "yes", "1"})
+    if (text == on)
+      return true;
+  for (const char* off : {"false", "off", "no", "0"})
+    if (text == off)
+      return false;
+  throw bad(what, text, "true or false");
+}
+
 std::string http_target::url() const {
   bool default_port = (scheme == "http" && port == 80) || (scheme == "https" && port == 443);
   return scheme + "://" + host + (default_port ? "" : ":" + std::to_string(port)) + path;

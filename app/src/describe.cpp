@@ -50,6 +50,12 @@ std::string describe(const config& cfg, const std::string& version) {
                   cfg.dist_addr.value_or(cfg.node.host()), cfg.dist_port,
                   cfg.tls.enabled() ? " (mutual TLS)" : "", format_duration(cfg.failure_bound),
                   format_bytes(cfg.dist_buffer)));
+  row("erlang", cfg.erlang.enabled
+                    ? fmt::format("{}:{} (EPMD on port {} answers for {}), net_ticktime {}; MD5 "
+                                  "handshake, clear text",
+                                  cfg.dist_addr.value_or(cfg.node.host()), cfg.erlang.port,
+                                  cfg.erlang.epmd_port, cfg.node.app(), format_duration(cfg.erlang.ticktime))
+                    : std::string("off (set PLUGNODE_ERLANG_DIST=true for BEAM nodes)"));
   row("cookie", cfg.cookie.empty() ? "none (single node)" : "from " + cfg.cookie_source);
   row("discovery", discovery_line(cfg.discovery));
   row("checker", checker_line(cfg.checker));

@@ -4,6 +4,8 @@
 #include <prometheus/registry.h>
 
 #include "plugnode/app/checker.hpp"
+#include "plugnode/app/erlang_rpc.hpp"
+#include "plugnode/app/greeter.hpp"
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/app/shell_service.hpp"
 #include "plugnode/discovery/discovery_actor.hpp"
@@ -47,6 +49,7 @@ runtime::node_options node_options_of(const config& cfg) {
   options.listen = !cfg.cookie.empty();
   options.cookie = cfg.cookie;
   options.tls = cfg.tls;
+  options.erlang = cfg.erlang;
   options.failure_bound = cfg.failure_bound;
   options.dist_buffer = cfg.dist_buffer;
   options.heartbeat_interval = std::min(options.heartbeat_interval, cfg.failure_bound / 3);
@@ -81,6 +84,9 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
       {checker_name, [checker = cfg.checker,
                       registry](caf::actor_system& sys) { return spawn_checker(sys, checker, registry); }},
       {shell_name, [shell](caf::actor_system& sys) { return spawn_shell_service(sys, shell); }},
+      {greeter_name, [](caf::actor_system& sys) { return spawn_greeter(sys); }},
+      {erlang_rpc_name,
+       [agent = node.agent()](caf::actor_system& sys) { return spawn_erlang_rpc(sys, agent); }},
   };
   for (const auto& actor : app.actors)
     children.push_back({actor.name, [start = actor.start, services](caf::actor_system& sys) {

@@ -13,6 +13,7 @@
 #include "basp_handoff.hpp"
 #include "dist_flow.hpp"
 #include "dist_listener.hpp"
+#include "erlang_dist.hpp"
 #include "node_agent.hpp"
 #include "peer_directory.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
@@ -173,6 +174,11 @@ std::optional<std::string> node::start() {
   }
   logger().info("node {} listening on {}:{}{} (incarnation {:x})", options_.name.to_string(), bind_address_,
                 port_, options_.tls.enabled() ? " with mutual TLS" : "", incarnation_);
+  if (options_.erlang.enabled)
+    if (auto error = listen_erlang()) {
+      shut_down();
+      return error;
+    }
   return std::nullopt;
 }
 
@@ -195,6 +201,23 @@ std::optional<std::string> node::listen() {
   return std::nullopt;
 }
 
+std::optional<std::string> node::listen_erlang() {
+  detail::erlang_dist_settings settings{options_.name, options_.cookie,          bind_address_,
+                                        incarnation_,  options_.connect_timeout, options_.erlang,
+                                        agent_};
+  std::string error;
+  erlang_ = detail::erlang_dist::start(*system_, std::move(settings), error);
+  if (!erlang_)
+    return error;
+  caf::scoped_actor self{*system_};
+  self->request(agent_, std::chrono::seconds(2), register_atom_v, std::string(erlang_registered_name),
+                erlang_->front())
+      .receive([](bool) {}, [&](const caf::error& e) { error = system_->render(e); });
+  if (!error.empty())
+    return "cannot register the Erlang side: " + error;
+  return std::nullopt;
+}
+
 caf::actor_system& node::system() {
   return *system_;
 }
@@ -206,6 +229,7 @@ void node::leave(std::chrono::milliseconds bound) {
   caf::scoped_actor self{*system_};
   self->request(agent_, bound, caf::leave_atom_v).receive([](bool) {}, [](const caf::error&) {});
   listener_.reset();
+  erlang_.reset(); // BEAM peers see nodedown now, not after their net_ticktime
   if (options_.listen && port_ != 0)
     system_->middleman().unpublish(agent_, port_);
 }

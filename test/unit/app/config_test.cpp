@@ -195,3 +195,30 @@ TEST_CASE("every setting has a flag and a help line", "[config]") {
   }
   CHECK(settings().size() >= 26);
 }
+
+TEST_CASE("the Erlang listener: off by default, on with a cookie, its values checked", "[config][erlang]") {
+  auto off = load_config({}, env_of({}));
+  CHECK_FALSE(off.erlang.enabled);
+  CHECK(off.erlang.port == 4371);
+  CHECK(off.erlang.ticktime == 60s);
+  CHECK(off.erlang.epmd_port == 4369);
+  auto on = load_config({{"PLUGNODE_ERLANG_TICKTIME", "10s"}}, env_of({{"PLUGNODE_ERLANG_DIST", "true"},
+                                                                       {"PLUGNODE_COOKIE", "c"},
+                                                                       {"PLUGNODE_ERLANG_DIST_PORT", "4500"},
+                                                                       {"ERL_EPMD_PORT", "4400"}}));
+  CHECK(on.erlang.enabled);
+  CHECK(on.erlang.port == 4500);
+  CHECK(on.erlang.ticktime == 10s);
+  CHECK(on.erlang.epmd_port == 4400);
+  CHECK_THROWS_WITH(load_config({}, env_of({{"PLUGNODE_ERLANG_DIST", "maybe"}})),
+                    "PLUGNODE_ERLANG_DIST: 'maybe' is not true or false");
+  CHECK_THROWS_WITH(load_config({}, env_of({{"PLUGNODE_ERLANG_DIST", "on"}})),
+                    Catch::StartsWith("PLUGNODE_ERLANG_DIST: needs a cookie"));
+  CHECK_THROWS_WITH(load_config({{"PLUGNODE_ERLANG_DIST_PORT", "4370"}},
+                                env_of({{"PLUGNODE_ERLANG_DIST", "1"}, {"PLUGNODE_COOKIE", "c"}})),
+                    Catch::StartsWith("PLUGNODE_ERLANG_DIST_PORT: 4370 is the distribution port too"));
+  CHECK_THROWS_WITH(load_config({}, env_of({{"PLUGNODE_ERLANG_DIST", "yes"},
+                                            {"PLUGNODE_COOKIE", "c"},
+                                            {"PLUGNODE_ERLANG_TICKTIME", "500ms"}})),
+                    Catch::StartsWith("PLUGNODE_ERLANG_TICKTIME: '500ms' is shorter"));
+}

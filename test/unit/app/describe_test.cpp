@@ -37,3 +37,14 @@ TEST_CASE("describe of a single node", "[describe]") {
   CHECK_THAT(text, Catch::Contains("discovery     none"));
   CHECK_THAT(text, Catch::Contains("checker       off"));
 }
+
+TEST_CASE("describe shows the Erlang listener and says what its handshake is", "[describe][erlang]") {
+  CHECK_THAT(describe(config_with({}), "0.1.0"), Catch::Contains("erlang        off"));
+  auto text = describe(
+      config_with(
+          {{"PLUGNODE_NODE", "app@127.0.0.2"}, {"PLUGNODE_COOKIE", "c"}, {"PLUGNODE_ERLANG_DIST", "true"}}),
+      "0.1.0");
+  CHECK_THAT(text,
+             Catch::Contains("erlang        127.0.0.2:4371 (EPMD on port 4369 answers for app), net_ticktime "
+                             "1m; MD5 handshake, clear text"));
+}

@@ -14,12 +14,13 @@
 
 namespace plugnode::app {
 
-// {"node":..., "incarnation":..., "peers":[{"node","state","hidden","address","rtt_ms","last_seen_ms_ago",
-//  "up_ms"}], "discovery": <discovery's JSON, or {"error": text} when it did not answer>,
-//  "peers_error": text when the agent did not answer}
+// {"node":..., "incarnation":..., "peers":[{"node","protocol" (plugnode|erlang),"state","hidden","address",
+//  "rtt_ms","last_seen_ms_ago","up_ms"}] (BEAM nodes after the plugnode ones), "discovery": <discovery's
+//  JSON, or {"error": text} when it did not answer>, "peers_error": text when the agent did not answer}
 std::string cluster_report(const std::string& node, std::uint64_t incarnation,
                            const std::vector<runtime::peer_info>& peers, const std::string& discovery_json,
-                           const std::string& peers_error = {});
+                           const std::string& peers_error = {},
+                           const std::vector<runtime::peer_info>& erlang_peers = {});
 
 // Asks `agent` for the peers and, through it, the actor registered as discovery (each within `timeout`) and
 // builds the report; a part that does not answer shows as an error in it rather than failing the whole.

@@ -36,6 +36,9 @@ std::string format_bytes(std::uint64_t value);
 // An IPv4 or IPv6 address literal.
 std::string parse_ip_address(const std::string& text, const std::string& what);
 
+// true|false (also on|off, yes|no, 1|0), for switches such as PLUGNODE_ERLANG_DIST.
+bool parse_switch(const std::string& text, const std::string& what);
+
 // What the checker asks: an http or https URL split into its parts.
 struct http_target {
   std::string scheme = "http";

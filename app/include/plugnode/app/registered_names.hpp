@@ -8,5 +8,7 @@ namespace plugnode::app {
 inline constexpr const char* checker_name = "checker";
 inline constexpr const char* discovery_name = "discovery";
 inline constexpr const char* shell_name = "shell";
+inline constexpr const char* greeter_name = "greeter";
+inline constexpr const char* erlang_rpc_name = "plugnode"; // :rpc.call(node, :plugnode, ...)
 
 } // namespace plugnode::app

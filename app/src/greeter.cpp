@@ -1,0 +1,46 @@
+// The greeter of greeter.hpp.
+#include "plugnode/app/greeter.hpp"
+
+#include <optional>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <spdlog/spdlog.h>
+
+#include "plugnode/runtime/erlang_protocol.hpp"
+#include "plugnode/runtime/term_format.hpp"
+
+namespace plugnode::app {
+namespace {
+
+using runtime::term;
+
+// The name in `{:greet, name}`, given as a string, a charlist or an atom.
+std::optional<std::string> name_to_greet(const term& request) {
+  auto t = request.get_if<runtime::tuple>();
+  if (t == nullptr || t->elements.size() != 2 || !t->elements[0].is_atom("greet"))
+    return std::nullopt;
+  return runtime::text_of(t->elements[1]);
+}
+
+caf::behavior greeter(caf::event_based_actor*) {
+  return {
+      [](runtime::erlang_call_atom, const term& request) -> term {
+        if (auto name = name_to_greet(request))
+          return runtime::binary_of("Hello, " + *name + "!");
+        return runtime::tuple_of(runtime::atom_of("error"),
+                                 runtime::tuple_of(runtime::atom_of("unknown_request"), request));
+      },
+      [](runtime::erlang_send_atom, const term& message) {
+        spdlog::info("greeter: got {}", runtime::to_string(message));
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_greeter(caf::actor_system& system) {
+  return system.spawn(greeter);
+}
+
+} // namespace plugnode::app

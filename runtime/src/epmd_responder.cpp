@@ -1,0 +1,174 @@
+// The EPMD requests of epmd_responder.hpp: one request per connection, answered and closed, as epmd does.
+#include "epmd_responder.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include <spdlog/spdlog.h>
+
+namespace plugnode::runtime::detail {
+namespace {
+
+constexpr std::uint8_t port_please2_req = 122;
+constexpr std::uint8_t port2_resp = 119;
+constexpr std::uint8_t names_req = 110;
+constexpr std::uint8_t hidden_node = 72; // "hidden node (C-node)" in the EPMD protocol's node types
+constexpr std::uint8_t tcp_ipv4 = 0;
+constexpr std::uint16_t highest_version = 6, lowest_version = 5;
+constexpr int client_timeout_ms = 1000; // a request is a few bytes: a slow client is cut off
+
+void put16(std::string& out, std::uint16_t v) {
+  out += static_cast<char>(v >> 8);
+  out += static_cast<char>(v & 0xff);
+}
+
+// Reads exactly `n` bytes within the client's deadline.
+bool read_exact(int fd, char* out, std::size_t n, std::chrono::steady_clock::time_point deadline) {
+  while (n > 0) {
+    auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0)
+      return false;
+    pollfd p{fd, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+      continue;
+    auto got = ::recv(fd, out, n, MSG_DONTWAIT);
+    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
+      return false;
+    if (got > 0) {
+      out += got;
+      n -= static_cast<std::size_t>(got);
+    }
+  }
+  return true;
+}
+
+void write_all(int fd, const std::string& bytes) {
+  std::size_t at = 0;
+  while (at < bytes.size()) {
+    pollfd p{fd, POLLOUT, 0};
+    if (::poll(&p, 1, client_timeout_ms) <= 0)
+      return;
+    auto sent = ::send(fd, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (sent <= 0 && errno != EAGAIN && errno != EINTR)
+      return;
+    if (sent > 0)
+      at += static_cast<std::size_t>(sent);
+  }
+}
+
+} // namespace
+
+std::unique_ptr<epmd_responder> epmd_responder::start(const std::string& address, std::uint16_t epmd_port,
+                                                      const std::string& alive, std::uint16_t dist_port,
+                                                      ei_cnode& ec, std::string& error) {
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(epmd_port);
+  if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
+    error = "EPMD: '" + address + "' is not an IPv4 address";
+    return nullptr;
+  }
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  int yes = 1;
+  bool bound = fd >= 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) == 0 &&
+               ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && ::listen(fd, 64) == 0;
+  int bind_errno = errno;
+  if (bound)
+    return std::unique_ptr<epmd_responder>(new epmd_responder(
+        fd, -1, alive, epmd_port, dist_port, "answering on " + address + ":" + std::to_string(epmd_port)));
+  if (fd >= 0)
+    ::close(fd);
+  if (bind_errno != EADDRINUSE) {
+    error = "EPMD port " + address + ":" + std::to_string(epmd_port) + ": " + std::strerror(bind_errno);
+    return nullptr;
+  }
+  // A real epmd holds the port: register with it, as ei_publish does for C nodes (ei finds it through
+  // ERL_EPMD_PORT, which erlang_dist sets).
+  int registration = ei_publish_tmo(&ec, dist_port, client_timeout_ms);
+  if (registration < 0) {
+    error = "EPMD port " + address + ":" + std::to_string(epmd_port) +
+            " is taken, and registering with the epmd there failed (another node named '" + alive + "'?)";
+    return nullptr;
+  }
+  return std::unique_ptr<epmd_responder>(new epmd_responder(-1, registration, alive, epmd_port, dist_port,
+                                                            "registered with the epmd on this host"));
+}
+
+epmd_responder::epmd_responder(int listen_fd, int registration_fd, std::string alive, std::uint16_t epmd_port,
+                               std::uint16_t dist_port, std::string mode)
+    : listen_fd_(listen_fd), registration_fd_(registration_fd), alive_(std::move(alive)),
+      epmd_port_(epmd_port), dist_port_(dist_port), mode_(std::move(mode)) {
+  if (listen_fd_ >= 0 && ::pipe2(wake_, O_CLOEXEC) == 0)
+    thread_ = std::thread([this] { run(); });
+}
+
+epmd_responder::~epmd_responder() {
+  if (thread_.joinable()) {
+    char stop = 1;
+    (void)!::write(wake_[1], &stop, 1);
+    thread_.join();
+  }
+  for (int fd : {listen_fd_, registration_fd_, wake_[0], wake_[1]})
+    if (fd >= 0)
+      ::close(fd);
+}
+
+void epmd_responder::run() {
+  for (;;) {
+    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0 && errno != EINTR)
+      return;
+    if (fds[1].revents != 0)
+      return;
+    int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (client < 0)
+      continue;
+    answer(client);
+    ::close(client);
+  }
+}
+
+void epmd_responder::answer(int client) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(client_timeout_ms);
+  unsigned char head[2];
+  if (!read_exact(client, reinterpret_cast<char*>(head), 2, deadline))
+    return;
+  std::size_t length = (std::size_t{head[0]} << 8) | head[1];
+  std::string request(length, '\0');
+  if (length == 0 || !read_exact(client, request.data(), length, deadline))
+    return;
+  auto code = static_cast<std::uint8_t>(request[0]);
+  std::string reply;
+  if (code == port_please2_req) {
+    if (request.substr(1) != alive_) {
+      reply = {static_cast<char>(port2_resp), 1}; // not found
+    } else {
+      reply = {static_cast<char>(port2_resp), 0};
+      put16(reply, dist_port_);
+      reply += static_cast<char>(hidden_node);
+      reply += static_cast<char>(tcp_ipv4);
+      put16(reply, highest_version);
+      put16(reply, lowest_version);
+      put16(reply, static_cast<std::uint16_t>(alive_.size()));
+      reply += alive_;
+      put16(reply, 0); // no extra
+    }
+  } else if (code == names_req) {
+    reply = {0, 0, static_cast<char>(epmd_port_ >> 8), static_cast<char>(epmd_port_ & 0xff)};
+    reply += "name " + alive_ + " at port " + std::to_string(dist_port_) + "\n";
+  } else {
+    spdlog::debug("EPMD: request {} from a client refused (only PORT_PLEASE2 and NAMES are answered)", code);
+  }
+  write_all(client, reply);
+}
+
+} // namespace plugnode::runtime::detail

@@ -1,0 +1,63 @@
+// erlang_connection: one authenticated Erlang distribution connection (after ei's handshake), BEAM's side of
+// it being a node that dialled us or one we dialled. A thread of its own reads the frames (blocking reads
+// never run on CAF's threads), answers the liveness rules of net_ticktime (a tick when nothing was sent for a
+// quarter of it; the peer is dropped after a whole ticktime of silence) and refuses frames over a size limit
+// or that do not parse. Writes come from any thread, one at a time, each bounded by the ticktime.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "erlang_frame.hpp"
+
+namespace plugnode::runtime::detail {
+
+class erlang_connection : public std::enable_shared_from_this<erlang_connection> {
+public:
+  // Frames larger than this are refused before any of their bytes are stored.
+  static constexpr std::size_t max_frame = 64u << 20;
+
+  erlang_connection(int fd, std::string peer_node, std::string peer_address,
+                    std::chrono::milliseconds ticktime);
+  ~erlang_connection();
+  erlang_connection(const erlang_connection&) = delete;
+  erlang_connection& operator=(const erlang_connection&) = delete;
+
+  // Starts the reader: `on_message` for every message frame, `on_close(reason)` once at the end, both on the
+  // reader's thread. The thread keeps this object alive until it ends.
+  void start(std::function<void(dist_message)> on_message, std::function<void(const std::string&)> on_close);
+
+  // Writes one whole frame; false when the connection is closed or the write did not finish in time (the
+  // connection is then closed).
+  bool send(const std::string& frame);
+
+  // Ends the connection: the reader stops and reports `reason`.
+  void close(const std::string& reason);
+
+  const std::string& peer_node() const { return peer_node_; }
+  const std::string& peer_address() const { return peer_address_; }
+  std::int64_t silent_ms() const; // since anything (a tick included) was last heard
+  std::int64_t up_ms() const;     // since the handshake
+
+private:
+  void read_loop(const std::function<void(dist_message)>& on_message);
+  bool read_exact(char* out, std::size_t n, std::string& reason);
+  bool write_all(const char* data, std::size_t n);
+
+  int fd_;
+  std::string peer_node_;
+  std::string peer_address_;
+  std::chrono::milliseconds ticktime_;
+  std::mutex write_mutex_;
+  std::atomic<std::int64_t> last_write_ms_;
+  std::atomic<std::int64_t> last_read_ms_;
+  std::int64_t started_ms_;
+  std::mutex reason_mutex_;
+  std::string close_reason_; // set by close(): why the reader's read failed
+};
+
+} // namespace plugnode::runtime::detail

@@ -1,0 +1,153 @@
+// Bad input on the Erlang port: garbage and truncated frames, before and after the handshake, a term nested
+// 10,000 deep, a 100 MB binary announced and never sent, a peer that never ticks. Each connection is dropped
+// with a log line naming why; the node stays up and still answers a real BEAM node.
+#include <catch2/catch.hpp>
+
+#include <arpa/inet.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <ei.h>
+
+#include "beam.hpp"
+#include "plugnode/runtime/term_codec.hpp"
+#include "plugnode/test/ports.hpp"
+
+using namespace plugnode::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+const std::string cookie = "mixed-cookie";
+
+// A C node of the test's own (ei, the same library a BEAM peer's handshake is checked against) connected to
+// the node's Erlang port directly (ei caches the EPMD port, and every test has an epmd of its own): the
+// socket, after the handshake, for writing raw frames.
+int handshaken_socket(std::uint16_t erlang_port, const std::string& self_name) {
+  static bool init = (ei_init(), true);
+  (void)init;
+  ei_cnode ec;
+  REQUIRE(ei_connect_init(&ec, self_name.c_str(), cookie.c_str(), 1) >= 0);
+  char host[] = "127.0.0.2";
+  int fd = ei_connect_host_port_tmo(&ec, host, erlang_port, 5000);
+  REQUIRE(fd >= 0);
+  return fd;
+}
+
+std::uint16_t erlang_port_of(env_map& env) {
+  return static_cast<std::uint16_t>(std::stoi(*env["PLUGNODE_ERLANG_DIST_PORT"]));
+}
+
+void write_bytes(int fd, const std::string& bytes) {
+  REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
+}
+
+std::string frame(const std::string& body) {
+  auto n = static_cast<std::uint32_t>(body.size());
+  return std::string{static_cast<char>(n >> 24), static_cast<char>(n >> 16), static_cast<char>(n >> 8),
+                     static_cast<char>(n)} +
+         body;
+}
+
+// True when the node closed the socket (read returns 0 or an error) within `bound`.
+bool closed_by_peer(int fd, std::chrono::milliseconds bound) {
+  timeval tv{static_cast<time_t>(bound.count() / 1000),
+             static_cast<suseconds_t>(bound.count() % 1000 * 1000)};
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  char buf[256];
+  auto deadline = std::chrono::steady_clock::now() + bound;
+  while (std::chrono::steady_clock::now() < deadline) {
+    auto got = ::recv(fd, buf, sizeof buf, 0);
+    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK))
+      return true;
+  }
+  return false;
+}
+
+bool logged(running_node& node, const std::string& text) {
+  return eventually([&] { return node.proc().output().find(text) != std::string::npos; }, 5s);
+}
+
+} // namespace
+
+TEST_CASE("garbage and a silent client on the Erlang port are dropped before any frame is read", "[erlang]") {
+  test_epmd epmd;
+  auto env = erlang_env(epmd, "127.0.0.2");
+  running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), env, cookie);
+  auto port = static_cast<std::uint16_t>(std::stoi(*env["PLUGNODE_ERLANG_DIST_PORT"]));
+  for (std::string bytes :
+       {std::string("GET / HTTP/1.1\r\n\r\n"), std::string("\x00\x05N\x00", 4), std::string()}) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    auto addr = ipv4_address("127.0.0.2", port);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    if (!bytes.empty())
+      write_bytes(fd, bytes);
+    CHECK(closed_by_peer(fd, 10s)); // the handshake timeout (5 s) at the latest
+    ::close(fd);
+  }
+  CHECK(logged(node, "erlang: handshake with 127.0.0.1:"));
+  auto out = run_beam(epmd, beam_name("after"), cookie, "IO.inspect(Node.ping(:\"" + node.name() + "\"))");
+  CHECK_THAT(out, Catch::Contains(":pong"));
+}
+
+TEST_CASE("malformed frames after the handshake drop that connection only", "[erlang]") {
+  test_epmd epmd;
+  auto env = erlang_env(epmd, "127.0.0.2");
+  running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), env, cookie);
+  {
+    int fd = handshaken_socket(erlang_port_of(env), "garbage@127.0.0.1");
+    write_bytes(fd, frame("p\x83zzzz"));
+    CHECK(closed_by_peer(fd, 5s));
+    CHECK(logged(node, "malformed frame: control message: unsupported term tag"));
+    ::close(fd);
+  }
+  { // a term nested 10,000 deep
+    int fd = handshaken_socket(erlang_port_of(env), "deep@127.0.0.1");
+    namespace rt = plugnode::runtime;
+    auto control = rt::encode_term(
+        rt::tuple_of(6, rt::pid{"deep@127.0.0.1", 1, 0, 1}, rt::atom_of(""), rt::atom_of("greeter")));
+    std::string deep(1, '\x83');
+    for (int i = 0; i < 10000; ++i)
+      deep += "\x68\x01";
+    deep += "\x6a";
+    write_bytes(fd, frame("p" + control + deep));
+    CHECK(closed_by_peer(fd, 5s));
+    CHECK(logged(node, "term nested deeper than 512"));
+    ::close(fd);
+  }
+  { // a frame over the size limit
+    int fd = handshaken_socket(erlang_port_of(env), "truncated@127.0.0.1");
+    // 100 MB announced: over the 64 MB limit, refused before anything is stored.
+    write_bytes(fd, std::string("\x06\x40\x00\x00p\x83", 6));
+    CHECK(closed_by_peer(fd, 5s));
+    CHECK(logged(node, "frame of 104857600 bytes refused"));
+    ::close(fd);
+  }
+  auto out =
+      run_beam(epmd, beam_name("after"), cookie,
+               "IO.inspect(GenServer.call({:greeter, :\"" + node.name() + "\"}, {:greet, \"Torben\"}))");
+  CHECK_THAT(out, Catch::Contains("\"Hello, Torben!\""));
+}
+
+TEST_CASE("a 100 MB binary announced inside a frame and never sent, from a peer that never ticks, is dropped "
+          "after the net_ticktime",
+          "[erlang]") {
+  test_epmd epmd;
+  auto env = erlang_env(epmd, "127.0.0.2");
+  env["PLUGNODE_ERLANG_TICKTIME"] = "2s";
+  running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), env, cookie);
+  int fd = handshaken_socket(erlang_port_of(env), "silent@127.0.0.1");
+  // 60 MB frame (under the 64 MB limit) whose binary term announces 100 MB; a few bytes, then nothing.
+  std::uint32_t size = 60u << 20;
+  std::string head{static_cast<char>(size >> 24), static_cast<char>(size >> 16), static_cast<char>(size >> 8),
+                   static_cast<char>(size)};
+  write_bytes(fd, head + std::string("p\x83\x6d\x06\x40\x00\x00", 7));
+  auto started = std::chrono::steady_clock::now();
+  CHECK(closed_by_peer(fd, 10s));
+  auto took = std::chrono::steady_clock::now() - started;
+  CHECK(took >= 1500ms);
+  CHECK(took < 6s);
+  CHECK(logged(node, "no tick or message within the net_ticktime of 2000 ms"));
+  CHECK(rss_kb(node.proc().pid()) < 100 * 1024); // nothing near 60 or 100 MB was allocated
+  ::close(fd);
+}

@@ -1,0 +1,128 @@
+// plugnode -> BEAM: a plugnode node connects to real Elixir nodes over Erlang's protocol (their EPMD, ei's
+// handshake): the remote shell's ping/connect/nodes/disconnect, /cluster, runtime's call/cast with terms, and
+// nodeup/nodedown from the Erlang side.
+#include <catch2/catch.hpp>
+
+#include <csignal>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+#include <httplib.h>
+
+#include "beam.hpp"
+#include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/erlang_call.hpp"
+#include "plugnode/runtime/erlang_protocol.hpp"
+#include "plugnode/runtime/node.hpp"
+#include "plugnode/runtime/term_format.hpp"
+#include "plugnode/test/ports.hpp"
+
+using namespace plugnode::test;
+using namespace std::chrono_literals;
+namespace runtime = plugnode::runtime;
+
+namespace {
+
+const std::string cookie = "mixed-cookie";
+
+// An Elixir node with a GenServer registered as :echo that answers {:echo, x} with {:echoed, x} and reports
+// every cast it gets; it prints "ready" and lives for 60 s.
+const char* echo_node = R"(
+defmodule Echo do
+  use GenServer
+  def init(_), do: {:ok, nil}
+  def handle_call({:echo, x}, _from, s), do: {:reply, {:echoed, x}, s}
+  def handle_info(msg, s), do: (IO.inspect(msg, label: "echo got"); {:noreply, s})
+end
+{:ok, _} = GenServer.start(Echo, nil, name: :echo)
+IO.puts("ready")
+Process.sleep(60000)
+)";
+
+} // namespace
+
+TEST_CASE("the remote shell pings, connects, lists and drops a BEAM node; /cluster shows it", "[erlang]") {
+  test_epmd epmd;
+  auto beam_node = beam_name("beam");
+  auto beam = start_beam(epmd, beam_node, cookie, echo_node);
+  REQUIRE(eventually([&] { return beam->output().find("ready") != std::string::npos; }, 20s));
+  running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), erlang_env(epmd, "127.0.0.2"), cookie);
+  auto env = node.client_env();
+  auto ping = run_plugnode({"rpc", "ping " + beam_node}, env);
+  CHECK(ping.output == "pong\n");
+  auto nodes = run_plugnode({"rpc", "nodes"}, env);
+  CHECK(nodes.output == beam_node + " [erlang]\n");
+  httplib::Client http(node.address(), node.http_port());
+  auto cluster = http.Get("/cluster");
+  REQUIRE(cluster);
+  CHECK_THAT(cluster->body, Catch::Contains("\"node\":\"" + beam_node + "\""));
+  CHECK_THAT(cluster->body, Catch::Contains("\"protocol\":\"erlang\""));
+  CHECK(run_plugnode({"rpc", "disconnect " + beam_node}, env).output == "true\n");
+  CHECK(eventually([&] { return run_plugnode({"rpc", "nodes"}, env).output.empty(); }, 5s));
+  CHECK(run_plugnode({"rpc", "connect " + beam_node}, env).output == "true\n");
+  CHECK(run_plugnode({"rpc", "ping nobody@127.0.0.1"}, env).output == "pang\n");
+}
+
+TEST_CASE("runtime's call_erlang and cast_erlang reach a registered BEAM process; nodeup and nodedown",
+          "[erlang]") {
+  test_epmd epmd;
+  auto beam_node = beam_name("beam");
+  auto beam = start_beam(epmd, beam_node, cookie, echo_node);
+  REQUIRE(eventually([&] { return beam->output().find("ready") != std::string::npos; }, 20s));
+  runtime::node_options options;
+  options.name = *runtime::node_name::parse("plugnode@127.0.0.2");
+  options.port = free_port("127.0.0.2");
+  options.cookie = cookie;
+  options.erlang.enabled = true;
+  options.erlang.port = free_port("127.0.0.2");
+  options.erlang.epmd_port = epmd.port();
+  runtime::node n(options);
+  REQUIRE_FALSE(n.start());
+  caf::scoped_actor self{n.system()};
+  caf::actor erlang;
+  self->request(n.agent(), 2s, runtime::whereis_atom_v, std::string(runtime::erlang_registered_name))
+      .receive([&](caf::actor& a) { erlang = a; }, [](caf::error&) {});
+  REQUIRE(erlang);
+  self->send(erlang, runtime::monitor_nodes_atom_v, caf::actor{self});
+
+  auto reply =
+      runtime::call_erlang(self, n.agent(), "echo", beam_node,
+                           runtime::tuple_of(runtime::atom_of("echo"), runtime::binary_of("hi")), 5s);
+  REQUIRE(reply);
+  CHECK(runtime::to_string(*reply) == R"({:echoed, "hi"})");
+  bool up = false;
+  self->receive([&](runtime::nodeup_atom, const std::string& who) { up = who == beam_node; },
+                caf::after(5s) >> [] {});
+  CHECK(up);
+  CHECK_FALSE(runtime::cast_erlang(self, n.agent(), "echo", beam_node, runtime::list_of(1, 2)));
+  CHECK(eventually([&] { return beam->output().find("echo got: [1, 2]") != std::string::npos; }, 5s));
+  auto missing = runtime::call_erlang(self, n.agent(), "echo", "nobody@127.0.0.1", runtime::term(), 2s);
+  CHECK_FALSE(missing);
+
+  beam->signal(SIGKILL);
+  std::string down_reason;
+  self->receive(
+      [&](runtime::nodedown_atom, const std::string&, const std::string& why) { down_reason = why; },
+      caf::after(5s) >> [] {});
+  CHECK(down_reason == "connection closed");
+}
+
+TEST_CASE("discovery connects a discovered BEAM node with Erlang's protocol, plugnode nodes with their own",
+          "[erlang]") {
+  test_epmd epmd;
+  auto beam_node = beam_name("beam");
+  auto beam = start_beam(epmd, beam_node, cookie, echo_node);
+  REQUIRE(eventually([&] { return beam->output().find("ready") != std::string::npos; }, 20s));
+  auto dist_port = free_port("127.0.0.2");
+  running_node other("plugnode", "127.0.0.3", dist_port, erlang_env(epmd, "127.0.0.3"), cookie);
+  auto env = erlang_env(epmd, "127.0.0.2");
+  env["PLUGNODE_DISCOVERY"] = "static";
+  env["PLUGNODE_STATIC_NODES"] = beam_node + "," + other.name();
+  running_node node("plugnode", "127.0.0.2", dist_port, env, cookie);
+  auto expected = other.name() + "\n" + beam_node + " [erlang]\n";
+  CHECK(eventually(
+      [&] {
+        return run_plugnode({"rpc", "nodes"}, node.client_env()).output == expected;
+      },
+      15s));
+}
