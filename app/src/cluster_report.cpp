@@ -55,7 +55,8 @@ std::string fetch_cluster_report(caf::blocking_actor& self, const std::string& n
     discovery_json = "discovery: " + self.system().render(discovery.error());
   // BEAM nodes, when the Erlang listener is on (nothing is registered as `erlang` otherwise).
   auto erlang_peers = runtime::ask<std::vector<runtime::peer_info>>(
-      self, agent, timeout, runtime::to_registered(std::string(runtime::erlang_registered_name), runtime::cluster_atom_v));
+      self, agent, timeout,
+      runtime::to_registered(std::string(runtime::erlang_registered_name), runtime::cluster_atom_v));
   return cluster_report(node, incarnation, peers ? *peers : std::vector<runtime::peer_info>{}, discovery_json,
                         peers ? std::string() : self.system().render(peers.error()),
                         erlang_peers ? *erlang_peers : std::vector<runtime::peer_info>{});

@@ -7,6 +7,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include <algorithm>
 #include <string>
 #include <tuple>
 #include <vector>
@@ -18,7 +19,6 @@
 #include "plugnode/discovery/nslookup.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
-#include "plugnode/runtime/erlang_protocol.hpp"
 #include "plugnode/runtime/node_name.hpp"
 
 namespace plugnode::app {
@@ -89,32 +89,20 @@ private:
     auto list = ask<std::vector<std::string>>(ctx_.services.agent, runtime::nodes_atom_v);
     if (!list)
       return {false, error_text(list.error())};
-    auto beam = erlang_nodes();
     std::string text;
     if (cmd.dialect == shell_dialect::elixir) {
       for (const auto& node : *list)
         text += (text.empty() ? "" : ", ") + node_text(node, cmd.dialect);
-      for (const auto& node : beam)
-        text += (text.empty() ? "" : ", ") + node_text(node, cmd.dialect);
       return {true, "[" + text + "]\n"};
     }
+    auto beam =
+        ask<std::vector<std::string>>(ctx_.services.agent, runtime::nodes_atom_v, runtime::erlang_atom_v);
+    auto is_beam = [&beam](const std::string& node) {
+      return beam && std::find(beam->begin(), beam->end(), node) != beam->end();
+    };
     for (const auto& node : *list)
-      text += node + "\n";
-    for (const auto& node : beam)
-      text += node + " [erlang]\n";
+      text += node + (is_beam(node) ? " [erlang]\n" : "\n");
     return {true, text};
-  }
-
-  // The answer of the Erlang side (registered only when the Erlang listener is on), or an error.
-  template <class Reply, class... Ts> caf::expected<Reply> ask_erlang(Ts&&... xs) {
-    return ask<Reply>(ctx_.services.agent, runtime::to_registered(std::string(runtime::erlang_registered_name),
-                                                                  std::forward<Ts>(xs)...));
-  }
-
-  // BEAM nodes connected over Erlang's protocol (none when the Erlang listener is off).
-  std::vector<std::string> erlang_nodes() {
-    auto list = ask_erlang<std::vector<std::string>>(runtime::nodes_atom_v);
-    return list ? *list : std::vector<std::string>{};
   }
 
   answer node_op(const shell_command& cmd) {
@@ -128,15 +116,6 @@ private:
       result = ask<bool>(ctx_.services.agent, caf::connect_atom_v, cmd.argument);
     else
       result = ask<bool>(ctx_.services.agent, runtime::disconnect_atom_v, cmd.argument);
-    // Not a plugnode node: perhaps a BEAM node, over Erlang's protocol.
-    if (!(result && *result)) {
-      if (cmd.verb == shell_verb::ping)
-        result = ask_erlang<bool>(caf::ping_atom_v, cmd.argument);
-      else if (cmd.verb == shell_verb::connect)
-        result = ask_erlang<bool>(caf::connect_atom_v, cmd.argument);
-      else
-        result = ask_erlang<bool>(runtime::disconnect_atom_v, cmd.argument);
-    }
     // A node that cannot be reached is an answer (pang, false), as in Erlang, not a failed command.
     return {true, ping_answer(cmd, result && *result) + "\n"};
   }

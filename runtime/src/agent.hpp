@@ -7,6 +7,7 @@
 #include <chrono>
 #include <functional>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -22,8 +23,16 @@
 
 namespace plugnode::runtime::detail {
 
+// BEAM nodes, once the node's Erlang side runs (agent_erlang.cpp).
+struct beam_side {
+  caf::actor front;            // the Erlang side's front actor (erlang_nodes.hpp); invalid while it is off
+  std::uint16_t epmd_port = 0; // where a host's EPMD answers (ERL_EPMD_PORT)
+  std::set<std::string> nodes; // connected now, kept from the front's nodeup/nodedown
+};
+
 struct agent_state {
   agent_settings cfg;
+  beam_side beam;
   peer_table table;
   std::map<std::string, std::vector<std::function<void(bool)>>> connecting; // shared attempts, by name
   std::vector<caf::actor> subscribers;                                      // monitor_nodes
@@ -43,6 +52,8 @@ caf::duration until(clock::time_point deadline);
 // -- the peers' life cycle (node_agent.cpp)
 void add_peer(agent* self, const std::string& name, connected_peer p);
 void remove_peer(agent* self, const std::string& name, const std::string& reason, bool drop_connection);
+// Tells every monitor_nodes subscriber `event` (nodeup or nodedown).
+void notify(agent* self, const caf::message& event);
 // Asks CAF where `nid` is connected from, then logs `why` (if any) with that address and drops the
 // connection.
 void drop_node(agent* self, const caf::node_id& nid, std::string why);
@@ -67,6 +78,16 @@ void finish_connect(agent* self, const std::string& name, bool ok);
 void fail_connect(agent* self, const std::string& name, const std::string& why);
 // Dials (again, when the first hello got no answer).
 void dial(agent* self, const dial_attempt& attempt);
+
+// -- BEAM nodes (agent_erlang.cpp)
+// Dials `attempt` with the protocol the EPMD of its host names: Erlang's for a BEAM node, plugnode's own
+// otherwise (always, while the Erlang side is off).
+void dial_by_protocol(agent* self, const dial_attempt& attempt);
+bool is_beam(agent* self, const std::string& name);
+// Every connected node, plugnode's visible ones and BEAM ones, sorted.
+std::vector<std::string> all_visible_names(agent* self);
+// The Erlang side attaching itself, and its nodeup/nodedown (this node only).
+caf::message_handler beam_handlers(agent* self);
 
 // -- the agent handshake (agent_handshake.cpp)
 // Initiator side, once a dial gave a connection and the peer's agent handle.

@@ -24,7 +24,7 @@ void resolve_and_dial(agent* self, const node_name& name, const connect_target& 
   dial_attempt attempt{name.to_string(), "", target.port != 0 ? target.port : self->state.cfg.port, deadline};
   if (!target.addresses.empty() || is_ip_address(name.host())) {
     attempt.address = target.addresses.empty() ? name.host() : target.addresses.front();
-    return dial(self, attempt);
+    return dial_by_protocol(self, attempt);
   }
   // The resolver goes in as a spawn argument, not a capture: CAF 0.17 dereferences a null argument tuple
   // when a function actor is spawned without arguments (undefined behaviour UBSan stops on).
@@ -44,7 +44,7 @@ void resolve_and_dial(agent* self, const node_name& name, const connect_target& 
       .then(
           [=](const std::vector<std::string>& addresses) mutable {
             attempt.address = addresses.front();
-            dial(self, attempt);
+            dial_by_protocol(self, attempt);
           },
           [=](const caf::error& err) { fail_connect(self, attempt.node, self->system().render(err)); });
 }
@@ -91,7 +91,7 @@ void connect_to(agent* self, const connect_target& target, std::function<void(bo
     return done(false);
   }
   auto canonical = name->to_string();
-  if (canonical == st.cfg.self || st.table.find(canonical))
+  if (canonical == st.cfg.self || st.table.find(canonical) || is_beam(self, canonical))
     return done(true);
   auto& waiting = st.connecting[canonical];
   waiting.push_back(std::move(done));

@@ -14,56 +14,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include "epmd_wire.hpp"
+
 namespace plugnode::runtime::detail {
 namespace {
 
-constexpr std::uint8_t port_please2_req = 122;
-constexpr std::uint8_t port2_resp = 119;
-constexpr std::uint8_t names_req = 110;
-constexpr std::uint8_t hidden_node = 72; // "hidden node (C-node)" in the EPMD protocol's node types
-constexpr std::uint8_t tcp_ipv4 = 0;
-constexpr std::uint16_t highest_version = 6, lowest_version = 5;
 constexpr int client_timeout_ms = 1000; // a request is a few bytes: a slow client is cut off
-
-void put16(std::string& out, std::uint16_t v) {
-  out += static_cast<char>(v >> 8);
-  out += static_cast<char>(v & 0xff);
-}
-
-// Reads exactly `n` bytes within the client's deadline.
-bool read_exact(int fd, char* out, std::size_t n, std::chrono::steady_clock::time_point deadline) {
-  while (n > 0) {
-    auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0)
-      return false;
-    pollfd p{fd, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0)
-      continue;
-    auto got = ::recv(fd, out, n, MSG_DONTWAIT);
-    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EINTR))
-      return false;
-    if (got > 0) {
-      out += got;
-      n -= static_cast<std::size_t>(got);
-    }
-  }
-  return true;
-}
-
-void write_all(int fd, const std::string& bytes) {
-  std::size_t at = 0;
-  while (at < bytes.size()) {
-    pollfd p{fd, POLLOUT, 0};
-    if (::poll(&p, 1, client_timeout_ms) <= 0)
-      return;
-    auto sent = ::send(fd, bytes.data() + at, bytes.size() - at, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (sent <= 0 && errno != EAGAIN && errno != EINTR)
-      return;
-    if (sent > 0)
-      at += static_cast<std::size_t>(sent);
-  }
-}
 
 } // namespace
 
@@ -138,6 +94,7 @@ void epmd_responder::run() {
 }
 
 void epmd_responder::answer(int client) {
+  using namespace epmd;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(client_timeout_ms);
   unsigned char head[2];
   if (!read_exact(client, reinterpret_cast<char*>(head), 2, deadline))
@@ -168,7 +125,7 @@ void epmd_responder::answer(int client) {
   } else {
     spdlog::debug("EPMD: request {} from a client refused (only PORT_PLEASE2 and NAMES are answered)", code);
   }
-  write_all(client, reply);
+  write_all(client, reply, deadline);
 }
 
 } // namespace plugnode::runtime::detail

@@ -68,8 +68,10 @@ std::unique_ptr<erlang_dist> erlang_dist::start(caf::actor_system& system, erlan
   if (!dist->epmd_)
     return nullptr;
   dist->front_ = spawn_erlang_nodes(
-      system, erlang_nodes_settings{s.name.to_string(), dist->nodes_,
-                                    [d = dist.get()](const std::string& node) { return d->dial(node); }});
+      system, erlang_nodes_settings{
+                  s.name.to_string(), dist->nodes_,
+                  [d = dist.get()](const std::string& node, const std::string& address,
+                                   std::uint16_t at_port) { return d->dial(node, address, at_port); }});
   for (int i = 0; i < acceptor_count; ++i)
     dist->acceptors_.emplace_back([d = dist.get()] { d->accept_loop(); });
   spdlog::info("erlang distribution for {} on {}:{} (EPMD: {}, net_ticktime {} s)", s.name.to_string(),
@@ -128,7 +130,6 @@ void erlang_dist::adopt(int fd, const std::string& peer_node, const std::string&
   nodes_->add({connection, peer});
   spdlog::info("erlang: node up: {} ({})", peer_node, peer_address);
   caf::anon_send(front_, nodeup_atom_v, peer_node);
-  caf::anon_send(front_, nodeup_atom_v, peer_node);
   // The reader's own reference keeps the connection alive; the close callback must not hold another.
   connection->start([peer](dist_message msg) { caf::anon_send(peer, std::move(msg)); },
                     [nodes = nodes_, front = caf::actor_cast<caf::weak_actor_ptr>(front_), peer,
@@ -143,9 +144,15 @@ void erlang_dist::adopt(int fd, const std::string& peer_node, const std::string&
                     });
 }
 
-std::string erlang_dist::dial(const std::string& node) {
+std::string erlang_dist::dial(const std::string& node, const std::string& address, std::uint16_t port) {
+  auto timeout = static_cast<unsigned>(settings_.handshake_timeout.count());
   std::string name = node;
-  int fd = ei_connect_tmo(&ec_, name.data(), static_cast<unsigned>(settings_.handshake_timeout.count()));
+  std::string alive = name.substr(0, name.find('@'));
+  in_addr ipv4{};
+  int fd = address.empty() || ::inet_pton(AF_INET, address.c_str(), &ipv4) != 1
+               ? ei_connect_tmo(&ec_, name.data(), timeout)
+           : port != 0 ? ei_xconnect_host_port_tmo(&ec_, &ipv4, port, timeout)
+                       : ei_xconnect_tmo(&ec_, &ipv4, alive.data(), timeout);
   if (fd < 0)
     return "no EPMD answer, no Erlang listener, or a failed handshake (erl_errno " +
            std::to_string(erl_errno) + ")";

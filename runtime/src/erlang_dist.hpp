@@ -53,7 +53,9 @@ private:
   erlang_dist(caf::actor_system& system, erlang_dist_settings settings);
   void accept_loop();
   void adopt(int fd, const std::string& peer_node, const std::string& peer_address);
-  std::string dial(const std::string& node); // ei_connect, then adopt; "" or why it failed
+  // ei's connect (at `address`:`port` when given, else through the EPMD of the node's host), then adopt; ""
+  // or why it failed.
+  std::string dial(const std::string& node, const std::string& address, std::uint16_t port);
 
   caf::actor_system& system_;
   erlang_dist_settings settings_;

@@ -22,14 +22,16 @@ struct nodes_state {
 };
 using nodes_actor = caf::stateful_actor<nodes_state>;
 
-// The connection's actor for `node`, connecting first; an invalid handle when that fails.
-caf::actor peer_of(nodes_actor* self, const std::string& node, bool connect) {
+// The connection's actor for `node`, connecting first (at `address`:`port` when known, else through the
+// EPMD of its host); an invalid handle when that fails.
+caf::actor peer_of(nodes_actor* self, const std::string& node, bool connect, const std::string& address = "",
+                   std::uint16_t port = 0) {
   auto& s = self->state.settings;
   if (auto entry = s.table->find(node))
     return entry->peer;
   if (!connect || node == s.self)
     return nullptr;
-  auto why = s.dial(node);
+  auto why = s.dial(node, address, port);
   if (!why.empty()) {
     spdlog::info("erlang: cannot connect to {}: {}", node, why);
     return nullptr;
@@ -47,6 +49,9 @@ caf::behavior erlang_nodes(nodes_actor* self, erlang_nodes_settings settings) {
   return {
       [=](caf::connect_atom, const std::string& node) {
         return node == self->state.settings.self || static_cast<bool>(peer_of(self, node, true));
+      },
+      [=](caf::connect_atom, const std::string& node, const std::string& address, std::uint16_t port) {
+        return static_cast<bool>(peer_of(self, node, true, address, port));
       },
       [=](disconnect_atom, const std::string& node) {
         auto entry = self->state.settings.table->find(node);

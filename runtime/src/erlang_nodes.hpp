@@ -18,7 +18,7 @@ struct erlang_nodes_settings {
   std::string self; // this node's name
   std::shared_ptr<erlang_node_table> table;
   // Connects to a BEAM node and adopts the connection (erlang_dist::dial); "" on success, else why not.
-  std::function<std::string(const std::string& node)> dial;
+  std::function<std::string(const std::string& node, const std::string& address, std::uint16_t port)> dial;
 };
 
 caf::actor spawn_erlang_nodes(caf::actor_system& system, erlang_nodes_settings settings);

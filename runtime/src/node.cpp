@@ -215,6 +215,8 @@ std::optional<std::string> node::listen_erlang() {
       .receive([](bool) {}, [&](const caf::error& e) { error = system_->render(e); });
   if (!error.empty())
     return "cannot register the Erlang side: " + error;
+  // The agent connects, lists and reports BEAM nodes too from now on.
+  self->send(agent_, detail::erlang_side_atom_v, erlang_->front(), options_.erlang.epmd_port);
   return std::nullopt;
 }
 

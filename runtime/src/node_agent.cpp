@@ -75,12 +75,12 @@ void unwatch(agent* self, const caf::actor& who) {
     self->demonitor(who);
 }
 
-namespace {
-
 void notify(agent* self, const caf::message& event) {
   for (auto& who : self->state.subscribers)
     self->send(who, event);
 }
+
+namespace {
 
 std::string canonical_name(const std::string& name) {
   auto parsed = node_name::parse(name);
@@ -156,6 +156,10 @@ caf::message_handler public_handlers(agent* self) {
         auto canonical = canonical_name(name);
         connect_to(self, connect_target{name, 0, {}}, [self, rp, canonical](bool ok) mutable {
           auto p = self->state.table.find(canonical);
+          if (ok && is_beam(self, canonical)) {
+            rp.delegate(self->state.beam.front, caf::ping_atom_v, canonical); // net_adm:ping's is_auth
+            return;
+          }
           if (!ok || !p) {
             rp.deliver(ok && canonical == self->state.cfg.self);
             return;
@@ -177,14 +181,26 @@ caf::message_handler public_handlers(agent* self) {
         });
         return rp;
       },
-      [self](nodes_atom) { return self->state.table.visible_names(); },
+      [self](nodes_atom) { return all_visible_names(self); },
       [self](nodes_atom, hidden_atom) { return self->state.table.hidden_names(); },
+      [self](nodes_atom, erlang_atom) {
+        auto& beam = self->state.beam.nodes;
+        return std::vector<std::string>(beam.begin(), beam.end());
+      },
       [self](disconnect_atom, const std::string& name) {
+        auto rp = self->make_response_promise();
         auto canonical = canonical_name(name);
-        if (!self->state.table.find(canonical))
-          return false;
+        if (is_beam(self, canonical)) {
+          rp.delegate(self->state.beam.front, disconnect_atom_v, canonical);
+          return rp;
+        }
+        if (!self->state.table.find(canonical)) {
+          rp.deliver(false);
+          return rp;
+        }
         remove_peer(self, canonical, "disconnect requested", true);
-        return true;
+        rp.deliver(true);
+        return rp;
       },
       [self](monitor_nodes_atom, const caf::actor& who) {
         if (who) {
@@ -254,7 +270,8 @@ caf::behavior node_agent(agent* self, agent_settings settings) {
       .or_else(heartbeat_handlers(self))
       .or_else(peer_handlers(self))
       .or_else(public_handlers(self))
-      .or_else(local_handlers(self));
+      .or_else(local_handlers(self))
+      .or_else(beam_handlers(self));
 }
 
 } // namespace

@@ -9,6 +9,7 @@
 #include <string>
 
 #include <caf/actor.hpp>
+#include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 #include <caf/io/middleman_actor.hpp>
 
@@ -32,6 +33,11 @@ struct agent_settings {
   bool tls = false;                          // dial through CAF's TLS connect (the certificate first)
   std::shared_ptr<peer_directory> directory; // kept equal to the agent's peer table
 };
+
+// Sent to the agent by its own node once the Erlang side runs (erlang_dist.hpp): (erlang_side_atom, front,
+// epmd_port). From then on the agent speaks for BEAM nodes as well (agent_erlang.cpp).
+using erlang_side_atom = caf::atom_constant<caf::atom("erl_side")>;
+constexpr erlang_side_atom erlang_side_atom_v{};
 
 caf::actor spawn_node_agent(caf::actor_system& system, agent_settings settings);
 

@@ -87,7 +87,8 @@ Process.sleep(9000)
 IO.inspect(n in Node.list(:connected), label: "still connected")
 )"));
   CHECK_THAT(out, Catch::Contains("still connected: true"));
-  CHECK_THAT(node.proc().output(), !Catch::Contains("node down"));
+  // The BEAM node's exit may already show as "connection closed"; a drop for silence may not.
+  CHECK_THAT(node.proc().output(), !Catch::Contains("no tick or message within the net_ticktime"));
 }
 
 TEST_CASE("a BEAM node sees nodedown at once when the plugnode node stops, and the reverse", "[erlang]") {

@@ -3,6 +3,10 @@
 // need no custom message types; the agent validates them with node_name::parse.
 //
 //   request                                   reply
+// With the Erlang side on (erlang_protocol.hpp), "node" covers BEAM nodes too: a name whose host's EPMD
+// answers for a BEAM node is connected with Erlang's protocol, and BEAM nodes are listed and reported
+// like plugnode's own (agent_erlang.cpp).
+//
 //   (caf::connect_atom, std::string node)     bool      true when connected (also: already, or self)
 //   (caf::connect_atom, connect_target t)     bool      the same, dialling t's port and addresses (a
 //                                                       discovery answer); resolves t.node only without
@@ -11,6 +15,7 @@
 //   (caf::ping_atom, std::string node)        bool      true = pong, false = pang (connects first)
 //   (nodes_atom)                              std::vector<std::string>   visible peers, sorted, never self
 //   (nodes_atom, hidden_atom)                 std::vector<std::string>   hidden peers (remote shells)
+//   (nodes_atom, erlang_atom)                 std::vector<std::string>   the BEAM nodes among the visible
 //   (monitor_nodes_atom, caf::actor who)      void      `who` then receives
 //        (nodeup_atom, std::string node) and (nodedown_atom, std::string node, std::string reason)
 //        reason: "connection closed", "heartbeat timeout", "peer leaving", "disconnect requested"
@@ -49,6 +54,7 @@ namespace plugnode::runtime {
 
 using nodes_atom = caf::atom_constant<caf::atom("nodes")>;
 using hidden_atom = caf::atom_constant<caf::atom("hidden")>;
+using erlang_atom = caf::atom_constant<caf::atom("erlang")>;
 using disconnect_atom = caf::atom_constant<caf::atom("disconnect")>;
 using monitor_nodes_atom = caf::atom_constant<caf::atom("mon_nodes")>;
 using nodeup_atom = caf::atom_constant<caf::atom("nodeup")>;
@@ -66,6 +72,7 @@ using dist_leave_atom = caf::atom_constant<caf::atom("d_leave")>;
 
 constexpr nodes_atom nodes_atom_v{};
 constexpr hidden_atom hidden_atom_v{};
+constexpr erlang_atom erlang_atom_v{};
 constexpr disconnect_atom disconnect_atom_v{};
 constexpr monitor_nodes_atom monitor_nodes_atom_v{};
 constexpr nodeup_atom nodeup_atom_v{};
