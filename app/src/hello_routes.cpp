@@ -5,6 +5,9 @@
 
 #include <stdexcept>
 
+#include "plugnode/app/greeter.hpp"
+#include "plugnode/app/registered_names.hpp"
+
 namespace plugnode::app {
 namespace {
 
@@ -51,6 +54,9 @@ service hello_service() {
   service hello;
   hello.summary = "clustered HTTP services on CAF actors";
   hello.routes = [](plugs::router& router, const node_services&) { add_hello_routes(router, route_list); };
+  // The starter's greeting for BEAM nodes: GenServer.call({:greeter, node}, {:greet, "Torben"}).
+  hello.actors.push_back(
+      {greeter_name, [](caf::actor_system& sys, const node_services&) { return spawn_greeter(sys); }});
   return hello;
 }
 

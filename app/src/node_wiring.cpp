@@ -5,7 +5,6 @@
 
 #include "plugnode/app/checker.hpp"
 #include "plugnode/app/erlang_rpc.hpp"
-#include "plugnode/app/greeter.hpp"
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/app/shell_service.hpp"
 #include "plugnode/discovery/discovery_actor.hpp"
@@ -84,7 +83,6 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
       {checker_name, [checker = cfg.checker,
                       registry](caf::actor_system& sys) { return spawn_checker(sys, checker, registry); }},
       {shell_name, [shell](caf::actor_system& sys) { return spawn_shell_service(sys, shell); }},
-      {greeter_name, [](caf::actor_system& sys) { return spawn_greeter(sys); }},
       {erlang_rpc_name,
        [agent = node.agent()](caf::actor_system& sys) { return spawn_erlang_rpc(sys, agent); }},
   };

@@ -58,14 +58,21 @@ TEST_CASE("the remote shell pings, connects, lists and drops a BEAM node; /clust
   REQUIRE(cluster);
   CHECK_THAT(cluster->body, Catch::Contains("\"node\":\"" + beam_node + "\""));
   CHECK_THAT(cluster->body, Catch::Contains("\"protocol\":\"erlang\""));
+  auto logged = [&](const std::string& line) {
+    return eventually([&] { return node.proc().output().find(line) != std::string::npos; }, 5s);
+  };
+  CHECK(logged("nodeup " + beam_node + " [erlang]"));
   CHECK(run_plugnode({"rpc", "disconnect " + beam_node}, env).output == "true\n");
   CHECK(eventually([&] { return run_plugnode({"rpc", "nodes"}, env).output.empty(); }, 5s));
+  CHECK(logged("nodedown " + beam_node + " (disconnect requested) [erlang]"));
   CHECK(run_plugnode({"rpc", "connect " + beam_node}, env).output == "true\n");
   CHECK(run_plugnode({"rpc", "ping nobody@127.0.0.1"}, env).output == "pang\n");
 }
 
-TEST_CASE("runtime's call_erlang and cast_erlang reach a registered BEAM process; nodeup and nodedown",
-          "[erlang]") {
+TEST_CASE(
+    "runtime's call_erlang and cast_erlang reach a registered BEAM process; the agent reports its nodeup "
+    "and nodedown",
+    "[erlang]") {
   test_epmd epmd;
   auto beam_node = beam_name("beam");
   auto beam = start_beam(epmd, beam_node, cookie, echo_node);
@@ -80,11 +87,11 @@ TEST_CASE("runtime's call_erlang and cast_erlang reach a registered BEAM process
   runtime::node n(options);
   REQUIRE_FALSE(n.start());
   caf::scoped_actor self{n.system()};
-  caf::actor erlang;
-  self->request(n.agent(), 2s, runtime::whereis_atom_v, std::string(runtime::erlang_registered_name))
-      .receive([&](caf::actor& a) { erlang = a; }, [](caf::error&) {});
-  REQUIRE(erlang);
-  self->send(erlang, runtime::monitor_nodes_atom_v, caf::actor{self});
+  // The agent's subscribers hear of BEAM nodes as of any other.
+  bool subscribed = false;
+  self->request(n.agent(), 2s, runtime::monitor_nodes_atom_v, caf::actor{self})
+      .receive([&] { subscribed = true; }, [](caf::error&) {});
+  REQUIRE(subscribed);
 
   auto reply =
       runtime::call_erlang(self, n.agent(), "echo", beam_node,
