@@ -23,24 +23,31 @@ std::optional<std::string> name_to_greet(const term& request) {
   return runtime::text_of(t->elements[1]);
 }
 
-caf::behavior greeter(caf::event_based_actor*) {
-  return {
-      [](runtime::erlang_call_atom, const term& request) -> term {
-        if (auto name = name_to_greet(request))
-          return runtime::binary_of("Hello, " + *name + "!");
-        return runtime::tuple_of(runtime::atom_of("error"),
-                                 runtime::tuple_of(runtime::atom_of("unknown_request"), request));
-      },
-      [](runtime::erlang_send_atom, const term& message) {
-        spdlog::info("greeter: got {}", runtime::to_string(message));
-      },
-  };
-}
+// A class, not a function: CAF 0.17 dereferences a null argument tuple when a function actor is spawned
+// without arguments (UBSan stops there).
+class greeter : public caf::event_based_actor {
+public:
+  using caf::event_based_actor::event_based_actor;
+
+  caf::behavior make_behavior() override {
+    return {
+        [](runtime::erlang_call_atom, const term& request) -> term {
+          if (auto name = name_to_greet(request))
+            return runtime::binary_of("Hello, " + *name + "!");
+          return runtime::tuple_of(runtime::atom_of("error"),
+                                   runtime::tuple_of(runtime::atom_of("unknown_request"), request));
+        },
+        [](runtime::erlang_send_atom, const term& message) {
+          spdlog::info("greeter: got {}", runtime::to_string(message));
+        },
+    };
+  }
+};
 
 } // namespace
 
 caf::actor spawn_greeter(caf::actor_system& system) {
-  return system.spawn(greeter);
+  return system.spawn<greeter>();
 }
 
 } // namespace plugnode::app

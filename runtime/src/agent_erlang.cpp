@@ -58,8 +58,9 @@ void dial_by_protocol(agent* self, const dial_attempt& attempt) {
   if (!beam.front)
     return dial(self, attempt);
   auto alive = attempt.node.substr(0, attempt.node.find('@'));
-  auto bound = std::min<std::chrono::milliseconds>(
-      probe_bound, std::chrono::duration_cast<std::chrono::milliseconds>(attempt.deadline - clock::now()));
+  auto bound =
+      std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(attempt.deadline - clock::now()),
+                 std::chrono::milliseconds(1), probe_bound);
   // The probe blocks on its socket: a thread of its own, as the host resolver.
   auto prober = self->spawn<caf::detached>(
       [](caf::event_based_actor* me, std::string address, std::uint16_t port, std::string name,
