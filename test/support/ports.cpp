@@ -5,6 +5,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <random>
 #include <stdexcept>
 
@@ -30,6 +31,14 @@ std::uint16_t free_port(const std::string& address) {
       return port;
   }
   throw std::runtime_error("no free port found on " + address);
+}
+
+std::uint16_t free_port_on(const std::vector<std::string>& addresses) {
+  while (true) {
+    auto port = free_port(addresses.front());
+    if (std::none_of(addresses.begin(), addresses.end(), [&](auto& a) { return port_open(a, port); }))
+      return port;
+  }
 }
 
 bool port_open(const std::string& address, std::uint16_t port) {

@@ -17,24 +17,15 @@ namespace {
 
 const std::string svc = "app.default.svc.cluster.local";
 
-// A port free on every address (all nodes share the distribution port, as pods do).
-std::uint16_t port_free_on(const std::vector<std::string>& addresses) {
-  while (true) {
-    auto port = free_port(addresses.front());
-    if (std::none_of(addresses.begin(), addresses.end(), [&](auto& a) { return port_open(a, port); }))
-      return port;
-  }
-}
-
 struct node_set {
   std::vector<std::string> addresses{"127.0.4.10", "127.0.4.11", "127.0.4.12"};
   std::string strategy = "k8s-a";
   // Host part of each node's name: its address (k8s-a), or a pod host name only the test's DNS knows
   // (k8s-srv).
   std::vector<std::string> hosts = addresses;
-  std::uint16_t dist_port = port_free_on(addresses);
+  std::uint16_t dist_port = free_port_on(addresses);
   std::vector<std::uint16_t> own_ports; // when set, node i listens on own_ports[i] instead of dist_port
-  std::uint16_t http_port = port_free_on(addresses);
+  std::uint16_t http_port = free_port_on(addresses);
   std::vector<std::unique_ptr<process>> nodes;
 
   void start(const dnsmasq_server& dns) {
@@ -159,7 +150,7 @@ TEST_CASE("k8s-srv: a peer listening on another port than this node's is dialled
   set.strategy = "k8s-srv";
   set.addresses.resize(2);
   set.hosts.resize(2);
-  set.own_ports = {set.dist_port, port_free_on(set.addresses)};
+  set.own_ports = {set.dist_port, free_port_on(set.addresses)};
   REQUIRE(set.own_ports[0] != set.own_ports[1]);
   dns_zone zone;
   for (std::size_t i = 0; i < set.addresses.size(); ++i) {
