@@ -1,12 +1,12 @@
 // Real `plugnode foreground` nodes forming a cluster through a real dnsmasq (k8s-a: the Service's A records
 // name the pods): a full mesh, kept through a DNS outage, and a node removed from DNS dropped by discovery.
-#include <httplib.h>
 #include <signal.h>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "dns_servers.hpp"
+#include "plugnode/test/http_get.hpp"
 #include "plugnode/test/ports.hpp"
 #include "plugnode/test/process.hpp"
 
@@ -58,13 +58,8 @@ struct node_set {
   }
 
   nlohmann::json cluster(std::size_t i) const {
-    httplib::Client client(addresses[i], http_port);
-    client.set_connection_timeout(1s);
-    client.set_read_timeout(2s);
-    auto res = client.Get("/cluster");
-    if (!res || res->status != 200)
-      return nlohmann::json::object();
-    return nlohmann::json::parse(res->body, nullptr, false);
+    auto body = ok_body(addresses[i], http_port, "/cluster");
+    return body ? nlohmann::json::parse(*body, nullptr, false) : nlohmann::json::object();
   }
 
   // Visible peers node i lists (-1 when it does not answer).

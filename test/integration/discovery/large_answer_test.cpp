@@ -1,6 +1,5 @@
 // A real dnsmasq answering the SRV query with 500 targets, to a real `plugnode foreground` node: discovery
 // takes PLUGNODE_DISCOVERY_MAX_TARGETS of them (by name), says once which it left out, and dials only those.
-#include <httplib.h>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
@@ -11,6 +10,7 @@
 #include <thread>
 
 #include "dns_servers.hpp"
+#include "plugnode/test/http_get.hpp"
 #include "plugnode/test/ports.hpp"
 #include "plugnode/test/process.hpp"
 
@@ -51,13 +51,10 @@ TEST_CASE("a 500-target SRV answer: the first 20 by name are dialled, the rest l
                 {"HTTP_PORT", std::to_string(http)},
                 {"PLUGNODE_HTTP_ADDR", "127.0.0.2"}});
   auto members = [&] {
-    httplib::Client client("127.0.0.2", http);
-    client.set_connection_timeout(1s);
-    client.set_read_timeout(2s);
-    auto res = client.Get("/cluster");
-    if (!res || res->status != 200)
+    auto body = ok_body("127.0.0.2", http, "/cluster");
+    if (!body)
       return nlohmann::json::array();
-    auto doc = nlohmann::json::parse(res->body, nullptr, false);
+    auto doc = nlohmann::json::parse(*body, nullptr, false);
     return doc.contains("discovery") ? doc["discovery"]["peers"] : nlohmann::json::array();
   };
   REQUIRE(eventually([&] { return members().size() == 20; }, 15s));

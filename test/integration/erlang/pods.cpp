@@ -2,7 +2,6 @@
 #include "pods.hpp"
 
 #include <catch2/catch.hpp>
-#include <httplib.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -10,6 +9,7 @@
 #include <fstream>
 #include <stdexcept>
 
+#include "plugnode/test/http_get.hpp"
 #include "plugnode/test/ports.hpp"
 #include "running_node.hpp"
 
@@ -90,13 +90,8 @@ std::string plugnode_pod::rpc(const std::string& command) const {
 }
 
 nlohmann::json plugnode_pod::cluster() const {
-  httplib::Client client(address_, set_.http_port);
-  client.set_connection_timeout(1s);
-  client.set_read_timeout(2s);
-  auto res = client.Get("/cluster");
-  if (!res || res->status != 200)
-    return nlohmann::json::object();
-  return nlohmann::json::parse(res->body, nullptr, false);
+  auto body = ok_body(address_, set_.http_port, "/cluster");
+  return body ? nlohmann::json::parse(*body, nullptr, false) : nlohmann::json::object();
 }
 
 beam_image::beam_image(const statefulset& set) {
