@@ -94,12 +94,17 @@ TEST_CASE("walkthrough: 2 plugnode and 2 BEAM pods under one Service form one cl
     CHECK(lines(listed1) == want1);
   }
 
-  // 2. BEAM side, in iex on beam-0: Node.connect to both plugnode pods by their names, which resolve through
-  //    the Service's DNS and whose ports come from EPMD on each pod; both are then connected, and
-  //    plugnode-1's greeter answers a GenServer.call.
+  // 2. BEAM side, in iex on beam-0: the plugnode pods' host names resolve through the Service's DNS and EPMD
+  //    there names their `app` and its Erlang port; Node.connect to both plugnode pods is true (at once when
+  //    discovery already connected them), both are connected, and plugnode-1's greeter answers a
+  //    GenServer.call.
   {
-    for (const auto* target : {&plugnode0, &plugnode1})
+    for (const auto* target : {&plugnode0, &plugnode1}) {
+      auto host = target->name().substr(target->name().find('@') + 1);
+      CHECK(beam0.iex(":net_adm.names('" + host + "')") ==
+            "{:ok, [{'app', " + std::to_string(set.erlang_port) + "}]}");
       CHECK(beam0.iex("Node.connect(:\"" + target->name() + "\")") == "true");
+    }
     auto connected = beam0.iex("Node.list(:connected)");
     CHECK_THAT(connected, Catch::Contains(":\"" + plugnode0.name() + "\"") &&
                               Catch::Contains(":\"" + plugnode1.name() + "\""));
