@@ -56,7 +56,7 @@ private:
 };
 
 // What a BEAM pod's image holds beyond Elixir: pod_epmd compiled, and the inetrc naming the Service's DNS.
-// Both in a temporary directory, removed with the object.
+// Both in a temporary directory, removed with the object; the pods keep their iex input there too.
 class beam_image {
 public:
   explicit beam_image(const statefulset& set);
