@@ -103,9 +103,11 @@ beam_image::beam_image(const statefulset& set) {
                 std::string(PLUGNODE_SOURCE_DIR) + "/test/integration/erlang/pod_epmd.erl"});
   auto compiled = erlc.wait(30s);
   INFO(erlc.output());
+  if (compiled != 0)
+    std::filesystem::remove_all(dir_); // no destructor runs when the constructor stops here
   REQUIRE(compiled == 0);
-  // Names come from the Service's DNS alone: no resolv.conf (read first, or it would replace the server
-  // named here), no hosts file.
+  // Names come from the Service's DNS alone, no hosts file. resolv.conf is off, or its servers would be asked
+  // before this one; that line comes first, as it empties the server list.
   auto colon = set.dns_server.rfind(':');
   std::ofstream(dir_ + "/inetrc") << "{resolv_conf, \"\"}.\n"
                                   << "{nameserver, " << erlang_ip(set.dns_server.substr(0, colon)) << ", "
