@@ -18,6 +18,7 @@
 #include "handshake_socket.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
+#include "socket_drop.hpp"
 
 namespace plugnode::runtime::detail {
 namespace {
@@ -64,12 +65,6 @@ int bind_listener(const std::string& address, std::uint16_t port, std::string& e
     return -1;
   }
   return fd;
-}
-
-// Closes with a reset rather than a FIN: a flood's refused connections then leave no TIME_WAIT entry each.
-void reset_on_close(int fd) {
-  linger reset{1, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
 }
 
 std::uint16_t bound_port(int fd) {

@@ -1,9 +1,11 @@
-// ei_callbacks: erl_interface's own socket I/O (its default callbacks), wrapped twice through ei's
-// user-supplied socket interface: accept notes the peer's address, so a handshake that fails can be logged
-// with it; and the handshake's name/challenge message announces two capabilities more than ei does, because
-// plugnode implements them itself on top of ei's connection: monitors of registered names (a GenServer.call
-// to a missing name gets noproc at once) and spawn requests (how OTP 23+ runs `:rpc.call`). The flags are not
-// part of the cookie digest, so the handshake stays ei's.
+// ei_callbacks: erl_interface's own socket I/O (its default callbacks), wrapped through ei's user-supplied
+// socket interface. Every wait is a poll() of ours: libei's own select() breaks on descriptors from 1024 up.
+// Accept takes its connections from the Erlang gate (erlang_gate.hpp) of the listening socket, when it has
+// one, and notes the peer's address, so a handshake that fails can be logged with it. The handshake's
+// name/challenge message announces two capabilities more than ei does, because plugnode implements them
+// itself on top of ei's connection: monitors of registered names (a GenServer.call to a missing name gets
+// noproc at once) and spawn requests (how OTP 23+ runs `:rpc.call`). The flags are not part of the cookie
+// digest, so the handshake stays ei's.
 #pragma once
 
 #include <string>
@@ -14,7 +16,16 @@ namespace plugnode::runtime::detail {
 
 ei_socket_callbacks* plugnode_socket_callbacks();
 
-// The address of the peer the calling thread's last ei_accept accepted ("" before any).
+class erlang_gate;
+
+// The peer (address:port) the calling thread's last ei_accept accepted ("" before any), and its address.
 std::string& last_accepted_peer();
+std::string& last_accepted_address();
+
+// ei_accept on `listen_fd` takes connections from `gate` from now on (nullptr: from accept() again).
+void take_accepts_from(int listen_fd, erlang_gate* gate);
+
+// True when ei's default callbacks use a descriptor as a connection's context, as the gate relies on.
+bool contexts_are_descriptors();
 
 } // namespace plugnode::runtime::detail

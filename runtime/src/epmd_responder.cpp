@@ -15,11 +15,16 @@
 #include <spdlog/spdlog.h>
 
 #include "epmd_wire.hpp"
+#include "pending_clients.hpp"
+#include "socket_drop.hpp"
 
 namespace plugnode::runtime::detail {
 namespace {
 
 constexpr int client_timeout_ms = 1000; // a request is a few bytes: a slow client is cut off
+constexpr std::size_t max_clients = 64;
+constexpr std::size_t clients_per_address = 8;
+constexpr std::size_t max_request = 512; // a name is at most 255 bytes
 
 } // namespace
 
@@ -79,30 +84,35 @@ epmd_responder::~epmd_responder() {
 }
 
 void epmd_responder::run() {
-  for (;;) {
-    pollfd fds[2] = {{listen_fd_, POLLIN, 0}, {wake_[0], POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0 && errno != EINTR)
-      return;
-    if (fds[1].revents != 0)
-      return;
-    int client = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (client < 0)
-      continue;
-    answer(client);
-    ::close(client);
-  }
+  // Many clients at once, none able to hold the others up: a request is a few bytes sent at connect.
+  pending_clients clients(max_clients, clients_per_address, "refused EPMD clients");
+  clients.serve_until_woken(listen_fd_, wake_[0], std::chrono::milliseconds(client_timeout_ms),
+                            [this](pending_client& c) { return answer(c.fd); });
 }
 
-void epmd_responder::answer(int client) {
+bool epmd_responder::answer(int client) {
   using namespace epmd;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(client_timeout_ms);
-  unsigned char head[2];
-  if (!read_exact(client, reinterpret_cast<char*>(head), 2, deadline))
-    return;
-  std::size_t length = (std::size_t{head[0]} << 8) | head[1];
-  std::string request(length, '\0');
-  if (length == 0 || !read_exact(client, request.data(), length, deadline))
-    return;
+  // The whole request, or nothing yet: peeked, so a partial one waits for the rest (until its deadline).
+  char peeked[2 + max_request];
+  auto got = ::recv(client, peeked, sizeof peeked, MSG_PEEK | MSG_DONTWAIT);
+  if (got < 0 && (errno == EAGAIN || errno == EINTR))
+    return false;
+  auto refuse = [client] {
+    reset_on_close(client);
+    ::close(client);
+    return true;
+  };
+  if (got <= 0)
+    return refuse();
+  if (got < 2)
+    return false;
+  std::size_t length =
+      (std::size_t{static_cast<unsigned char>(peeked[0])} << 8) | static_cast<unsigned char>(peeked[1]);
+  if (length == 0 || length > max_request)
+    return refuse();
+  if (static_cast<std::size_t>(got) < 2 + length)
+    return false;
+  std::string request(peeked + 2, length);
   auto code = static_cast<std::uint8_t>(request[0]);
   std::string reply;
   if (code == port_please2_req) {
@@ -125,7 +135,10 @@ void epmd_responder::answer(int client) {
   } else {
     spdlog::debug("EPMD: request {} from a client refused (only PORT_PLEASE2 and NAMES are answered)", code);
   }
-  write_all(client, reply, deadline);
+  // A few dozen bytes: they fit the socket's buffer, so this does not wait on a client that does not read.
+  write_all(client, reply, std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+  ::close(client);
+  return true;
 }
 
 } // namespace plugnode::runtime::detail

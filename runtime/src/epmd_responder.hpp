@@ -34,7 +34,7 @@ private:
   epmd_responder(int listen_fd, int registration_fd, std::string alive, std::uint16_t epmd_port,
                  std::uint16_t dist_port, std::string mode);
   void run();
-  void answer(int client);
+  bool answer(int client); // true when done with the client (answered or refused, and closed)
 
   int listen_fd_;
   int registration_fd_;

@@ -3,6 +3,7 @@
 
 #include <arpa/inet.h>
 #include <cstdlib>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -14,6 +15,7 @@
 
 #include "ei_callbacks.hpp"
 #include "epmd_responder.hpp"
+#include "erlang_gate.hpp"
 #include "erlang_nodes.hpp"
 #include "erlang_peer.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
@@ -21,7 +23,9 @@
 namespace plugnode::runtime::detail {
 namespace {
 
-constexpr int acceptor_count = 4; // a silent or garbage client holds one for at most the handshake timeout
+// The gate keeps silent and garbage clients from them; a client that sends a whole first message and then
+// stalls holds one for at most the handshake timeout (and at most two per address run at once).
+constexpr int acceptor_count = 8;
 
 void init_ei_once() {
   static std::once_flag once;
@@ -60,6 +64,13 @@ std::unique_ptr<erlang_dist> erlang_dist::start(caf::actor_system& system, erlan
     return nullptr;
   }
   dist->port_ = static_cast<std::uint16_t>(port);
+  if (!contexts_are_descriptors()) {
+    error = "this erl_interface does not use descriptors as socket contexts; the Erlang gate needs them";
+    return nullptr;
+  }
+  ::fcntl(dist->listen_fd_, F_SETFL, ::fcntl(dist->listen_fd_, F_GETFL) | O_NONBLOCK);
+  dist->gate_ = std::make_unique<erlang_gate>(dist->listen_fd_);
+  take_accepts_from(dist->listen_fd_, dist->gate_.get());
   // ei's own EPMD calls (ei_publish, ei_connect's look-up) read Erlang's variable, not an argument.
   if (s.options.epmd_port != 4369)
     ::setenv("ERL_EPMD_PORT", std::to_string(s.options.epmd_port).c_str(), 1);
@@ -84,10 +95,14 @@ erlang_dist::erlang_dist(caf::actor_system& system, erlang_dist_settings setting
 
 erlang_dist::~erlang_dist() {
   stop_ = true;
-  if (listen_fd_ >= 0)
-    ::shutdown(listen_fd_, SHUT_RDWR);
+  if (gate_)
+    gate_->stop(); // wakes the acceptors waiting in ei_accept for a connection
   for (auto& t : acceptors_)
     t.join();
+  if (gate_) {
+    take_accepts_from(listen_fd_, nullptr);
+    gate_.reset();
+  }
   epmd_.reset();
   if (front_) {
     // The front actor dials through this object: it must be gone before this object is.
@@ -108,9 +123,12 @@ const std::string& erlang_dist::epmd_mode() const {
 void erlang_dist::accept_loop() {
   while (!stop_) {
     last_accepted_peer().clear();
+    last_accepted_address().clear();
     ErlConnect peer{};
     int fd =
         ei_accept_tmo(&ec_, listen_fd_, &peer, static_cast<unsigned>(settings_.handshake_timeout.count()));
+    if (!last_accepted_address().empty())
+      gate_->done(last_accepted_address());
     if (fd >= 0) {
       adopt(fd, peer.nodename, "from " + last_accepted_peer());
     } else if (!stop_ && !last_accepted_peer().empty()) {

@@ -63,6 +63,7 @@ private:
   int listen_fd_ = -1;
   std::uint16_t port_ = 0;
   std::unique_ptr<class epmd_responder> epmd_;
+  std::unique_ptr<class erlang_gate> gate_;
   std::atomic<bool> stop_{false};
   std::vector<std::thread> acceptors_;
   std::shared_ptr<erlang_node_table> nodes_ = std::make_shared<erlang_node_table>();

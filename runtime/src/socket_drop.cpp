@@ -22,6 +22,11 @@ std::string_view without_v4_mapping(std::string_view address) {
 
 } // namespace
 
+void reset_on_close(int fd) {
+  linger reset{1, 0};
+  ::setsockopt(fd, SOL_SOCKET, SO_LINGER, &reset, sizeof reset);
+}
+
 bool peer_of(int fd, std::string& address, std::uint16_t& port) {
   sockaddr_storage peer{};
   socklen_t size = sizeof(peer);

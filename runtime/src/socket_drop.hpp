@@ -21,6 +21,10 @@ void each_socket_to(const std::string& address, std::uint16_t port, const std::f
 // number reused).
 bool connected_to(int fd, const std::string& address, std::uint16_t port);
 
+// Makes close(fd) send a reset rather than a FIN: a flood's refused connections then leave no TIME_WAIT
+// entry each.
+void reset_on_close(int fd);
+
 // Shuts down every socket of this process connected to address:port; returns how many.
 int shutdown_connections_to(const std::string& address, std::uint16_t port);
 

@@ -7,6 +7,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <vector>
+
 #include <ei.h>
 
 #include "beam.hpp"
@@ -75,19 +77,64 @@ TEST_CASE("garbage and a silent client on the Erlang port are dropped before any
   auto env = erlang_env(epmd, "127.0.0.2");
   running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), env, cookie);
   auto port = static_cast<std::uint16_t>(std::stoi(*env["PLUGNODE_ERLANG_DIST_PORT"]));
-  for (std::string bytes :
-       {std::string("GET / HTTP/1.1\r\n\r\n"), std::string("\x00\x05N\x00", 4), std::string()}) {
+  auto connected = [&] {
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     auto addr = ipv4_address("127.0.0.2", port);
     REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    return fd;
+  };
+  // The gate answers these itself, within the 1 s a first message may take; ei never sees them.
+  for (std::string bytes :
+       {std::string("GET / HTTP/1.1\r\n\r\n"), std::string("\x00\x05N\x00", 4), std::string()}) {
+    int fd = connected();
     if (!bytes.empty())
       write_bytes(fd, bytes);
-    CHECK(closed_by_peer(fd, 10s)); // the handshake timeout (5 s) at the latest
+    CHECK(closed_by_peer(fd, 3s));
     ::close(fd);
   }
+  CHECK(logged(node, "erlang: refused 127.0.0.1:"));
+  CHECK(logged(node, "not Erlang's distribution protocol"));
+  CHECK(logged(node, "sent no complete request in time"));
+  // A whole send_name and then silence reaches ei's handshake, which gives up after its timeout (5 s).
+  int fd = connected();
+  std::string name = "stalled@127.0.0.1";
+  std::string send_name = std::string("N") + std::string(8, '\0') + std::string(4, '\0') +
+                          std::string{0, static_cast<char>(name.size())} + name;
+  write_bytes(fd, std::string{0, static_cast<char>(send_name.size())} + send_name);
+  CHECK(closed_by_peer(fd, 10s));
+  ::close(fd);
   CHECK(logged(node, "erlang: handshake with 127.0.0.1:"));
   auto out = run_beam(epmd, beam_name("after"), cookie, "IO.inspect(Node.ping(:\"" + node.name() + "\"))");
   CHECK_THAT(out, Catch::Contains(":pong"));
+}
+
+TEST_CASE("a flood of idle connections to the Erlang port and to EPMD keeps no BEAM node out", "[erlang]") {
+  test_epmd epmd;
+  auto env = erlang_env(epmd, "127.0.0.2");
+  running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), env, cookie);
+  auto erlang_port = static_cast<std::uint16_t>(std::stoi(*env["PLUGNODE_ERLANG_DIST_PORT"]));
+  // Before the gate, 40 idle connections held every acceptor and Node.connect was false.
+  std::vector<int> idle;
+  for (auto port : {erlang_port, epmd.port()})
+    for (int i = 0; i < 200; ++i) {
+      int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+      auto from = ipv4_address("127.0.0.5", 0);
+      auto to = ipv4_address("127.0.0.2", port);
+      REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) == 0);
+      if (::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) == 0)
+        idle.push_back(fd);
+      else
+        ::close(fd);
+    }
+  CHECK(idle.size() > 100);
+  auto started = std::chrono::steady_clock::now();
+  auto out = run_beam(epmd, beam_name("flooded"), cookie,
+                      "IO.inspect(Node.connect(:\"" + node.name() + "\"), label: \"connect\")");
+  CHECK_THAT(out, Catch::Contains("connect: true"));
+  CHECK(std::chrono::steady_clock::now() - started < 20s);
+  CHECK(logged(node, "connections from 127.0.0.5 already waiting"));
+  for (int fd : idle)
+    ::close(fd);
 }
 
 TEST_CASE("malformed frames after the handshake drop that connection only", "[erlang]") {

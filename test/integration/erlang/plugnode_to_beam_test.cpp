@@ -42,7 +42,7 @@ Process.sleep(60000)
 
 } // namespace
 
-TEST_CASE("the remote shell pings, connects, lists and drops a BEAM node; /cluster shows it", "[erlang]") {
+TEST_CASE("the remote shell pings, connects, lists and drops a BEAM node, /cluster shows it", "[erlang]") {
   test_epmd epmd;
   auto beam_node = beam_name("beam");
   auto beam = start_beam(epmd, beam_node, cookie, echo_node);
@@ -70,7 +70,7 @@ TEST_CASE("the remote shell pings, connects, lists and drops a BEAM node; /clust
 }
 
 TEST_CASE(
-    "runtime's call_erlang and cast_erlang reach a registered BEAM process; the agent reports its nodeup "
+    "runtime's call_erlang and cast_erlang reach a registered BEAM process, the agent reports its nodeup "
     "and nodedown",
     "[erlang]") {
   test_epmd epmd;

@@ -144,7 +144,7 @@ TEST_CASE("a wrong cookie or no node: pang / one line, exit 1", "[commands]") {
   CHECK_THAT(rpc.output, Catch::StartsWith("plugnode: cannot join"));
 }
 
-TEST_CASE("console: a node with the shell on its own stdin; the end of the input stops it", "[commands]") {
+TEST_CASE("console: a node with the shell on its own stdin, the end of the input stops it", "[commands]") {
   auto port = free_port();
   auto r = run_plugnode({"console"}, console_env(port), "Node.self\nping con@127.0.0.1\nnodes\n");
   INFO(r.output);

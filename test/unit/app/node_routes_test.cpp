@@ -57,7 +57,7 @@ TEST_CASE("/ lists every route", "[node_routes]") {
   CHECK(c.get_resp_header("x-request-id"));
 }
 
-TEST_CASE("/healthz is alive; /readyz waits for the endpoint to listen", "[node_routes]") {
+TEST_CASE("/healthz is alive, /readyz waits for the endpoint to listen", "[node_routes]") {
   test_node n(test_config());
   CHECK(n.get("/healthz").status == 200);
   auto early = n.get("/readyz");

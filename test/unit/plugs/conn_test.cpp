@@ -91,7 +91,7 @@ TEST_CASE("before-send callbacks run once, last registered first, and may change
   CHECK(c.get_resp_header("x-first") == "202");
 }
 
-TEST_CASE("request headers are read in any case; assigns hold any value", "[conn]") {
+TEST_CASE("request headers are read in any case, assigns hold any value", "[conn]") {
   conn c;
   c.req_headers.emplace("content-type", "text/plain");
   CHECK(c.get_req_header("Content-Type") == "text/plain");

@@ -75,7 +75,7 @@ TEST_CASE("limits answer with the status RFC 9110 gives them", "[request_parser]
   CHECK(refused_with("GET / HTTP/1.1\r\nHost: x\r\nA: 1\r\nB: 2\r\n\r\n") == 0);
 }
 
-TEST_CASE("HTTP/1.0 closes unless it asks for keep-alive; 1.1 keeps unless it asks to close",
+TEST_CASE("HTTP/1.0 closes unless it asks for keep-alive, 1.1 keeps unless it asks to close",
           "[request_parser]") {
   auto keep = [](const std::string& bytes) {
     request_parser parser;

@@ -12,7 +12,7 @@ TEST_CASE("a node name is app@host", "[node_name]") {
   CHECK(name->to_string() == "plugnode@plugnode-0.plugnode.default.svc.cluster.local");
 }
 
-TEST_CASE("IP addresses and trailing dots are valid hosts; the host is kept in one spelling", "[node_name]") {
+TEST_CASE("IP addresses and trailing dots are valid hosts, the host is kept in one spelling", "[node_name]") {
   CHECK(node_name::parse("app@127.0.0.2")->host() == "127.0.0.2");
   CHECK(node_name::parse("app@Pod-0.Example.")->host() == "pod-0.example");
   CHECK(*node_name::parse("a@h") == *node_name::parse("a@H."));

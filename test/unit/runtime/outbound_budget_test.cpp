@@ -24,7 +24,7 @@ TEST_CASE("a budget asks for a mark every quarter of its limit and is full at th
   CHECK(budget.counters().messages == 4);
 }
 
-TEST_CASE("credit up to a mark gives room; an older mark never takes it back", "[outbound_budget]") {
+TEST_CASE("credit up to a mark gives room, an older mark never takes it back", "[outbound_budget]") {
   outbound_budget budget(1000);
   budget.charge(1200);
   CHECK_FALSE(budget.credit(100));
@@ -47,7 +47,7 @@ TEST_CASE("past 64 KB not yet processed by the local BASP broker a sender is hel
   CHECK(budget.counters().in_flight == 64 * 1024); // still unconfirmed by the peer
 }
 
-TEST_CASE("held senders are released with their time counted; a closed budget never holds",
+TEST_CASE("held senders are released with their time counted, a closed budget never holds",
           "[outbound_budget]") {
   outbound_budget budget(1000);
   budget.hold({caf::response_promise{}, std::chrono::steady_clock::now() - std::chrono::milliseconds(50)});
