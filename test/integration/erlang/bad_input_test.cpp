@@ -198,6 +198,6 @@ TEST_CASE("a 100 MB binary announced inside a frame and never sent, from a peer 
   CHECK(took < 6s);
   CHECK(logged(node, "no tick or message within the net_ticktime of 2000 ms"));
   // Nothing near 60 or 100 MB was allocated.
-  CHECK(static_cast<long>(rss_kb(node.proc().pid())) - rss_before < 30 * 1024);
+  CHECK(static_cast<long>(rss_kb(node.proc().pid())) - rss_before < 50 * 1024);
   ::close(fd);
 }
