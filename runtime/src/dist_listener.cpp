@@ -14,6 +14,7 @@
 #include <map>
 #include <vector>
 
+#include "address_budget.hpp"
 #include "basp_handoff.hpp"
 #include "handshake_socket.hpp"
 #include "plugnode/runtime/log.hpp"
@@ -106,18 +107,14 @@ dist_listener::~dist_listener() {
 }
 
 void dist_listener::run() {
-  std::vector<handshake_socket> pending;   // in the order they were accepted
-  std::map<std::string, std::size_t> from; // handshakes in progress per address
+  std::vector<handshake_socket> pending;           // in the order they were accepted
+  address_budget budget(max_pending, per_address); // handshakes in progress
   std::vector<pollfd> fds;
   auto drop = [](handshake_socket& s, const std::string& why) {
     const auto& node = s.handshake.peer_name();
     log_limited(spdlog::level::warn, refused_kind, s.address, why + " (peer " + s.peer + ")",
                 {{"peer", s.peer}, {"node", node}, {"reason", why}});
     ::close(s.fd);
-  };
-  auto release = [&from](const handshake_socket& s) {
-    if (auto n = from.find(s.address); n != from.end() && --n->second == 0)
-      from.erase(n);
   };
   while (!stop_) {
     fds.assign({pollfd{wake_[0], POLLIN, 0}, pollfd{fd_, POLLIN, 0}});
@@ -150,7 +147,7 @@ void dist_listener::run() {
         ++kept;
         continue;
       }
-      release(s);
+      budget.give_back(s.address);
     }
     pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(kept), pending.end());
     for (std::size_t i = 0; i < accept_batch && (fds[1].revents & POLLIN); ++i) {
@@ -159,24 +156,21 @@ void dist_listener::run() {
         break;
       handshake_socket s(fd, wire_handshake::responder(settings_.cookie, settings_.self),
                          now + settings_.handshake_timeout);
-      if (auto n = from.find(s.address); n != from.end() && n->second >= per_address) {
+      if (budget.spent(s.address)) {
         reset_on_close(s.fd);
         drop(s, "refused a connection: " + std::to_string(per_address) + " handshakes from " + s.address +
                     " already in progress");
         continue;
       }
-      if (pending.size() >= max_pending) {
-        // Room from the address with the most handshakes, its oldest: many sources share the slots evenly.
-        auto busiest = std::max_element(from.begin(), from.end(),
-                                        [](const auto& a, const auto& b) { return a.second < b.second; });
+      if (budget.full()) {
         auto oldest = std::find_if(pending.begin(), pending.end(),
-                                   [&](const handshake_socket& p) { return p.address == busiest->first; });
+                                   [&](const handshake_socket& p) { return p.address == budget.busiest(); });
         drop(*oldest, "evicted the oldest handshake from " + oldest->address + ": " +
                           std::to_string(max_pending) + " handshakes in progress");
-        release(*oldest);
+        budget.give_back(oldest->address);
         pending.erase(oldest);
       }
-      ++from[s.address];
+      budget.take(s.address);
       pending.push_back(std::move(s));
     }
   }

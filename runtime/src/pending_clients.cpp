@@ -24,7 +24,7 @@ constexpr int poll_slice_ms = 50;
 } // namespace
 
 pending_clients::pending_clients(std::size_t total, std::size_t per_address, std::string_view log_kind)
-    : total_(total), per_address_(per_address), log_kind_(log_kind) {}
+    : budget_(total, per_address), log_kind_(log_kind) {}
 
 pending_clients::~pending_clients() {
   for (auto& c : clients_)
@@ -41,23 +41,21 @@ void pending_clients::accept_from(int listen_fd, std::chrono::milliseconds patie
     std::uint16_t port = 0;
     if (peer_of(fd, c.address, port))
       c.peer = c.address + ":" + std::to_string(port);
-    if (auto n = from_.find(c.address); n != from_.end() && n->second >= per_address_) {
+    if (budget_.spent(c.address)) {
       reset_on_close(fd);
       ::close(fd);
       log_limited(spdlog::level::warn, log_kind_, c.address,
                   fmt::format("{}: refused {}: {} connections from {} already waiting", log_kind_, c.peer,
-                              per_address_, c.address));
+                              budget_.per_address(), c.address));
       continue;
     }
-    if (clients_.size() >= total_) {
-      auto busiest = std::max_element(from_.begin(), from_.end(),
-                                      [](const auto& a, const auto& b) { return a.second < b.second; });
+    if (budget_.full()) {
       auto oldest = std::find_if(clients_.begin(), clients_.end(),
-                                 [&](const pending_client& p) { return p.address == busiest->first; });
+                                 [&](const pending_client& p) { return p.address == budget_.busiest(); });
       close_client(static_cast<std::size_t>(oldest - clients_.begin()),
-                   fmt::format("evicted: {} connections waiting", total_));
+                   fmt::format("evicted: {} connections waiting", budget_.total()));
     }
-    ++from_[c.address];
+    budget_.take(c.address);
     clients_.push_back(std::move(c));
   }
 }
@@ -89,8 +87,7 @@ void pending_clients::serve(const std::vector<short>& revents,
   // Walks backwards so removals do not shift the entries still to visit.
   for (std::size_t i = std::min(revents.size(), clients_.size()); i-- > 0;) {
     if (revents[i] != 0 && ready(clients_[i])) {
-      if (--from_[clients_[i].address] == 0)
-        from_.erase(clients_[i].address);
+      budget_.give_back(clients_[i].address);
       clients_.erase(clients_.begin() + static_cast<std::ptrdiff_t>(i));
     }
   }
@@ -105,8 +102,7 @@ void pending_clients::close_client(std::size_t i, std::string_view why) {
   ::close(c.fd);
   log_limited(spdlog::level::info, log_kind_, c.address,
               fmt::format("{}: closed {}: {}", log_kind_, c.peer, why));
-  if (--from_[c.address] == 0)
-    from_.erase(c.address);
+  budget_.give_back(c.address);
   clients_.erase(clients_.begin() + static_cast<std::ptrdiff_t>(i));
 }
 

@@ -8,10 +8,11 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "address_budget.hpp"
 
 namespace plugnode::runtime::detail {
 
@@ -42,11 +43,9 @@ private:
   void serve(const std::vector<short>& revents, const std::function<bool(pending_client&)>& ready);
   void close_client(std::size_t i, std::string_view why);
 
-  std::size_t total_;
-  std::size_t per_address_;
+  address_budget budget_;
   std::string log_kind_;
-  std::vector<pending_client> clients_;
-  std::map<std::string, std::size_t> from_;
+  std::vector<pending_client> clients_; // oldest first
 };
 
 } // namespace plugnode::runtime::detail
