@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstring>
 #include <thread>
 
 namespace plugnode::runtime::detail {
@@ -90,10 +91,20 @@ bool erlang_connection::write_all(const char* data, std::size_t n) {
   return true;
 }
 
-// Reads `n` bytes, ticking while it waits; false with `reason` when the peer went away or fell silent.
+// Reads `n` bytes, ticking while it waits; false with `reason` when the peer went away or fell silent. The
+// socket is read in chunks of up to in_.size() bytes, so a burst of small frames costs one recv, not two per
+// frame; poll only runs when nothing is waiting.
 bool erlang_connection::read_exact(char* out, std::size_t n, std::string& reason) {
   auto quarter = std::max<std::int64_t>(ticktime_.count() / 4, 1);
   while (n > 0) {
+    if (in_begin_ < in_end_) {
+      auto take = std::min(n, in_end_ - in_begin_);
+      std::memcpy(out, in_.data() + in_begin_, take);
+      in_begin_ += take;
+      out += take;
+      n -= take;
+      continue;
+    }
     auto now = now_ms();
     if (now - last_read_ms_ >= ticktime_.count()) {
       reason = "no tick or message within the net_ticktime of " + std::to_string(ticktime_.count()) + " ms";
@@ -103,21 +114,19 @@ bool erlang_connection::read_exact(char* out, std::size_t n, std::string& reason
       reason = "tick could not be sent";
       return false;
     }
-    pollfd p{fd_, POLLIN, 0};
-    auto ready = ::poll(&p, 1, static_cast<int>(quarter));
-    if (ready == 0 || (ready < 0 && errno == EINTR))
-      continue;
-    auto got = ::recv(fd_, out, n, MSG_DONTWAIT);
+    auto got = ::recv(fd_, in_.data(), in_.size(), MSG_DONTWAIT);
     if (got > 0) {
-      out += got;
-      n -= static_cast<std::size_t>(got);
+      in_begin_ = 0;
+      in_end_ = static_cast<std::size_t>(got);
       last_read_ms_ = now_ms();
       continue;
     }
-    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
-      continue;
-    reason = "connection closed";
-    return false;
+    if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+      reason = "connection closed";
+      return false;
+    }
+    pollfd p{fd_, POLLIN, 0};
+    ::poll(&p, 1, static_cast<int>(quarter));
   }
   return true;
 }

@@ -11,6 +11,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "erlang_frame.hpp"
 
@@ -58,6 +59,10 @@ private:
   std::int64_t started_ms_;
   std::mutex reason_mutex_;
   std::string close_reason_; // set by close(): why the reader's read failed
+  // The reader's bytes received and not yet taken (read_exact): in_[in_begin_, in_end_).
+  std::vector<char> in_ = std::vector<char>(64 * 1024);
+  std::size_t in_begin_ = 0;
+  std::size_t in_end_ = 0;
 };
 
 } // namespace plugnode::runtime::detail

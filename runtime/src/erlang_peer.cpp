@@ -1,16 +1,20 @@
 // The dispatch of erlang_peer.hpp: REG_SEND to a name, MONITOR_P of a name (answered with noproc at once
-// when nothing is registered, so a GenServer.call to a missing name fails as fast as on BEAM).
+// when nothing is registered, and with the actor's exit reason when it ends while monitored, so a
+// GenServer.call to a missing or dying actor fails as fast as on BEAM). Names are resolved through the
+// connection's cache (erlang_peer_names.hpp).
 #include "erlang_peer.hpp"
 
 #include <algorithm>
 #include <atomic>
 #include <map>
+#include <set>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "erlang_peer_names.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/erlang_protocol.hpp"
 #include "plugnode/runtime/term_codec.hpp"
@@ -20,8 +24,17 @@ namespace plugnode::runtime::detail {
 namespace {
 
 constexpr std::chrono::seconds lookup_timeout{2};
+constexpr std::chrono::seconds name_max_age{1}; // how long a cached name is trusted (erlang_peer_names.hpp)
 using call_timeout_atom = caf::atom_constant<caf::atom("erl_tmo")>; // a call_out's deadline passed
 constexpr call_timeout_atom call_timeout_atom_v{};
+
+// A BEAM process's monitor (MONITOR_P) of the actor registered under a name.
+struct beam_monitor {
+  term watched; // the name, as the BEAM node gave it
+  pid watcher;
+  term ref;
+  caf::actor_addr actor;
+};
 
 struct peer_state {
   std::shared_ptr<erlang_connection> connection;
@@ -29,6 +42,9 @@ struct peer_state {
   pid self; // this node's identity in pids it hands out (its name and creation)
   // Calls this node made to the BEAM node, by the encoded reference their reply will carry.
   std::map<std::string, caf::response_promise> pending;
+  peer_names names{name_max_age};
+  std::set<caf::actor_addr> monitored;               // actors behind names, each monitored once
+  std::map<std::string, beam_monitor> beam_monitors; // by encoded reference
   static inline const char* name = "erlang_peer";
 };
 using peer_actor = caf::stateful_actor<peer_state>;
@@ -61,22 +77,36 @@ term undef(const term& module, const term& fun, const term& args) {
       tuple_of(atom_of("EXIT"), tuple_of(atom_of("undef"), list_of(tuple_of(module, fun, args, term())))));
 }
 
+// Runs `use` with the actor registered as `name` (an invalid handle when there is none), in the order of
+// the calls for one name; looks the name up at the agent when the cache does not know it.
+void with_name(peer_actor* self, const std::string& name, peer_names::use_fn use) {
+  if (!self->state.names.use(name, std::move(use), peer_names::clock::now()))
+    return;
+  auto answer = [=](const caf::actor& who) {
+    if (who && self->state.monitored.insert(who.address()).second)
+      self->monitor(who);
+    self->state.names.resolved(name, who, peer_names::clock::now());
+  };
+  self->request(self->state.agent, lookup_timeout, whereis_atom_v, name).then(answer, [=](const caf::error&) {
+    answer(nullptr);
+  });
+}
+
 // A call to the actor registered as `name`; `on_missing` runs when there is none (or it does not answer).
 template <class OnMissing>
 void call_registered(peer_actor* self, const std::string& name, gen_call call, term request,
                      OnMissing on_missing) {
-  self->request(self->state.agent, lookup_timeout, whereis_atom_v, name)
-      .then(
-          [=](const caf::actor& target) {
-            self->request(target, erlang_call_timeout, erlang_call_atom_v, request)
-                .then([=](const term& value) { reply(self, call, value); },
-                      [=](const caf::error& error) {
-                        spdlog::warn("erlang: call to {} from {} failed: {}", name,
-                                     self->state.connection->peer_node(), self->system().render(error));
-                        on_missing();
-                      });
-          },
-          [=](const caf::error&) { on_missing(); });
+  with_name(self, name, [=](const caf::actor& target) {
+    if (!target)
+      return on_missing();
+    self->request(target, erlang_call_timeout, erlang_call_atom_v, request)
+        .then([=](const term& value) { reply(self, call, value); },
+              [=](const caf::error& error) {
+                spdlog::warn("erlang: call to {} from {} failed: {}", name,
+                             self->state.connection->peer_node(), self->system().render(error));
+                on_missing();
+              });
+  });
 }
 
 // `:rpc.call(node, mod, fun, args)` reaches rex as `{call, Mod, Fun, Args, GroupLeader}`.
@@ -111,12 +141,13 @@ void reg_send(peer_actor* self, const tuple& control, const term& message) {
     call_registered(self, name, *call, call->request, [] {});
     return;
   }
-  self->request(self->state.agent, lookup_timeout, whereis_atom_v, name)
-      .then([=](const caf::actor& target) { self->send(target, erlang_send_atom_v, message); },
-            [=](const caf::error&) {
-              spdlog::debug("erlang: message from {} to unknown name {} dropped",
-                            self->state.connection->peer_node(), name);
-            });
+  with_name(self, name, [=](const caf::actor& target) {
+    if (target)
+      self->send(target, erlang_send_atom_v, message);
+    else
+      spdlog::debug("erlang: message from {} to unknown name {} dropped", self->state.connection->peer_node(),
+                    name);
+  });
 }
 
 // A pid of this node for a spawn request's "process": unique within the node's start.
@@ -200,33 +231,76 @@ void spawn_request(peer_actor* self, const tuple& control, const term& arguments
     exit_with(
         tuple_of(res, atom_of("error"), atom_of("undef"), list_of(tuple_of(module, fun, fun_args, term()))));
   };
-  self->request(self->state.agent, lookup_timeout, whereis_atom_v, module.get_if<atom>()->name)
-      .then(
-          [=](const caf::actor& target) {
-            self->request(target, erlang_call_timeout, erlang_call_atom_v, tuple_of(fun, fun_args))
-                .then([=](const term& value) { exit_with(tuple_of(res, atom_of("return"), value)); },
-                      [=](const caf::error&) { missing(); });
-          },
-          [=](const caf::error&) { missing(); });
+  with_name(self, module.get_if<atom>()->name, [=](const caf::actor& target) {
+    if (!target)
+      return missing();
+    self->request(target, erlang_call_timeout, erlang_call_atom_v, tuple_of(fun, fun_args))
+        .then([=](const term& value) { exit_with(tuple_of(res, atom_of("return"), value)); },
+              [=](const caf::error&) { missing(); });
+  });
 }
 
-// MONITOR_P `{19, From, ToProc, Ref}`: BEAM monitors the name it calls; a name with nothing behind it is
-// noproc at once. A monitored actor's later death is not reported (the caller's own timeout covers it).
+// MONITOR_P `{19, From, ToProc, Ref}`: BEAM monitors the name it calls (GenServer.call does); a name with
+// nothing behind it is noproc at once, and the actor's end later is the monitor's DOWN (actor_gone).
 void monitor(peer_actor* self, const tuple& control) {
   if (control.elements.size() != 4 || !control.elements[1].is<pid>() || !control.elements[2].is<atom>())
     return;
   auto& name = control.elements[2].get_if<atom>()->name;
   if (name == "net_kernel" || name == "rex")
     return;
-  auto watcher = *control.elements[1].get_if<pid>();
-  auto watched = control.elements[2];
-  auto ref = control.elements[3];
-  self->request(self->state.agent, lookup_timeout, whereis_atom_v, name)
-      .then([](const caf::actor&) {},
-            [=](const caf::error&) {
-              self->state.connection->send(
-                  make_frame(monitor_exit_control(watched, watcher, ref, atom_of("noproc"))));
-            });
+  beam_monitor m{control.elements[2], *control.elements[1].get_if<pid>(), control.elements[3], {}};
+  with_name(self, name, [=](const caf::actor& who) mutable {
+    if (!who) {
+      self->state.connection->send(
+          make_frame(monitor_exit_control(m.watched, m.watcher, m.ref, atom_of("noproc"))));
+      return;
+    }
+    m.actor = who.address();
+    self->state.beam_monitors.emplace(encode_term(m.ref), std::move(m));
+  });
+}
+
+// DEMONITOR `{20, From, ToProc, Ref}` (GenServer.call's, once answered): after the monitor it ends, so it
+// takes the same way through the name.
+void demonitor(peer_actor* self, const tuple& control) {
+  if (control.elements.size() != 4)
+    return;
+  auto key = encode_term(control.elements[3]);
+  auto forget = [=](const caf::actor&) { self->state.beam_monitors.erase(key); };
+  if (auto name = control.elements[2].get_if<atom>())
+    with_name(self, name->name, forget);
+  else
+    forget(nullptr);
+}
+
+// What Erlang calls the exit reason of an actor that ended with `reason`.
+term exit_reason_of(peer_actor* self, const caf::error& reason) {
+  if (!reason)
+    return atom_of("normal");
+  if (reason.category() != caf::atom("exit"))
+    return atom_of(self->system().render(reason));
+  switch (static_cast<caf::exit_reason>(reason.code())) {
+  case caf::exit_reason::user_shutdown: return atom_of("shutdown");
+  case caf::exit_reason::kill: return atom_of("killed");
+  default: return atom_of(caf::to_string(static_cast<caf::exit_reason>(reason.code())));
+  }
+}
+
+// An actor behind a name ended: the name is looked up again, and BEAM's monitors of it get their DOWN.
+void actor_gone(peer_actor* self, const caf::down_msg& down) {
+  auto& s = self->state;
+  s.monitored.erase(down.source);
+  s.names.forget(down.source);
+  for (auto it = s.beam_monitors.begin(); it != s.beam_monitors.end();) {
+    if (it->second.actor != down.source) {
+      ++it;
+      continue;
+    }
+    auto& m = it->second;
+    s.connection->send(
+        make_frame(monitor_exit_control(m.watched, m.watcher, m.ref, exit_reason_of(self, down.reason))));
+    it = s.beam_monitors.erase(it);
+  }
 }
 
 caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> connection, caf::actor agent,
@@ -234,6 +308,7 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
   self->state.connection = std::move(connection);
   self->state.agent = std::move(agent);
   self->state.self = std::move(self_pid);
+  self->set_down_handler([=](const caf::down_msg& down) { actor_gone(self, down); });
   return {
       [=](erlang_call_atom, const std::string& name, const term& request, std::chrono::milliseconds timeout) {
         call_out(self, name, request, timeout);
@@ -255,6 +330,8 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
           reg_send(self, control, *msg.payload);
         else if (op == dist_op::monitor)
           monitor(self, control);
+        else if (op == dist_op::demonitor)
+          demonitor(self, control);
         else if (op == dist_op::spawn_request && msg.payload)
           spawn_request(self, control, *msg.payload);
         else if (op == dist_op::send && msg.payload)

@@ -1,8 +1,9 @@
 // erlang_peer: the actor behind one BEAM node's connection. It turns the node's messages into messages of
 // erlang_protocol.hpp for the actors registered under the names they address, sends the replies back as
 // frames, and answers for the two Erlang processes every node has: `net_kernel` (the `is_auth` call of
-// Node.ping) and `rex` (`:rpc.call` of old nodes; OTP 23+ spawns erpc instead, answered here too). It is
-// detached (a thread of its own), because its writes block.
+// Node.ping) and `rex` (`:rpc.call` of old nodes; OTP 23+ spawns erpc instead, answered here too), and
+// the node's monitors of registered names (their DOWN when the actor ends). It is detached (a thread of its
+// own), because its writes block.
 #pragma once
 
 #include <memory>
