@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <caf/all.hpp>
 
 #include "plugnode/runtime/node.hpp"
@@ -37,6 +39,18 @@ TEST_CASE("ask gives the answer, the actor's error, or request_timeout", "[ask]"
   CHECK(late.error() == caf::sec::request_timeout);
   caf::anon_send_exit(twice, caf::exit_reason::user_shutdown);
   caf::anon_send_exit(silent, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("an answered ask leaves no timeout behind in the asker's mailbox", "[ask]") {
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  caf::scoped_actor self{system};
+  auto twice = system.spawn(doubler, 2);
+  for (int i = 0; i < 100; ++i)
+    REQUIRE(*ask<int>(*self.ptr(), twice, 20ms, i) == 2 * i);
+  std::this_thread::sleep_for(100ms); // every timeout would have fired by now
+  CHECK(self->mailbox().size() == 0);
+  caf::anon_send_exit(twice, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("a registered actor answers a message sent through the agent, in one request", "[ask]") {

@@ -27,9 +27,13 @@ template <class Reply, class... Ts>
 caf::expected<Reply> ask(caf::blocking_actor& self, const caf::actor& dest, std::chrono::milliseconds timeout,
                          Ts&&... xs) {
   caf::expected<Reply> result{caf::sec::request_timeout};
-  self.request(dest, timeout, std::forward<Ts>(xs)...)
-      .receive([&](Reply& reply) { result = std::move(reply); },
-               [&](caf::error& e) { result = std::move(e); });
+  auto handle = self.request(dest, timeout, std::forward<Ts>(xs)...);
+  handle.receive([&](Reply& reply) { result = std::move(reply); },
+                 [&](caf::error& e) { result = std::move(e); });
+  // CAF 0.17 keeps a blocking actor's request timeout after the answer came: it would arrive later as a
+  // stale message that stays in the mailbox for good, and every later receive scans them all (a caller
+  // asking in a loop slows down quadratically and grows without bound).
+  self.clock().cancel_request_timeout(&self, handle.id());
   return result;
 }
 
