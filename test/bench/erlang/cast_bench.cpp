@@ -1,10 +1,10 @@
 // bench_erlang_cast: the plugnode -> BEAM half of test/bench/erlang/run. A plugnode node of its own (the
 // runtime a service links, its Erlang listener on) sends COUNT messages `{:tick, i}` with
-// runtime::cast_erlang to the process registered as NAME on TARGET, a BEAM node, the way a service would. The
-// BEAM side counts:
-// `{:expect, COUNT}` (a call) starts its clock, `:result` (a call, behind the messages on the same
-// connection) answers `{received, microseconds}`; printed as "received microseconds".
-//   bench_erlang_cast NODE COOKIE DIST_PORT ERLANG_PORT EPMD_PORT TARGET NAME COUNT
+// runtime::cast_erlang to the process registered as NAME on TARGET, a BEAM node, the way a service would:
+// MODE `once` looks the node's Erlang side up once (erlang_side_of), `each` passes the agent (a lookup per
+// message). The BEAM side counts: `{:expect, COUNT}` (a call) starts its clock, `:result` (a call, behind the
+// messages on the same connection) answers `{received, microseconds}`; printed as "received microseconds".
+//   bench_erlang_cast NODE COOKIE DIST_PORT ERLANG_PORT EPMD_PORT TARGET NAME COUNT MODE
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 
@@ -34,8 +34,9 @@ std::uint16_t port_arg(const char* text) {
 } // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 9)
-    return fail("usage: bench_erlang_cast NODE COOKIE DIST_PORT ERLANG_PORT EPMD_PORT TARGET NAME COUNT");
+  if (argc != 10)
+    return fail(
+        "usage: bench_erlang_cast NODE COOKIE DIST_PORT ERLANG_PORT EPMD_PORT TARGET NAME COUNT MODE");
   auto name = runtime::node_name::parse(argv[1]);
   if (!name)
     return fail(std::string("bad node name ") + argv[1]);
@@ -50,22 +51,30 @@ int main(int argc, char** argv) {
   std::int64_t count = std::stoll(argv[8]);
   if (count < 1 || count > 10'000'000)
     return fail("COUNT must be 1..10000000");
+  std::string mode = argv[9];
+  if (mode != "once" && mode != "each")
+    return fail("MODE must be once or each");
 
   runtime::node node(options);
   if (auto error = node.start())
     return fail(*error);
   caf::scoped_actor self{node.system()};
-  auto expect = runtime::call_erlang(self, node.agent(), registered, target,
+  auto erlang = runtime::erlang_side_of(self, node.agent());
+  if (!erlang)
+    return fail("no Erlang side: " + node.system().render(erlang.error()));
+  auto expect = runtime::call_erlang(self, *erlang, registered, target,
                                      runtime::tuple_of(runtime::atom_of("expect"), count), 10s);
   if (!expect)
     return fail("expect: " + node.system().render(expect.error()));
-  for (std::int64_t i = 1; i <= count; ++i)
-    if (auto error = runtime::cast_erlang(self, node.agent(), registered, target,
-                                          runtime::tuple_of(runtime::atom_of("tick"), i)))
+  for (std::int64_t i = 1; i <= count; ++i) {
+    auto tick = runtime::tuple_of(runtime::atom_of("tick"), i);
+    if (mode == "once")
+      runtime::cast_erlang(self, *erlang, registered, target, tick);
+    else if (auto error = runtime::cast_erlang(self, node.agent(), registered, target, tick))
       return fail("cast: " + node.system().render(error));
+  }
   // Bounded: the messages are ahead of this call on the same connection.
-  auto result =
-      runtime::call_erlang(self, node.agent(), registered, target, runtime::atom_of("result"), 120s);
+  auto result = runtime::call_erlang(self, *erlang, registered, target, runtime::atom_of("result"), 120s);
   if (!result)
     return fail("result: " + node.system().render(result.error()));
   auto t = result->get_if<runtime::tuple>();

@@ -104,6 +104,14 @@ TEST_CASE(
   CHECK(up);
   CHECK_FALSE(runtime::cast_erlang(self, n.agent(), "echo", beam_node, runtime::list_of(1, 2)));
   CHECK(eventually([&] { return beam->output().find("echo got: [1, 2]") != std::string::npos; }, 5s));
+  auto side = runtime::erlang_side_of(self, n.agent());
+  REQUIRE(side);
+  runtime::cast_erlang(self, *side, "echo", beam_node, runtime::list_of(3));
+  CHECK(eventually([&] { return beam->output().find("echo got: [3]") != std::string::npos; }, 5s));
+  auto again = runtime::call_erlang(self, *side, "echo", beam_node,
+                                    runtime::tuple_of(runtime::atom_of("echo"), 1), 5s);
+  REQUIRE(again);
+  CHECK(runtime::to_string(*again) == "{:echoed, 1}");
   auto missing = runtime::call_erlang(self, n.agent(), "echo", "nobody@127.0.0.1", runtime::term(), 2s);
   CHECK_FALSE(missing);
 
