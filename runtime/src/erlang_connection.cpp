@@ -1,7 +1,8 @@
-// The reader thread and the bounded writes of erlang_connection.hpp.
+// The reader thread and the writes that never wait of erlang_connection.hpp.
 #include "erlang_connection.hpp"
 
 #include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -18,12 +19,20 @@ std::int64_t now_ms() {
       .count();
 }
 
+// Wakes the reader's poll. A failed write is EAGAIN only (the counter is full): the reader is woken already.
+void wake(int fd) {
+  std::uint64_t one = 1;
+  if (fd >= 0) [[maybe_unused]]
+    auto ignored = ::write(fd, &one, sizeof one);
+}
+
 } // namespace
 
 erlang_connection::erlang_connection(int fd, std::string peer_node, std::string peer_address,
                                      std::chrono::milliseconds ticktime)
     : fd_(fd), peer_node_(std::move(peer_node)), peer_address_(std::move(peer_address)), ticktime_(ticktime),
-      last_write_ms_(now_ms()), last_read_ms_(now_ms()), started_ms_(now_ms()) {}
+      wake_fd_(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)), last_write_ms_(now_ms()), last_read_ms_(now_ms()),
+      started_ms_(now_ms()) {}
 
 std::int64_t erlang_connection::silent_ms() const {
   return now_ms() - last_read_ms_;
@@ -35,6 +44,8 @@ std::int64_t erlang_connection::up_ms() const {
 
 erlang_connection::~erlang_connection() {
   ::close(fd_);
+  if (wake_fd_ >= 0)
+    ::close(wake_fd_);
 }
 
 void erlang_connection::start(std::function<void(dist_message)> on_message,
@@ -62,31 +73,61 @@ void erlang_connection::close(const std::string& reason) {
 }
 
 bool erlang_connection::send(const std::string& frame) {
-  std::lock_guard<std::mutex> guard(write_mutex_);
-  if (!write_all(frame.data(), frame.size())) {
-    close("write failed or timed out");
+  std::unique_lock<std::mutex> guard(write_mutex_);
+  bool was_empty = !has_backlog_;
+  backlog_ += frame;
+  if (!flush_locked()) {
+    backlog_.clear(); // the connection is over: nothing of it will be written
+    backlog_begin_ = 0;
+    has_backlog_ = false;
+    guard.unlock();
+    close("write failed");
     return false;
   }
-  last_write_ms_ = now_ms();
+  if (was_empty && has_backlog_)
+    wake(wake_fd_);
   return true;
 }
 
-bool erlang_connection::write_all(const char* data, std::size_t n) {
-  auto deadline = now_ms() + ticktime_.count();
-  while (n > 0) {
-    auto sent = ::send(fd_, data, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+bool erlang_connection::flush_locked() {
+  auto& done = backlog_begin_;
+  auto before = done;
+  bool ok = true;
+  while (done < backlog_.size()) {
+    auto sent = ::send(fd_, backlog_.data() + done, backlog_.size() - done, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (sent > 0) {
-      data += sent;
-      n -= static_cast<std::size_t>(sent);
+      done += static_cast<std::size_t>(sent);
       continue;
     }
-    if (sent < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
-      return false;
-    auto left = deadline - now_ms();
-    if (left <= 0)
-      return false;
-    pollfd p{fd_, POLLOUT, 0};
-    ::poll(&p, 1, static_cast<int>(left));
+    if (sent < 0 && errno == EINTR)
+      continue;
+    ok = sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    break;
+  }
+  if (done > before)
+    last_write_ms_ = now_ms();
+  // Written bytes leave the front once they are half of it, so a long backlog is not moved per write.
+  if (done == backlog_.size()) {
+    backlog_.clear();
+    done = 0;
+  } else if (done > backlog_.size() / 2) {
+    backlog_.erase(0, done);
+    done = 0;
+  }
+  has_backlog_ = !backlog_.empty();
+  return ok;
+}
+
+bool erlang_connection::flush(std::string& reason) {
+  std::lock_guard<std::mutex> guard(write_mutex_);
+  if (!flush_locked()) {
+    reason = "write failed";
+    return false;
+  }
+  if (!backlog_.empty() && now_ms() - last_write_ms_ >= ticktime_.count()) {
+    reason = "nothing written for the net_ticktime of " + std::to_string(ticktime_.count()) + " ms (" +
+             std::to_string(backlog_.size() - backlog_begin_) + " bytes waiting)";
+    return false;
   }
   return true;
 }
@@ -110,10 +151,13 @@ bool erlang_connection::read_exact(char* out, std::size_t n, std::string& reason
       reason = "no tick or message within the net_ticktime of " + std::to_string(ticktime_.count()) + " ms";
       return false;
     }
-    if (now - last_write_ms_ >= quarter && !send(tick_frame())) {
+    // A waiting backlog says more than a tick once it moves; ticks behind it would only pile up.
+    if (now - last_write_ms_ >= quarter && !has_backlog_ && !send(tick_frame())) {
       reason = "tick could not be sent";
       return false;
     }
+    if (has_backlog_ && !flush(reason))
+      return false;
     auto got = ::recv(fd_, in_.data(), in_.size(), MSG_DONTWAIT);
     if (got > 0) {
       in_begin_ = 0;
@@ -125,8 +169,12 @@ bool erlang_connection::read_exact(char* out, std::size_t n, std::string& reason
       reason = "connection closed";
       return false;
     }
-    pollfd p{fd_, POLLIN, 0};
-    ::poll(&p, 1, static_cast<int>(quarter));
+    pollfd p[2] = {{fd_, static_cast<short>(POLLIN | (has_backlog_ ? POLLOUT : 0)), 0},
+                   {wake_fd_, POLLIN, 0}};
+    ::poll(p, 2, static_cast<int>(quarter));
+    std::uint64_t woken;
+    if (p[1].revents & POLLIN) [[maybe_unused]]
+      auto ignored = ::read(wake_fd_, &woken, sizeof woken); // EAGAIN: nothing to take
   }
   return true;
 }

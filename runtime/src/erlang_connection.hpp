@@ -2,7 +2,9 @@
 // it being a node that dialled us or one we dialled. A thread of its own reads the frames (blocking reads
 // never run on CAF's threads), answers the liveness rules of net_ticktime (a tick when nothing was sent for a
 // quarter of it; the peer is dropped after a whole ticktime of silence) and refuses frames over a size limit
-// or that do not parse. Writes come from any thread, one at a time, each bounded by the ticktime.
+// or that do not parse. Writes come from any thread and never wait: what the socket does not take at once is
+// kept in order (the backlog) and written by the reader thread as the socket drains; the peer is dropped when
+// the backlog makes no progress for a whole ticktime.
 #pragma once
 
 #include <atomic>
@@ -32,8 +34,8 @@ public:
   // reader's thread. The thread keeps this object alive until it ends.
   void start(std::function<void(dist_message)> on_message, std::function<void(const std::string&)> on_close);
 
-  // Writes one whole frame; false when the connection is closed or the write did not finish in time (the
-  // connection is then closed).
+  // Writes one whole frame, or queues what the socket does not take now behind the earlier frames; false
+  // when the connection failed (it is then closed).
   bool send(const std::string& frame);
 
   // Ends the connection: the reader stops and reports `reason`.
@@ -47,14 +49,22 @@ public:
 private:
   void read_loop(const std::function<void(dist_message)>& on_message);
   bool read_exact(char* out, std::size_t n, std::string& reason);
-  bool write_all(const char* data, std::size_t n);
+  // Under write_mutex_: writes as much of the backlog as the socket takes; false on a socket error.
+  bool flush_locked();
+  // The reader's side of the backlog: flushes it; false with `reason` when that failed or made no progress
+  // for a whole ticktime.
+  bool flush(std::string& reason);
 
   int fd_;
   std::string peer_node_;
   std::string peer_address_;
   std::chrono::milliseconds ticktime_;
   std::mutex write_mutex_;
-  std::atomic<std::int64_t> last_write_ms_;
+  std::string backlog_; // under write_mutex_: bytes accepted by send(), written up to backlog_begin_
+  std::size_t backlog_begin_ = 0;           // under write_mutex_
+  std::atomic<bool> has_backlog_{false};    // the reader then polls for POLLOUT too
+  int wake_fd_;                             // an eventfd: a backlog began, the reader must poll for POLLOUT
+  std::atomic<std::int64_t> last_write_ms_; // when bytes last went out (ticks, and the backlog's progress)
   std::atomic<std::int64_t> last_read_ms_;
   std::int64_t started_ms_;
   std::mutex reason_mutex_;

@@ -347,7 +347,7 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
 
 caf::actor spawn_erlang_peer(caf::actor_system& system, std::shared_ptr<erlang_connection> connection,
                              caf::actor agent, pid self) {
-  return system.spawn<caf::detached>(erlang_peer, std::move(connection), std::move(agent), std::move(self));
+  return system.spawn(erlang_peer, std::move(connection), std::move(agent), std::move(self));
 }
 
 } // namespace plugnode::runtime::detail

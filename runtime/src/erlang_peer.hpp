@@ -2,8 +2,9 @@
 // erlang_protocol.hpp for the actors registered under the names they address, sends the replies back as
 // frames, and answers for the two Erlang processes every node has: `net_kernel` (the `is_auth` call of
 // Node.ping) and `rex` (`:rpc.call` of old nodes; OTP 23+ spawns erpc instead, answered here too), and
-// the node's monitors of registered names (their DOWN when the actor ends). It is detached (a thread of its
-// own), because its writes block.
+// the node's monitors of registered names (their DOWN when the actor ends). It runs on CAF's scheduler like
+// the actors it talks to (a detached thread would cost a thread wake-up per message and per reply): its
+// writes never wait (erlang_connection queues what the socket does not take).
 #pragma once
 
 #include <memory>

@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <thread>
 #include <vector>
 
 #include <ei.h>
@@ -199,5 +200,43 @@ TEST_CASE("a 100 MB binary announced inside a frame and never sent, from a peer 
   CHECK(logged(node, "no tick or message within the net_ticktime of 2000 ms"));
   // Nothing near 60 or 100 MB was allocated.
   CHECK(static_cast<long>(rss_kb(node.proc().pid())) - rss_before < 50 * 1024);
+  ::close(fd);
+}
+
+TEST_CASE("a peer that stops reading is dropped after the net_ticktime without holding up anyone else",
+          "[erlang]") {
+  test_epmd epmd;
+  auto env = erlang_env(epmd, "127.0.0.2");
+  env["PLUGNODE_ERLANG_TICKTIME"] = "2s";
+  running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), env, cookie);
+  int fd = handshaken_socket(erlang_port_of(env), "deaf@127.0.0.1");
+  // 32 calls of the greeter whose 1 MB answers it never reads: far more than the sockets' buffers hold.
+  namespace rt = plugnode::runtime;
+  rt::pid self{"deaf@127.0.0.1", 1, 0, 1};
+  auto control = rt::encode_term(rt::tuple_of(6, self, rt::atom_of(""), rt::atom_of("greeter")));
+  auto call = rt::encode_term(
+      rt::tuple_of(rt::atom_of("$gen_call"), rt::tuple_of(self, rt::atom_of("tag")),
+                   rt::tuple_of(rt::atom_of("greet"), rt::binary_of(std::string(1 << 20, 'x')))));
+  for (int i = 0; i < 32; ++i)
+    write_bytes(fd, frame("p" + control + call));
+  // It keeps ticking, so only what the node cannot write ends the connection.
+  auto started = std::chrono::steady_clock::now();
+  std::string caller;
+  std::thread beam([&] {
+    caller =
+        run_beam(epmd, beam_name("meanwhile"), cookie,
+                 "IO.inspect(GenServer.call({:greeter, :\"" + node.name() + "\"}, {:greet, \"Torben\"}))");
+  });
+  bool dropped = false;
+  while (!dropped && std::chrono::steady_clock::now() - started < 15s) {
+    ::send(fd, "\0\0\0\0", 4, MSG_NOSIGNAL | MSG_DONTWAIT); // fails once the node dropped it
+    std::this_thread::sleep_for(250ms);
+    dropped =
+        node.proc().output().find("nothing written for the net_ticktime of 2000 ms") != std::string::npos;
+  }
+  beam.join();
+  CHECK(dropped);
+  CHECK(std::chrono::steady_clock::now() - started < 10s);
+  CHECK_THAT(caller, Catch::Contains("\"Hello, Torben!\""));
   ::close(fd);
 }
