@@ -46,4 +46,15 @@ env_map erlang_env(const test_epmd& epmd, const std::string& address) {
           {"ERL_EPMD_PORT", std::to_string(epmd.port())}};
 }
 
+runtime::node_options erlang_node_options(const test_epmd& epmd, const std::string& cookie) {
+  runtime::node_options options;
+  options.name = *runtime::node_name::parse("plugnode@127.0.0.2");
+  options.port = free_port("127.0.0.2");
+  options.cookie = cookie;
+  options.erlang.enabled = true;
+  options.erlang.port = free_port("127.0.0.2");
+  options.erlang.epmd_port = epmd.port();
+  return options;
+}
+
 } // namespace plugnode::test

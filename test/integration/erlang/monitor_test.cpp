@@ -52,14 +52,7 @@ bool said(process& beam, const std::string& text) {
 TEST_CASE("a registered actor that ends while BEAM monitors it: the call exits at once, DOWN has the reason",
           "[erlang]") {
   test_epmd epmd;
-  runtime::node_options options;
-  options.name = *runtime::node_name::parse("plugnode@127.0.0.2");
-  options.port = free_port("127.0.0.2");
-  options.cookie = cookie;
-  options.erlang.enabled = true;
-  options.erlang.port = free_port("127.0.0.2");
-  options.erlang.epmd_port = epmd.port();
-  runtime::node n(options);
+  runtime::node n(erlang_node_options(epmd, cookie));
   REQUIRE_FALSE(n.start());
   caf::scoped_actor self{n.system()};
   REQUIRE(register_as(self, n, "fragile", n.system().spawn(fragile, 0)));

@@ -77,14 +77,7 @@ TEST_CASE(
   auto beam_node = beam_name("beam");
   auto beam = start_beam(epmd, beam_node, cookie, echo_node);
   REQUIRE(eventually([&] { return beam->output().find("ready") != std::string::npos; }, 20s));
-  runtime::node_options options;
-  options.name = *runtime::node_name::parse("plugnode@127.0.0.2");
-  options.port = free_port("127.0.0.2");
-  options.cookie = cookie;
-  options.erlang.enabled = true;
-  options.erlang.port = free_port("127.0.0.2");
-  options.erlang.epmd_port = epmd.port();
-  runtime::node n(options);
+  runtime::node n(erlang_node_options(epmd, cookie));
   REQUIRE_FALSE(n.start());
   caf::scoped_actor self{n.system()};
   // The agent's subscribers hear of BEAM nodes as of any other.
