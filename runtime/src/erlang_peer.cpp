@@ -278,7 +278,7 @@ term exit_reason_of(peer_actor* self, const caf::error& reason) {
   if (!reason)
     return atom_of("normal");
   if (reason.category() != caf::atom("exit"))
-    return atom_of(self->system().render(reason));
+    return atom_of(self->system().render(reason).substr(0, 255)); // an atom's limit
   switch (static_cast<caf::exit_reason>(reason.code())) {
   case caf::exit_reason::user_shutdown: return atom_of("shutdown");
   case caf::exit_reason::kill: return atom_of("killed");
