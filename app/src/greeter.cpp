@@ -38,7 +38,9 @@ public:
                                    runtime::tuple_of(runtime::atom_of("unknown_request"), request));
         },
         [](runtime::erlang_send_atom, const term& message) {
-          spdlog::info("greeter: got {}", runtime::to_string(message));
+          // Formatted only when info is on: a stream of sends should not pay for text nobody reads.
+          if (spdlog::should_log(spdlog::level::info))
+            spdlog::info("greeter: got {}", runtime::to_string(message));
         },
     };
   }
