@@ -27,7 +27,7 @@ struct fixture {
 
 } // namespace
 
-TEST_CASE("a name is looked up once; uses wait in order behind the lookup, later ones run at once",
+TEST_CASE("a name is looked up once: uses wait in order behind the lookup, later ones run at once",
           "[erlang]") {
   fixture f;
   CHECK(f.names.use("greeter", f.use("1"), f.t0));
