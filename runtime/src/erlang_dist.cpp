@@ -14,6 +14,7 @@
 #include <spdlog/spdlog.h>
 
 #include "ei_callbacks.hpp"
+#include "epmd_probe.hpp"
 #include "epmd_responder.hpp"
 #include "erlang_gate.hpp"
 #include "erlang_nodes.hpp"
@@ -71,7 +72,7 @@ std::unique_ptr<erlang_dist> erlang_dist::start(caf::actor_system& system, erlan
   ::fcntl(dist->listen_fd_, F_SETFL, ::fcntl(dist->listen_fd_, F_GETFL) | O_NONBLOCK);
   dist->gate_ = std::make_unique<erlang_gate>(dist->listen_fd_);
   take_accepts_from(dist->listen_fd_, dist->gate_.get());
-  // ei's own EPMD calls (ei_publish, ei_connect's look-up) read Erlang's variable, not an argument.
+  // ei_publish (registration with a real epmd) reads Erlang's variable, not an argument.
   if (s.options.epmd_port != 4369)
     ::setenv("ERL_EPMD_PORT", std::to_string(s.options.epmd_port).c_str(), 1);
   dist->epmd_ =
@@ -163,23 +164,30 @@ void erlang_dist::adopt(int fd, const std::string& peer_node, const std::string&
 }
 
 std::string erlang_dist::dial(const std::string& node, const std::string& address, std::uint16_t port) {
-  auto timeout = static_cast<unsigned>(settings_.handshake_timeout.count());
-  std::string name = node;
-  std::string alive = name.substr(0, name.find('@'));
+  auto name = node_name::parse(node);
+  if (!name)
+    return "not a node name";
+  auto where = address;
+  if (where.empty()) {
+    auto found = (settings_.resolver ? settings_.resolver : resolve_with_getaddrinfo)(name->host());
+    if (found.addresses.empty())
+      return "cannot resolve " + name->host() + ": " + found.error;
+    where = found.addresses.front();
+  }
   in_addr ipv4{};
-  int fd = address.empty() || ::inet_pton(AF_INET, address.c_str(), &ipv4) != 1
-               ? ei_connect_tmo(&ec_, name.data(), timeout)
-           : port != 0 ? ei_xconnect_host_port_tmo(&ec_, &ipv4, port, timeout)
-                       : ei_xconnect_tmo(&ec_, &ipv4, alive.data(), timeout);
+  if (::inet_pton(AF_INET, where.c_str(), &ipv4) != 1)
+    return where + " is not an IPv4 address (erl_interface dials IPv4 only)";
+  if (port == 0)
+    port = probe_epmd(where, settings_.options.epmd_port, name->app(), std::chrono::seconds(1)).dist_port;
+  if (port == 0)
+    return "no EPMD answer for " + name->app() + " at " + where + ":" +
+           std::to_string(settings_.options.epmd_port);
+  int fd = ei_xconnect_host_port_tmo(&ec_, &ipv4, port,
+                                     static_cast<unsigned>(settings_.handshake_timeout.count()));
   if (fd < 0)
-    return "no EPMD answer, no Erlang listener, or a failed handshake (erl_errno " +
-           std::to_string(erl_errno) + ")";
-  sockaddr_in addr{};
-  socklen_t len = sizeof addr;
-  char text[INET_ADDRSTRLEN] = "?";
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
-    ::inet_ntop(AF_INET, &addr.sin_addr, text, sizeof text);
-  adopt(fd, node, "to " + std::string(text) + ":" + std::to_string(ntohs(addr.sin_port)));
+    return "Erlang's handshake with " + where + ":" + std::to_string(port) +
+           " failed (a wrong cookie, or not an Erlang node; erl_errno " + std::to_string(erl_errno) + ")";
+  adopt(fd, node, "to " + where + ":" + std::to_string(port));
   return "";
 }
 

@@ -19,6 +19,7 @@
 #include "erlang_connection.hpp"
 #include "erlang_node_table.hpp"
 #include "plugnode/runtime/erlang_protocol.hpp"
+#include "plugnode/runtime/host_resolver.hpp"
 #include "plugnode/runtime/node_name.hpp"
 
 namespace plugnode::runtime::detail {
@@ -31,6 +32,7 @@ struct erlang_dist_settings {
   std::chrono::milliseconds handshake_timeout{5000};
   erlang_dist_options options;
   caf::actor agent;
+  host_resolver resolver; // a BEAM node's host, when a dial names no address (the node's own resolver)
 };
 
 class erlang_dist {
@@ -53,8 +55,9 @@ private:
   erlang_dist(caf::actor_system& system, erlang_dist_settings settings);
   void accept_loop();
   void adopt(int fd, const std::string& peer_node, const std::string& peer_address);
-  // ei's connect (at `address`:`port` when given, else through the EPMD of the node's host), then adopt; ""
-  // or why it failed.
+  // ei's connect at `address`:`port`, then adopt; "" or why it failed. Without an address the node's host is
+  // resolved with the node's resolver, without a port its EPMD is asked (epmd_probe): never libei's own
+  // look-ups, which bypass the resolver and wait with select().
   std::string dial(const std::string& node, const std::string& address, std::uint16_t port);
 
   caf::actor_system& system_;

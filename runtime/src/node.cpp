@@ -204,7 +204,7 @@ std::optional<std::string> node::listen() {
 std::optional<std::string> node::listen_erlang() {
   detail::erlang_dist_settings settings{options_.name, options_.cookie,          bind_address_,
                                         incarnation_,  options_.connect_timeout, options_.erlang,
-                                        agent_};
+                                        agent_,        options_.resolver};
   std::string error;
   erlang_ = detail::erlang_dist::start(*system_, std::move(settings), error);
   if (!erlang_)
