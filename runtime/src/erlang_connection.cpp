@@ -84,6 +84,17 @@ bool erlang_connection::send(const std::string& frame) {
     close("write failed");
     return false;
   }
+  if (backlog_.size() - backlog_begin_ > max_backlog) {
+    // A peer that reads, but slower than this node writes to it, would hold the backlog's memory without
+    // bound: Erlang's own distribution makes senders wait there (dist_buf_busy_limit); casts cannot wait.
+    backlog_.clear();
+    backlog_begin_ = 0;
+    has_backlog_ = false;
+    guard.unlock();
+    close("the peer reads too slowly: more than " + std::to_string(max_backlog >> 20) +
+          " MB waiting to be sent");
+    return false;
+  }
   if (was_empty && has_backlog_)
     wake(wake_fd_);
   return true;

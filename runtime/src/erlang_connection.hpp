@@ -4,7 +4,7 @@
 // quarter of it; the peer is dropped after a whole ticktime of silence) and refuses frames over a size limit
 // or that do not parse. Writes come from any thread and never wait: what the socket does not take at once is
 // kept in order (the backlog) and written by the reader thread as the socket drains; the peer is dropped when
-// the backlog makes no progress for a whole ticktime.
+// the backlog makes no progress for a whole ticktime, or grows past max_backlog.
 #pragma once
 
 #include <atomic>
@@ -23,6 +23,7 @@ class erlang_connection : public std::enable_shared_from_this<erlang_connection>
 public:
   // Frames larger than this are refused before any of their bytes are stored.
   static constexpr std::size_t max_frame = 64u << 20;
+  static constexpr std::size_t max_backlog = 64u << 20; // bytes queued for a slow reader before it is dropped
 
   erlang_connection(int fd, std::string peer_node, std::string peer_address,
                     std::chrono::milliseconds ticktime);

@@ -71,6 +71,22 @@ bool logged(running_node& node, const std::string& text) {
   return eventually([&] { return node.proc().output().find(text) != std::string::npos; }, 5s);
 }
 
+// Sends `calls` calls of the greeter, each with a 1 MB name, as node `caller`, whose answers (1 MB each) the
+// caller then never reads; stops early when the node drops the connection.
+void greet_without_reading(int fd, const std::string& caller, int calls) {
+  namespace rt = plugnode::runtime;
+  rt::pid self{caller, 1, 0, 1};
+  auto control = rt::encode_term(rt::tuple_of(6, self, rt::atom_of(""), rt::atom_of("greeter")));
+  auto call = rt::encode_term(
+      rt::tuple_of(rt::atom_of("$gen_call"), rt::tuple_of(self, rt::atom_of("tag")),
+                   rt::tuple_of(rt::atom_of("greet"), rt::binary_of(std::string(1 << 20, 'x')))));
+  for (int i = 0; i < calls; ++i) {
+    auto bytes = frame("p" + control + call);
+    if (::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(bytes.size()))
+      return; // the node dropped the connection
+  }
+}
+
 } // namespace
 
 TEST_CASE("garbage and a silent client on the Erlang port are dropped before any frame is read", "[erlang]") {
@@ -210,15 +226,8 @@ TEST_CASE("a peer that stops reading is dropped after the net_ticktime without h
   env["PLUGNODE_ERLANG_TICKTIME"] = "2s";
   running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), env, cookie);
   int fd = handshaken_socket(erlang_port_of(env), "deaf@127.0.0.1");
-  // 32 calls of the greeter whose 1 MB answers it never reads: far more than the sockets' buffers hold.
-  namespace rt = plugnode::runtime;
-  rt::pid self{"deaf@127.0.0.1", 1, 0, 1};
-  auto control = rt::encode_term(rt::tuple_of(6, self, rt::atom_of(""), rt::atom_of("greeter")));
-  auto call = rt::encode_term(
-      rt::tuple_of(rt::atom_of("$gen_call"), rt::tuple_of(self, rt::atom_of("tag")),
-                   rt::tuple_of(rt::atom_of("greet"), rt::binary_of(std::string(1 << 20, 'x')))));
-  for (int i = 0; i < 32; ++i)
-    write_bytes(fd, frame("p" + control + call));
+  // 32 MB of answers it never reads: far more than the sockets' buffers hold, less than the backlog's limit.
+  greet_without_reading(fd, "deaf@127.0.0.1", 32);
   // It keeps ticking, so only what the node cannot write ends the connection.
   auto started = std::chrono::steady_clock::now();
   std::string caller;
@@ -238,5 +247,23 @@ TEST_CASE("a peer that stops reading is dropped after the net_ticktime without h
   CHECK(dropped);
   CHECK(std::chrono::steady_clock::now() - started < 10s);
   CHECK_THAT(caller, Catch::Contains("\"Hello, Torben!\""));
+  ::close(fd);
+}
+
+TEST_CASE("a peer that reads slower than the node writes is dropped once 64 MB wait for it", "[erlang]") {
+  test_epmd epmd;
+  auto env = erlang_env(epmd, "127.0.0.2");
+  running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), env, cookie);
+  int fd = handshaken_socket(erlang_port_of(env), "slow@127.0.0.1");
+  auto rss_before = static_cast<long>(rss_kb(node.proc().pid()));
+  // 80 MB of answers, none read: the net_ticktime (60 s) is far away, the backlog's limit is not.
+  greet_without_reading(fd, "slow@127.0.0.1", 80);
+  CHECK(logged(node, "the peer reads too slowly: more than 64 MB waiting to be sent"));
+  CHECK(closed_by_peer(fd, 5s));
+  CHECK(static_cast<long>(rss_kb(node.proc().pid())) - rss_before < 200 * 1024);
+  auto out =
+      run_beam(epmd, beam_name("after"), cookie,
+               "IO.inspect(GenServer.call({:greeter, :\"" + node.name() + "\"}, {:greet, \"Torben\"}))");
+  CHECK_THAT(out, Catch::Contains("\"Hello, Torben!\""));
   ::close(fd);
 }
