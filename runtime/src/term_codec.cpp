@@ -3,6 +3,7 @@
 #include "plugnode/runtime/term_codec.hpp"
 
 #include <climits>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 
@@ -129,6 +130,8 @@ public:
       double d = 0;
       if (ei_decode_double(buf_, &index, &d) != 0)
         return fail("unreadable float");
+      if (!std::isfinite(d)) // binary_to_term refuses them too
+        return fail("not a finite float (Erlang has no NaN or infinity)");
       return term(d);
     }
     case ERL_ATOM_EXT:
@@ -152,6 +155,9 @@ public:
       if (ei_decode_string(buf_, &index, chars.data()) != 0)
         return fail("unreadable charlist");
       chars.resize(static_cast<std::size_t>(size));
+      // An empty STRING_EXT is Erlang's [] (a list tail too), as NIL_EXT is: one term, one value here.
+      if (chars.empty())
+        return term(list{});
       return term(charlist{std::move(chars)});
     }
     case ERL_SMALL_TUPLE_EXT:

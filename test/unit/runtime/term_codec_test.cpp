@@ -111,6 +111,21 @@ TEST_CASE("lengths beyond the buffer, unknown tags and missing version bytes are
         "integer beyond 64 bits");
 }
 
+TEST_CASE("an empty string is [] as Erlang reads it, also as a list's tail (found by fuzz_term)") {
+  CHECK(decoded(std::string("\x83\x6b\x00\x00", 4)) == term(list{}));
+  // [1 | ""] is [1]: a proper list, encoded back as one.
+  auto one = decoded(std::string("\x83\x6c\x00\x00\x00\x01\x61\x01\x6b\x00\x00", 11));
+  CHECK(to_string(one) == "[1]");
+  CHECK(decoded(encode_term(one)) == one);
+}
+
+TEST_CASE("NaN and infinity are refused, as binary_to_term refuses them (found by fuzz_term)") {
+  CHECK(refusal(std::string("\x83\x46\x7f\xf8\x00\x00\x00\x00\x00\x00", 10)) ==
+        "not a finite float (Erlang has no NaN or infinity)");
+  CHECK(refusal(std::string("\x83\x46\x7f\xf0\x00\x00\x00\x00\x00\x00", 10)) ==
+        "not a finite float (Erlang has no NaN or infinity)");
+}
+
 TEST_CASE("what Erlang cannot hold is refused on encode") {
   CHECK_THROWS_AS(encode_term(atom_of(std::string(300, 'a'))), std::invalid_argument);
   CHECK_THROWS_AS(encode_term(reference{"a@h", {}, 0}), std::invalid_argument);

@@ -1,0 +1,33 @@
+// Fuzzes decode_term, which reads what BEAM peers send (the external term format, through ei after
+// term_bounds walked the bytes): any bytes give a term or an error, never a crash or a read past the input;
+// a term decoded encodes again, decodes to the same term, and prints (Elixir's notation) without failing.
+#include <cstdint>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "plugnode/runtime/term_codec.hpp"
+#include "plugnode/runtime/term_format.hpp"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  using namespace plugnode::runtime;
+  std::string error;
+  std::size_t consumed = 0;
+  auto value = decode_term(std::string_view(reinterpret_cast<const char*>(data), size), error, &consumed);
+  if (!value)
+    return error.empty() ? (std::abort(), 0) : 0; // a refusal always says why
+  if (consumed > size)
+    std::abort();
+  (void)to_string(*value);
+  std::string encoded;
+  try {
+    encoded = encode_term(*value);
+  } catch (const std::invalid_argument&) {
+    return 0; // decodable but not encodable (e.g. an atom ei read longer than Erlang allows): refused
+  }
+  auto again = decode_term(encoded, error);
+  if (!again || !(*again == *value))
+    std::abort();
+  return 0;
+}
