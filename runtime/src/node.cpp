@@ -17,6 +17,7 @@
 #include "node_agent.hpp"
 #include "peer_directory.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/ask.hpp"
 #include "plugnode/runtime/handshake.hpp"
 #include "plugnode/runtime/log.hpp"
 
@@ -248,11 +249,7 @@ caf::actor node::supervise(std::vector<child_spec> children, std::size_t max_res
 
 caf::expected<caf::actor> node::remote_agent(const std::string& target, std::chrono::milliseconds timeout) {
   caf::scoped_actor self{*system_};
-  caf::expected<caf::actor> result{caf::actor{}};
-  self->request(agent_, timeout, agent_atom_v, target)
-      .receive([&](const caf::actor& remote) { result = remote; },
-               [&](caf::error& err) { result = std::move(err); });
-  return result;
+  return ask<caf::actor>(*self.ptr(), agent_, timeout, agent_atom_v, target);
 }
 
 caf::actor node::connected_agent(const std::string& target) const {

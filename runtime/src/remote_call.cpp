@@ -10,15 +10,12 @@ caf::expected<caf::actor> whereis(caf::scoped_actor& self, const caf::actor& age
 
 bool ping(caf::scoped_actor& self, const node& n, const std::string& target,
           std::chrono::milliseconds timeout) {
-  bool pong = false;
-  if (auto peer = n.connected_agent(target)) {
-    self->request(peer, timeout, dist_beat_atom_v, std::uint64_t{0})
-        .receive([&](std::uint64_t) { pong = true; }, [](caf::error&) {});
-    return pong;
-  }
-  self->request(n.agent(), timeout, caf::ping_atom_v, target)
-      .receive([&](bool ok) { pong = ok; }, [](caf::error&) {});
-  return pong;
+  // Through ask, whose answered requests leave no timeout behind: a caller may ping in a loop.
+  if (auto peer = n.connected_agent(target))
+    return static_cast<bool>(
+        ask<std::uint64_t>(*self.ptr(), peer, timeout, dist_beat_atom_v, std::uint64_t{0}));
+  auto pong = ask<bool>(*self.ptr(), n.agent(), timeout, caf::ping_atom_v, target);
+  return pong && *pong;
 }
 
 } // namespace plugnode::runtime
