@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <utility>
 
 namespace plugnode::app {
 namespace {
@@ -16,6 +17,16 @@ bool all_digits(const std::string& text) {
 
 config_error bad(const std::string& what, const std::string& text, const std::string& expected) {
   return config_error(what + ": '" + text + "' is not " + expected);
+}
+
+// "<digits><unit>" (500ms, 64KB): the number (at most 9 digits) and the unit as written, not yet checked.
+std::pair<std::uint64_t, std::string> amount_of(const std::string& text, const std::string& what,
+                                                const std::string& expected) {
+  auto unit_at = text.find_first_not_of("0123456789");
+  auto number = text.substr(0, unit_at);
+  if (!all_digits(number) || number.size() > 9)
+    throw bad(what, text, expected);
+  return {std::stoull(number), unit_at == std::string::npos ? std::string() : text.substr(unit_at)};
 }
 
 // A host name or address as a URL or CHECK_HOST carries it: letters, digits, '-', '.', or an IPv6 literal in
@@ -63,13 +74,8 @@ std::size_t parse_count(const std::string& text, const std::string& what, std::s
 }
 
 std::chrono::milliseconds parse_duration(const std::string& text, const std::string& what) {
-  auto unit_at = text.find_first_not_of("0123456789");
-  auto number = text.substr(0, unit_at);
-  auto unit = unit_at == std::string::npos ? std::string() : text.substr(unit_at);
   auto expected = "a duration such as 500ms, 5s, 2m or 1h";
-  if (!all_digits(number) || number.size() > 9)
-    throw bad(what, text, expected);
-  auto count = std::stoll(number);
+  auto [count, unit] = amount_of(text, what, expected);
   std::chrono::milliseconds value;
   if (unit == "ms")
     value = std::chrono::milliseconds(count);
@@ -87,13 +93,8 @@ std::chrono::milliseconds parse_duration(const std::string& text, const std::str
 }
 
 std::uint64_t parse_bytes(const std::string& text, const std::string& what) {
-  auto unit_at = text.find_first_not_of("0123456789");
-  auto number = text.substr(0, unit_at);
-  auto unit = unit_at == std::string::npos ? std::string() : text.substr(unit_at);
   auto expected = "a size such as 64KB, 1MB or 4096B";
-  if (!all_digits(number) || number.size() > 9)
-    throw bad(what, text, expected);
-  std::uint64_t value = std::stoull(number);
+  auto [value, unit] = amount_of(text, what, expected);
   if (unit == "KB")
     value *= 1024;
   else if (unit == "MB")

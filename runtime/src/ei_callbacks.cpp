@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "erlang_gate.hpp"
-#include "socket_drop.hpp"
 
 extern "C" {
 // Exported by libei, not declared in ei.h.
@@ -68,20 +67,11 @@ int wait_for(int fd, short events, unsigned tmo) {
   }
 }
 
-int accept_noting_peer(void** ctx, void* addr, int* len, unsigned tmo) {
+// Every listening socket of the Erlang side has its gate (erlang_dist registers it before any acceptor runs).
+int accept_from_gate(void** ctx, void* addr, int* len, unsigned tmo) {
   auto gate = gate_of(*ctx);
-  if (gate == nullptr) {
-    if (int error = wait_for(fd_of(*ctx), POLLIN, tmo))
-      return error;
-    int rc = ei_default_socket_callbacks.accept(ctx, addr, len, tmo);
-    std::string address;
-    std::uint16_t port = 0;
-    if (rc == 0 && peer_of(fd_of(*ctx), address, port)) {
-      last_accepted_peer() = address + ":" + std::to_string(port);
-      last_accepted_address() = address;
-    }
-    return rc;
-  }
+  if (gate == nullptr)
+    return EBADF;
   auto wait = tmo == EI_SCLBK_INF_TMO ? std::chrono::milliseconds(std::chrono::hours(1))
                                       : std::chrono::milliseconds(tmo);
   auto taken = gate->take(wait);
@@ -133,7 +123,7 @@ int write_adding_flags(void* ctx, const char* buf, ssize_t* len, unsigned tmo) {
 ei_socket_callbacks make_callbacks() {
   ei_socket_callbacks callbacks = ei_default_socket_callbacks;
   callbacks.flags |= EI_SCLBK_FLG_FULL_IMPL;
-  callbacks.accept = accept_noting_peer;
+  callbacks.accept = accept_from_gate;
   callbacks.connect = connect_within;
   callbacks.read = read_within;
   callbacks.write = write_adding_flags;
