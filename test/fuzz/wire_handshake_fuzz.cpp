@@ -6,7 +6,7 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "wire_handshake.hpp"
+#include "dist/wire_handshake.hpp"
 
 namespace {
 

@@ -4,7 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include "beam.hpp"
-#include "epmd_probe.hpp"
+#include "erlang/epmd/epmd_probe.hpp"
 #include "plugnode/test/ports.hpp"
 
 using namespace plugnode::test;

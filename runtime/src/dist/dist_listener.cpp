@@ -1,0 +1,181 @@
+// The distribution port's accept loop; see dist_listener.hpp.
+#include "dist/dist_listener.hpp"
+
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <vector>
+
+#include "net/address_budget.hpp"
+#include "dist/basp_handoff.hpp"
+#include "dist/handshake_socket.hpp"
+#include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
+#include "net/socket_drop.hpp"
+
+namespace plugnode::runtime::detail {
+namespace {
+
+using clock = std::chrono::steady_clock;
+
+// Handshakes in progress at once, so a flood of idle sockets costs a bounded amount of memory and poll time.
+constexpr std::size_t max_pending = 128;
+// Handshakes in progress from one address: a flood from one source takes these slots and no more, and a
+// peer on any other address always finds one free. A node dials a peer once (the agent joins concurrent
+// connects), so eight leaves room for restarts and remote shells behind the same address (a NAT).
+constexpr std::size_t per_address = 8;
+// A peer sends its hello as soon as it connects; a socket silent this long is a scan or a flood.
+constexpr std::chrono::milliseconds first_byte_limit{1000};
+// Connections accepted per turn of the loop before the handshakes in progress get their turn.
+constexpr std::size_t accept_batch = 256;
+// The longest single poll: deadlines are checked at least this often.
+constexpr std::chrono::milliseconds poll_slice{50};
+
+// The rate-limited log kind of every connection the listener closes without a handshake (log_limiter.hpp).
+constexpr std::string_view refused_kind = "refused handshakes";
+
+int bind_listener(const std::string& address, std::uint16_t port, std::string& error) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* found = nullptr;
+  auto host = address.empty() ? nullptr : address.c_str();
+  if (int rc = ::getaddrinfo(host, std::to_string(port).c_str(), &hints, &found); rc != 0 || !found) {
+    error = "cannot resolve " + address + ": " + ::gai_strerror(rc);
+    return -1;
+  }
+  int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+  int yes = 1;
+  // SO_REUSEADDR as CAF's publish(..., reuse = true): a restarted node gets its port back at once.
+  bool ok = fd >= 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) == 0 &&
+            ::bind(fd, found->ai_addr, found->ai_addrlen) == 0 && ::listen(fd, SOMAXCONN) == 0;
+  ::freeaddrinfo(found);
+  if (!ok) {
+    error = std::strerror(errno);
+    if (fd >= 0)
+      ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+std::uint16_t bound_port(int fd) {
+  sockaddr_storage local{};
+  socklen_t size = sizeof(local);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &size);
+  if (local.ss_family == AF_INET6)
+    return ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
+  return ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port);
+}
+
+} // namespace
+
+std::unique_ptr<dist_listener> dist_listener::open(caf::actor_system& system, listen_settings settings,
+                                                   std::string& error) {
+  int fd = bind_listener(settings.address, settings.port, error);
+  if (fd < 0)
+    return nullptr;
+  auto port = bound_port(fd);
+  return std::unique_ptr<dist_listener>(new dist_listener(system, std::move(settings), fd, port));
+}
+
+dist_listener::dist_listener(caf::actor_system& system, listen_settings settings, int fd, std::uint16_t port)
+    : system_(system), settings_(std::move(settings)), fd_(fd), port_(port) {
+  if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0)
+    wake_[0] = wake_[1] = -1;
+  thread_ = std::thread([this] { run(); });
+}
+
+dist_listener::~dist_listener() {
+  stop_ = true;
+  if (wake_[1] >= 0)
+    (void)::write(wake_[1], "x", 1);
+  thread_.join();
+  ::close(fd_);
+  for (int fd : wake_)
+    if (fd >= 0)
+      ::close(fd);
+}
+
+void dist_listener::run() {
+  std::vector<handshake_socket> pending;           // in the order they were accepted
+  address_budget budget(max_pending, per_address); // handshakes in progress
+  std::vector<pollfd> fds;
+  auto drop = [](handshake_socket& s, const std::string& why) {
+    const auto& node = s.handshake.peer_name();
+    log_limited(spdlog::level::warn, refused_kind, s.address, why + " (peer " + s.peer + ")",
+                {{"peer", s.peer}, {"node", node}, {"reason", why}});
+    ::close(s.fd);
+  };
+  while (!stop_) {
+    fds.assign({pollfd{wake_[0], POLLIN, 0}, pollfd{fd_, POLLIN, 0}});
+    for (auto& s : pending)
+      fds.push_back(pollfd{s.fd, poll_events(s), 0});
+    if (::poll(fds.data(), fds.size(), static_cast<int>(poll_slice.count())) < 0 && errno != EINTR)
+      break;
+    if (stop_)
+      break;
+    auto now = clock::now();
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < pending.size(); ++i) {
+      auto& s = pending[i];
+      auto state = fds[i + 2].revents != 0 ? pump(s) : s.handshake.current();
+      if (state == wire_handshake::state::authenticated) {
+        logger().debug("node {} authenticated (peer {})", s.handshake.peer_name(), s.peer);
+        hand_accepted(settings_.basp, make_scribe(system_, s.fd), port_, settings_.agent);
+      } else if (state == wire_handshake::state::refused) {
+        drop(s, s.handshake.reason());
+      } else if (now > s.deadline) {
+        auto who = s.handshake.peer_name().empty() ? "a peer" : "node " + s.handshake.peer_name();
+        drop(s, who + " did not authenticate within " + std::to_string(settings_.handshake_timeout.count()) +
+                    " ms (wrong cookie?); dropping it");
+      } else if (!s.heard && now > s.deadline - settings_.handshake_timeout + first_byte_limit) {
+        drop(s,
+             "a peer sent nothing within " + std::to_string(first_byte_limit.count()) + " ms; dropping it");
+      } else {
+        if (kept != i)
+          pending[kept] = std::move(s);
+        ++kept;
+        continue;
+      }
+      budget.give_back(s.address);
+    }
+    pending.erase(pending.begin() + static_cast<std::ptrdiff_t>(kept), pending.end());
+    for (std::size_t i = 0; i < accept_batch && (fds[1].revents & POLLIN); ++i) {
+      int fd = ::accept4(fd_, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      if (fd < 0)
+        break;
+      handshake_socket s(fd, wire_handshake::responder(settings_.cookie, settings_.self),
+                         now + settings_.handshake_timeout);
+      if (budget.spent(s.address)) {
+        reset_on_close(s.fd);
+        drop(s, "refused a connection: " + std::to_string(per_address) + " handshakes from " + s.address +
+                    " already in progress");
+        continue;
+      }
+      if (budget.full()) {
+        auto oldest = std::find_if(pending.begin(), pending.end(),
+                                   [&](const handshake_socket& p) { return p.address == budget.busiest(); });
+        drop(*oldest, "evicted the oldest handshake from " + oldest->address + ": " +
+                          std::to_string(max_pending) + " handshakes in progress");
+        budget.give_back(oldest->address);
+        pending.erase(oldest);
+      }
+      budget.take(s.address);
+      pending.push_back(std::move(s));
+    }
+  }
+  for (auto& s : pending)
+    ::close(s.fd);
+}
+
+} // namespace plugnode::runtime::detail

@@ -1,0 +1,63 @@
+// outbound_budget: marks every quarter of the limit, held past the limit, room again on credit, released
+// for good once closed.
+#include "flow/outbound_budget.hpp"
+
+#include <catch2/catch.hpp>
+
+using plugnode::runtime::detail::outbound_budget;
+
+TEST_CASE("a budget asks for a mark every quarter of its limit and is full at the limit",
+          "[outbound_budget]") {
+  outbound_budget budget(1000);
+  auto first = budget.charge(200);
+  CHECK(first.mark == 0);
+  CHECK_FALSE(first.full);
+  auto second = budget.charge(100); // 300 charged: past the first quarter
+  CHECK(second.mark == 300);
+  CHECK_FALSE(second.full);
+  CHECK(budget.charge(300).mark == 600);
+  auto last = budget.charge(400); // 1000: the limit
+  CHECK(last.mark == 1000);
+  CHECK(last.full);
+  CHECK_FALSE(budget.has_room());
+  CHECK(budget.counters().in_flight == 1000);
+  CHECK(budget.counters().messages == 4);
+}
+
+TEST_CASE("credit up to a mark gives room, an older mark never takes it back", "[outbound_budget]") {
+  outbound_budget budget(1000);
+  budget.charge(1200);
+  CHECK_FALSE(budget.credit(100));
+  CHECK(budget.credit(600));
+  CHECK(budget.counters().in_flight == 600);
+  CHECK(budget.credit(300)); // late answer to an earlier mark
+  CHECK(budget.counters().in_flight == 600);
+  CHECK(budget.unconfirmed() == 1200);
+  budget.credit(1200);
+  CHECK(budget.unconfirmed() == 0);
+}
+
+TEST_CASE("past 64 KB not yet processed by the local BASP broker a sender is held too", "[outbound_budget]") {
+  outbound_budget budget(1024 * 1024);
+  auto charged = budget.charge(16 * 1024);
+  CHECK(charged.probe == 16 * 1024);
+  CHECK(charged.mark == 0);
+  CHECK(budget.charge(48 * 1024).full);            // 64 KB unprocessed
+  CHECK(budget.processed(16 * 1024));              // the broker has serialised the first 16 KB
+  CHECK(budget.counters().in_flight == 64 * 1024); // still unconfirmed by the peer
+}
+
+TEST_CASE("held senders are released with their time counted, a closed budget never holds",
+          "[outbound_budget]") {
+  outbound_budget budget(1000);
+  budget.hold({caf::response_promise{}, std::chrono::steady_clock::now() - std::chrono::milliseconds(50)});
+  CHECK(budget.counters().waiting == 1);
+  CHECK(budget.counters().held == 1);
+  CHECK(budget.release().size() == 1);
+  CHECK(budget.counters().waiting == 0);
+  CHECK(budget.counters().held_time >= std::chrono::milliseconds(50));
+  budget.close();
+  CHECK(budget.has_room());
+  CHECK_FALSE(budget.charge(5000).full);
+  CHECK(budget.charge(5000).mark == 0);
+}
