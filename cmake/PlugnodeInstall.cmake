@@ -13,15 +13,16 @@ set(PLUGNODE_CMAKE_DIR ${CMAKE_INSTALL_LIBDIR}/cmake/plugnode)
 # configuration, wiring, service.hpp). plugnode_build_flags goes along because the static libraries name it
 # as a link dependency; it carries link options only in the sanitizer build, compile options never leave.
 set_target_properties(plugnode_runtime PROPERTIES EXPORT_NAME runtime)
+set_target_properties(plugnode_erlang PROPERTIES EXPORT_NAME erlang)
 set_target_properties(plugnode_plugs PROPERTIES EXPORT_NAME plugs)
 set_target_properties(plugnode_discovery PROPERTIES EXPORT_NAME discovery)
 set_target_properties(plugnode_app PROPERTIES EXPORT_NAME service)
 add_library(plugnode::service ALIAS plugnode_app)
-install(TARGETS plugnode_runtime plugnode_plugs plugnode_discovery plugnode_app plugnode_build_flags
+install(TARGETS plugnode_runtime plugnode_erlang plugnode_plugs plugnode_discovery plugnode_app plugnode_build_flags
   EXPORT plugnodeTargets
   ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR} COMPONENT dev
   INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
-foreach(layer runtime plugs discovery app)
+foreach(layer runtime runtime/erlang plugs discovery app)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${layer}/include/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}
     COMPONENT dev)
 endforeach()

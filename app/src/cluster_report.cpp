@@ -6,8 +6,8 @@
 
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/discovery/discovery_protocol.hpp"
+#include "plugnode/erlang/protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
-#include "plugnode/runtime/erlang_protocol.hpp"
 
 namespace plugnode::app {
 
@@ -56,7 +56,7 @@ std::string fetch_cluster_report(caf::blocking_actor& self, const std::string& n
   // BEAM nodes, when the Erlang listener is on (nothing is registered as `erlang` otherwise).
   auto erlang_peers = runtime::ask<std::vector<runtime::peer_info>>(
       self, agent, timeout,
-      runtime::to_registered(std::string(runtime::erlang_registered_name), runtime::cluster_atom_v));
+      runtime::to_registered(std::string(erlang::erlang_registered_name), runtime::cluster_atom_v));
   return cluster_report(node, incarnation, peers ? *peers : std::vector<runtime::peer_info>{}, discovery_json,
                         peers ? std::string() : self.system().render(peers.error()),
                         erlang_peers ? *erlang_peers : std::vector<runtime::peer_info>{});

@@ -8,30 +8,30 @@
 
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/app/shell_service.hpp"
+#include "plugnode/erlang/protocol.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
-#include "plugnode/runtime/erlang_protocol.hpp"
 
 namespace plugnode::app {
 namespace {
 
-using runtime::atom_of;
-using runtime::term;
+using erlang::atom_of;
+using erlang::term;
 
 // An argument as the shell reads it; nullopt for what has no plain text form (tuples, maps, pids).
 std::optional<std::string> word(const term& t) {
   if (auto i = t.get_if<std::int64_t>())
     return std::to_string(*i);
-  return runtime::text_of(t);
+  return erlang::text_of(t);
 }
 
 // `{fun, [args]}` as one shell line; nullopt when it is not that shape.
 std::optional<std::string> shell_line(const term& request) {
-  auto t = request.get_if<runtime::tuple>();
+  auto t = request.get_if<erlang::tuple>();
   if (t == nullptr || t->elements.size() != 2)
     return std::nullopt;
-  auto fun = t->elements[0].get_if<runtime::atom>();
-  auto args = t->elements[1].get_if<runtime::list>();
-  if (fun == nullptr || (args == nullptr && !t->elements[1].is<runtime::charlist>()))
+  auto fun = t->elements[0].get_if<erlang::atom>();
+  auto args = t->elements[1].get_if<erlang::list>();
+  if (fun == nullptr || (args == nullptr && !t->elements[1].is<erlang::charlist>()))
     return std::nullopt;
   std::string line = fun->name;
   if (args)
@@ -56,11 +56,11 @@ std::vector<std::string> lines_of(const std::string& text) {
 // The shell's answer to `fun` as the term an Erlang caller expects.
 term answer_term(const std::string& fun, bool ok, const std::string& text) {
   if (!ok)
-    return runtime::tuple_of(atom_of("error"), runtime::binary_of(text));
+    return erlang::tuple_of(atom_of("error"), erlang::binary_of(text));
   auto lines = lines_of(text);
   auto first = lines.empty() ? std::string() : lines.front();
   if (fun == "nodes") {
-    runtime::list nodes;
+    erlang::list nodes;
     for (auto& line : lines) // a BEAM node's line is marked "name [erlang]"
       nodes.elements.push_back(atom_of(line.substr(0, line.find(' '))));
     return term(std::move(nodes));
@@ -69,17 +69,17 @@ term answer_term(const std::string& fun, bool ok, const std::string& text) {
     return atom_of(first);
   if (fun == "pid")
     return term(static_cast<std::int64_t>(std::stoll(first)));
-  return runtime::binary_of(text);
+  return erlang::binary_of(text);
 }
 
 caf::behavior erlang_rpc(caf::event_based_actor* self, caf::actor agent) {
   return {
-      [=](runtime::erlang_call_atom, const term& request) -> caf::result<term> {
+      [=](erlang::erlang_call_atom, const term& request) -> caf::result<term> {
         auto line = shell_line(request);
         if (!line)
-          return runtime::tuple_of(
-              atom_of("error"), runtime::binary_of("expected :rpc.call(node, :plugnode, command, [args...]) "
-                                                   "with atoms, strings or integers as arguments"));
+          return erlang::tuple_of(atom_of("error"),
+                                  erlang::binary_of("expected :rpc.call(node, :plugnode, command, [args...]) "
+                                                    "with atoms, strings or integers as arguments"));
         auto fun = line->substr(0, line->find(' '));
         auto promise = self->make_response_promise<term>();
         self->request(agent, std::chrono::seconds(2), runtime::whereis_atom_v, std::string(shell_name))
@@ -91,13 +91,13 @@ caf::behavior erlang_rpc(caf::event_based_actor* self, caf::actor agent) {
                             promise.deliver(answer_term(fun, ok, text));
                           },
                           [=](const caf::error& error) mutable {
-                            promise.deliver(runtime::tuple_of(
-                                atom_of("error"), runtime::binary_of(self->system().render(error))));
+                            promise.deliver(erlang::tuple_of(
+                                atom_of("error"), erlang::binary_of(self->system().render(error))));
                           });
                 },
                 [=](const caf::error&) mutable {
-                  promise.deliver(runtime::tuple_of(atom_of("error"),
-                                                    runtime::binary_of("the shell service is not running")));
+                  promise.deliver(erlang::tuple_of(atom_of("error"),
+                                                   erlang::binary_of("the shell service is not running")));
                 });
         return promise;
       },

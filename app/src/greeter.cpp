@@ -7,20 +7,20 @@
 #include <caf/event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
-#include "plugnode/runtime/erlang_protocol.hpp"
-#include "plugnode/runtime/term_format.hpp"
+#include "plugnode/erlang/protocol.hpp"
+#include "plugnode/erlang/term_format.hpp"
 
 namespace plugnode::app {
 namespace {
 
-using runtime::term;
+using erlang::term;
 
 // The name in `{:greet, name}`, given as a string, a charlist or an atom.
 std::optional<std::string> name_to_greet(const term& request) {
-  auto t = request.get_if<runtime::tuple>();
+  auto t = request.get_if<erlang::tuple>();
   if (t == nullptr || t->elements.size() != 2 || !t->elements[0].is_atom("greet"))
     return std::nullopt;
-  return runtime::text_of(t->elements[1]);
+  return erlang::text_of(t->elements[1]);
 }
 
 // A class, not a function: CAF 0.17 dereferences a null argument tuple when a function actor is spawned
@@ -31,16 +31,16 @@ public:
 
   caf::behavior make_behavior() override {
     return {
-        [](runtime::erlang_call_atom, const term& request) -> term {
+        [](erlang::erlang_call_atom, const term& request) -> term {
           if (auto name = name_to_greet(request))
-            return runtime::binary_of("Hello, " + *name + "!");
-          return runtime::tuple_of(runtime::atom_of("error"),
-                                   runtime::tuple_of(runtime::atom_of("unknown_request"), request));
+            return erlang::binary_of("Hello, " + *name + "!");
+          return erlang::tuple_of(erlang::atom_of("error"),
+                                  erlang::tuple_of(erlang::atom_of("unknown_request"), request));
         },
-        [](runtime::erlang_send_atom, const term& message) {
+        [](erlang::erlang_send_atom, const term& message) {
           // Formatted only when info is on: a stream of sends should not pay for text nobody reads.
           if (spdlog::should_log(spdlog::level::info))
-            spdlog::info("greeter: got {}", runtime::to_string(message));
+            spdlog::info("greeter: got {}", erlang::to_string(message));
         },
     };
   }

@@ -9,6 +9,7 @@
 #include "plugnode/app/shell_service.hpp"
 #include "plugnode/discovery/discovery_actor.hpp"
 #include "plugnode/discovery/dns_host_resolver.hpp"
+#include "plugnode/erlang/side.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
 
 namespace plugnode::app {
@@ -48,7 +49,7 @@ runtime::node_options node_options_of(const config& cfg) {
   options.listen = !cfg.cookie.empty();
   options.cookie = cfg.cookie;
   options.tls = cfg.tls;
-  options.erlang = cfg.erlang;
+  options.erlang = erlang::side(cfg.erlang);
   options.failure_bound = cfg.failure_bound;
   options.dist_buffer = cfg.dist_buffer;
   options.heartbeat_interval = std::min(options.heartbeat_interval, cfg.failure_bound / 3);

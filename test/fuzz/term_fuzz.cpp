@@ -7,11 +7,11 @@
 #include <string>
 #include <string_view>
 
-#include "plugnode/runtime/term_codec.hpp"
-#include "plugnode/runtime/term_format.hpp"
+#include "plugnode/erlang/term_codec.hpp"
+#include "plugnode/erlang/term_format.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  using namespace plugnode::runtime;
+  using namespace plugnode::erlang;
   std::string error;
   std::size_t consumed = 0;
   auto value = decode_term(std::string_view(reinterpret_cast<const char*>(data), size), error, &consumed);

@@ -25,8 +25,7 @@ namespace plugnode::runtime::detail {
 
 // BEAM nodes, once the node's Erlang side runs (agent_erlang.cpp).
 struct beam_side {
-  caf::actor front;            // the Erlang side's front actor (erlang_nodes.hpp); invalid while it is off
-  std::uint16_t epmd_port = 0; // where a host's EPMD answers (ERL_EPMD_PORT)
+  caf::actor front;            // the Erlang side's front actor (protocol_side.hpp); invalid while it is off
   std::set<std::string> nodes; // connected now, kept from the front's nodeup/nodedown
 };
 

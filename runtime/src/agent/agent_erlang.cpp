@@ -1,8 +1,9 @@
 // The agent's BEAM part: with the Erlang side on, the agent is still the one place that connects, lists and
 // reports nodes, whatever protocol they speak. A name to connect is first looked up in the EPMD of its host
-// (epmd_probe.hpp): a BEAM node is dialled by the Erlang side, anything else by plugnode's own dial. The
-// Erlang side reports BEAM nodes coming and going (also those that dialled in); the agent keeps their names
-// and passes the events on to its own subscribers, so discovery, the shell and services see one cluster.
+// (the side's probe, protocol_side.hpp): a BEAM node is dialled by the Erlang side, anything else by
+// plugnode's own dial. The Erlang side reports BEAM nodes coming and going (also those that dialled in); the
+// agent keeps their names and passes the events on to its own subscribers, so discovery, the shell and
+// services see one cluster.
 #include <algorithm>
 
 #include <caf/actor_cast.hpp>
@@ -10,8 +11,8 @@
 
 #include "agent/agent.hpp"
 #include "agent/agent_access.hpp"
-#include "erlang/epmd/epmd_probe.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/protocol_side.hpp"
 
 namespace plugnode::runtime::detail {
 namespace {
@@ -57,22 +58,11 @@ void dial_by_protocol(agent* self, const dial_attempt& attempt) {
   auto& beam = self->state.beam;
   if (!beam.front)
     return dial(self, attempt);
-  auto alive = attempt.node.substr(0, attempt.node.find('@'));
   auto bound =
       std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(attempt.deadline - clock::now()),
                  std::chrono::milliseconds(1), probe_bound);
-  // The probe blocks on its socket: a thread of its own, as the host resolver.
-  auto prober = self->spawn<caf::detached>(
-      [](caf::event_based_actor* me, std::string address, std::uint16_t port, std::string name,
-         std::chrono::milliseconds timeout) -> caf::behavior {
-        return {[=](caf::get_atom) {
-          me->quit();
-          auto answer = probe_epmd(address, port, name, timeout);
-          return caf::make_message(answer.beam, answer.dist_port);
-        }};
-      },
-      attempt.address, beam.epmd_port, alive, bound);
-  self->request(prober, bound + std::chrono::seconds(1), caf::get_atom_v)
+  self->request(beam.front, bound + std::chrono::seconds(1), probe_atom_v, attempt.address, attempt.node,
+                bound)
       .then(
           [=](bool is_beam_node, std::uint16_t dist_port) {
             if (is_beam_node)
@@ -100,11 +90,10 @@ caf::message_handler beam_handlers(agent* self) {
   auto from_front = [self] {
     return self->current_sender() == caf::actor_cast<caf::strong_actor_ptr>(self->state.beam.front);
   };
-  return {[self](erlang_side_atom, const caf::actor& front, std::uint16_t epmd_port) {
+  return {[self](side_atom, const caf::actor& front) {
             if (!allowed(self, access::local))
               return;
             self->state.beam.front = front;
-            self->state.beam.epmd_port = epmd_port;
             self->send(front, monitor_nodes_atom_v, caf::actor_cast<caf::actor>(self));
           },
           [self, from_front](nodeup_atom, const std::string& name) {

@@ -12,12 +12,12 @@
 
 #include "agent/agent.hpp"
 #include "agent/agent_access.hpp"
+#include "agent/registry.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
+#include "plugnode/runtime/net/socket_drop.hpp"
 #include "plugnode/runtime/node_name.hpp"
-#include "agent/registry.hpp"
-#include "net/socket_drop.hpp"
 
 namespace plugnode::runtime::detail {
 
@@ -62,7 +62,7 @@ void drop_node(agent* self, const caf::node_id& nid, std::string why) {
               return gone();
             if (!why.empty())
               logger().warn("{} (peer {}:{})", why, address, port);
-            shutdown_connections_to(address, port);
+            net::shutdown_connections_to(address, port);
           },
           [gone](const caf::error&) { gone(); });
 }

@@ -34,10 +34,10 @@ struct agent_settings {
   std::shared_ptr<peer_directory> directory; // kept equal to the agent's peer table
 };
 
-// Sent to the agent by its own node once the Erlang side runs (erlang_dist.hpp): (erlang_side_atom, front,
-// epmd_port). From then on the agent speaks for BEAM nodes as well (agent_erlang.cpp).
-using erlang_side_atom = caf::atom_constant<caf::atom("erl_side")>;
-constexpr erlang_side_atom erlang_side_atom_v{};
+// Sent to the agent by its own node once the second protocol's side runs (protocol_side.hpp):
+// (side_atom, front). From then on the agent speaks for BEAM nodes as well (agent_erlang.cpp).
+using side_atom = caf::atom_constant<caf::atom("side")>;
+constexpr side_atom side_atom_v{};
 
 caf::actor spawn_node_agent(caf::actor_system& system, agent_settings settings);
 

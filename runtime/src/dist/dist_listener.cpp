@@ -14,12 +14,12 @@
 #include <map>
 #include <vector>
 
-#include "net/address_budget.hpp"
 #include "dist/basp_handoff.hpp"
 #include "dist/handshake_socket.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
-#include "net/socket_drop.hpp"
+#include "plugnode/runtime/net/address_budget.hpp"
+#include "plugnode/runtime/net/socket_drop.hpp"
 
 namespace plugnode::runtime::detail {
 namespace {
@@ -107,8 +107,8 @@ dist_listener::~dist_listener() {
 }
 
 void dist_listener::run() {
-  std::vector<handshake_socket> pending;           // in the order they were accepted
-  address_budget budget(max_pending, per_address); // handshakes in progress
+  std::vector<handshake_socket> pending;                // in the order they were accepted
+  net::address_budget budget(max_pending, per_address); // handshakes in progress
   std::vector<pollfd> fds;
   auto drop = [](handshake_socket& s, const std::string& why) {
     const auto& node = s.handshake.peer_name();
@@ -157,7 +157,7 @@ void dist_listener::run() {
       handshake_socket s(fd, wire_handshake::responder(settings_.cookie, settings_.self),
                          now + settings_.handshake_timeout);
       if (budget.spent(s.address)) {
-        reset_on_close(s.fd);
+        net::reset_on_close(s.fd);
         drop(s, "refused a connection: " + std::to_string(per_address) + " handshakes from " + s.address +
                     " already in progress");
         continue;

@@ -6,7 +6,7 @@
 
 #include <cerrno>
 
-#include "net/socket_drop.hpp"
+#include "plugnode/runtime/net/socket_drop.hpp"
 
 namespace plugnode::runtime::detail {
 namespace {
@@ -42,7 +42,7 @@ io_result read_some(handshake_socket& s) {
 handshake_socket::handshake_socket(int socket, wire_handshake hs, std::chrono::steady_clock::time_point until)
     : fd(socket), handshake(std::move(hs)), deadline(until) {
   std::uint16_t port = 0;
-  if (peer_of(socket, address, port))
+  if (net::peer_of(socket, address, port))
     peer = address + ":" + std::to_string(port);
   else
     address = peer = "unknown peer";

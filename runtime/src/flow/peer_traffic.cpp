@@ -7,7 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
-#include "net/socket_drop.hpp"
+#include "plugnode/runtime/net/socket_drop.hpp"
 
 namespace plugnode::runtime::detail {
 
@@ -23,9 +23,9 @@ std::optional<tcp_counters> peer_traffic::read_locked() {
     return std::nullopt;
   // The number found before is kept while it still names this connection: a scan of /proc/self/fd per
   // heartbeat tick and peer would cost more than the rest of the tick.
-  if (fd_ < 0 || !connected_to(fd_, address_, port_)) {
+  if (fd_ < 0 || !net::connected_to(fd_, address_, port_)) {
     fd_ = -1;
-    each_socket_to(address_, port_, [this](int fd) { fd_ = fd; });
+    net::each_socket_to(address_, port_, [this](int fd) { fd_ = fd; });
     if (fd_ < 0)
       return std::nullopt;
   }

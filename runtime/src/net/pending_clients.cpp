@@ -1,5 +1,5 @@
 // The bounded holding area of pending_clients.hpp.
-#include "net/pending_clients.hpp"
+#include "plugnode/runtime/net/pending_clients.hpp"
 
 #include <poll.h>
 #include <sys/socket.h>
@@ -11,9 +11,9 @@
 #include <fmt/format.h>
 
 #include "plugnode/runtime/log_limiter.hpp"
-#include "net/socket_drop.hpp"
+#include "plugnode/runtime/net/socket_drop.hpp"
 
-namespace plugnode::runtime::detail {
+namespace plugnode::runtime::net {
 namespace {
 
 // Connections accepted per turn, so the clients already held get their turn under a flood.
@@ -106,4 +106,4 @@ void pending_clients::close_client(std::size_t i, std::string_view why) {
   clients_.erase(clients_.begin() + static_cast<std::ptrdiff_t>(i));
 }
 
-} // namespace plugnode::runtime::detail
+} // namespace plugnode::runtime::net

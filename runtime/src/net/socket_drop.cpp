@@ -1,5 +1,5 @@
 // Finding and dropping one peer's connection by its address; see socket_drop.hpp.
-#include "net/socket_drop.hpp"
+#include "plugnode/runtime/net/socket_drop.hpp"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -10,7 +10,7 @@
 #include <cstdlib>
 #include <string_view>
 
-namespace plugnode::runtime::detail {
+namespace plugnode::runtime::net {
 namespace {
 
 std::string_view without_v4_mapping(std::string_view address) {
@@ -83,4 +83,4 @@ int shutdown_connections_to(const std::string& address, std::uint16_t port) {
   return dropped;
 }
 
-} // namespace plugnode::runtime::detail
+} // namespace plugnode::runtime::net

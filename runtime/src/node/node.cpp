@@ -10,11 +10,10 @@
 #include <caf/openssl/publish.hpp>
 #include <caf/scoped_actor.hpp>
 
-#include "dist/basp_handoff.hpp"
-#include "flow/dist_flow.hpp"
-#include "dist/dist_listener.hpp"
-#include "erlang/dist/erlang_dist.hpp"
 #include "agent/node_agent.hpp"
+#include "dist/basp_handoff.hpp"
+#include "dist/dist_listener.hpp"
+#include "flow/dist_flow.hpp"
 #include "flow/peer_directory.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
@@ -175,8 +174,8 @@ std::optional<std::string> node::start() {
   }
   logger().info("node {} listening on {}:{}{} (incarnation {:x})", options_.name.to_string(), bind_address_,
                 port_, options_.tls.enabled() ? " with mutual TLS" : "", incarnation_);
-  if (options_.erlang.enabled)
-    if (auto error = listen_erlang()) {
+  if (options_.erlang)
+    if (auto error = start_side()) {
       shut_down();
       return error;
     }
@@ -202,22 +201,21 @@ std::optional<std::string> node::listen() {
   return std::nullopt;
 }
 
-std::optional<std::string> node::listen_erlang() {
-  detail::erlang_dist_settings settings{options_.name, options_.cookie,          bind_address_,
-                                        incarnation_,  options_.connect_timeout, options_.erlang,
-                                        agent_,        options_.resolver};
+std::optional<std::string> node::start_side() {
+  side_context context{options_.name, options_.cookie,  bind_address_, incarnation_, options_.connect_timeout,
+                       agent_,        options_.resolver};
   std::string error;
-  erlang_ = detail::erlang_dist::start(*system_, std::move(settings), error);
-  if (!erlang_)
+  side_ = options_.erlang(*system_, context, error);
+  if (!side_)
     return error;
   caf::scoped_actor self{*system_};
-  self->request(agent_, std::chrono::seconds(2), register_atom_v, std::string(erlang_registered_name),
-                erlang_->front())
+  self->request(agent_, std::chrono::seconds(2), register_atom_v, std::string(side_->registered_name()),
+                side_->front())
       .receive([](bool) {}, [&](const caf::error& e) { error = system_->render(e); });
   if (!error.empty())
-    return "cannot register the Erlang side: " + error;
-  // The agent connects, lists and reports BEAM nodes too from now on.
-  self->send(agent_, detail::erlang_side_atom_v, erlang_->front(), options_.erlang.epmd_port);
+    return std::string("cannot register the ") + side_->registered_name() + " side: " + error;
+  // The agent connects, lists and reports the side's nodes too from now on.
+  self->send(agent_, detail::side_atom_v, side_->front());
   return std::nullopt;
 }
 
@@ -232,7 +230,7 @@ void node::leave(std::chrono::milliseconds bound) {
   caf::scoped_actor self{*system_};
   self->request(agent_, bound, caf::leave_atom_v).receive([](bool) {}, [](const caf::error&) {});
   listener_.reset();
-  erlang_.reset(); // BEAM peers see nodedown now, not after their net_ticktime
+  side_.reset(); // BEAM peers see nodedown now, not after their net_ticktime
   if (options_.listen && port_ != 0)
     system_->middleman().unpublish(agent_, port_);
 }

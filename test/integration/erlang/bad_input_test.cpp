@@ -13,7 +13,7 @@
 #include <ei.h>
 
 #include "beam.hpp"
-#include "plugnode/runtime/term_codec.hpp"
+#include "plugnode/erlang/term_codec.hpp"
 #include "plugnode/test/ports.hpp"
 
 using namespace plugnode::test;
@@ -82,7 +82,7 @@ constexpr long slow_reader_growth_kb = 200 * 1024;
 // Sends `calls` calls of the greeter, each with a 1 MB name, as node `caller`, whose answers (1 MB each) the
 // caller then never reads; stops early when the node drops the connection.
 void greet_without_reading(int fd, const std::string& caller, int calls) {
-  namespace rt = plugnode::runtime;
+  namespace rt = plugnode::erlang;
   rt::pid self{caller, 1, 0, 1};
   auto control = rt::encode_term(rt::tuple_of(6, self, rt::atom_of(""), rt::atom_of("greeter")));
   auto call = rt::encode_term(
@@ -175,7 +175,7 @@ TEST_CASE("malformed frames after the handshake drop that connection only", "[er
   }
   { // a term nested 10,000 deep
     int fd = handshaken_socket(erlang_port_of(env), "deep@127.0.0.1");
-    namespace rt = plugnode::runtime;
+    namespace rt = plugnode::erlang;
     auto control = rt::encode_term(
         rt::tuple_of(6, rt::pid{"deep@127.0.0.1", 1, 0, 1}, rt::atom_of(""), rt::atom_of("greeter")));
     std::string deep(1, '\x83');

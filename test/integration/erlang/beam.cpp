@@ -5,6 +5,7 @@
 
 #include <random>
 
+#include "plugnode/erlang/side.hpp"
 #include "plugnode/test/ports.hpp"
 
 namespace plugnode::test {
@@ -51,9 +52,11 @@ runtime::node_options erlang_node_options(const test_epmd& epmd, const std::stri
   options.name = *runtime::node_name::parse("plugnode@127.0.0.2");
   options.port = free_port("127.0.0.2");
   options.cookie = cookie;
-  options.erlang.enabled = true;
-  options.erlang.port = free_port("127.0.0.2");
-  options.erlang.epmd_port = epmd.port();
+  plugnode::erlang::dist_options beam_side;
+  beam_side.enabled = true;
+  beam_side.port = free_port("127.0.0.2");
+  beam_side.epmd_port = epmd.port();
+  options.erlang = plugnode::erlang::side(beam_side);
   return options;
 }
 

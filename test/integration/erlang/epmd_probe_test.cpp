@@ -4,11 +4,11 @@
 #include <catch2/catch.hpp>
 
 #include "beam.hpp"
-#include "erlang/epmd/epmd_probe.hpp"
+#include "epmd/epmd_probe.hpp"
 #include "plugnode/test/ports.hpp"
 
 using namespace plugnode::test;
-using plugnode::runtime::detail::probe_epmd;
+using plugnode::erlang::detail::probe_epmd;
 using namespace std::chrono_literals;
 
 namespace {

@@ -10,14 +10,15 @@
 #include <caf/scoped_actor.hpp>
 
 #include "beam.hpp"
+#include "plugnode/erlang/protocol.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
-#include "plugnode/runtime/erlang_protocol.hpp"
 #include "plugnode/runtime/node.hpp"
 #include "plugnode/test/ports.hpp"
 
 using namespace plugnode::test;
 using namespace std::chrono_literals;
 namespace runtime = plugnode::runtime;
+namespace erlang = plugnode::erlang;
 
 namespace {
 
@@ -26,10 +27,10 @@ const std::string cookie = "mixed-cookie";
 // Answers the call :ping with :pong; the call :die ends it (user_shutdown) without an answer.
 caf::behavior fragile(caf::event_based_actor* self, int) {
   return {
-      [self](runtime::erlang_call_atom, const runtime::term& request) -> caf::result<runtime::term> {
+      [self](erlang::erlang_call_atom, const erlang::term& request) -> caf::result<erlang::term> {
         if (!request.is_atom("die"))
-          return runtime::atom_of("pong");
-        auto never = self->make_response_promise<runtime::term>();
+          return erlang::atom_of("pong");
+        auto never = self->make_response_promise<erlang::term>();
         self->quit(caf::exit_reason::user_shutdown);
         return never;
       },

@@ -11,16 +11,17 @@
 #include <httplib.h>
 
 #include "beam.hpp"
+#include "plugnode/erlang/call.hpp"
+#include "plugnode/erlang/protocol.hpp"
+#include "plugnode/erlang/term_format.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
-#include "plugnode/runtime/erlang_call.hpp"
-#include "plugnode/runtime/erlang_protocol.hpp"
 #include "plugnode/runtime/node.hpp"
-#include "plugnode/runtime/term_format.hpp"
 #include "plugnode/test/ports.hpp"
 
 using namespace plugnode::test;
 using namespace std::chrono_literals;
 namespace runtime = plugnode::runtime;
+namespace erlang = plugnode::erlang;
 
 namespace {
 
@@ -86,26 +87,25 @@ TEST_CASE(
       .receive([&] { subscribed = true; }, [](caf::error&) {});
   REQUIRE(subscribed);
 
-  auto reply =
-      runtime::call_erlang(self, n.agent(), "echo", beam_node,
-                           runtime::tuple_of(runtime::atom_of("echo"), runtime::binary_of("hi")), 5s);
+  auto reply = erlang::call_erlang(self, n.agent(), "echo", beam_node,
+                                   erlang::tuple_of(erlang::atom_of("echo"), erlang::binary_of("hi")), 5s);
   REQUIRE(reply);
-  CHECK(runtime::to_string(*reply) == R"({:echoed, "hi"})");
+  CHECK(erlang::to_string(*reply) == R"({:echoed, "hi"})");
   bool up = false;
   self->receive([&](runtime::nodeup_atom, const std::string& who) { up = who == beam_node; },
                 caf::after(5s) >> [] {});
   CHECK(up);
-  CHECK_FALSE(runtime::cast_erlang(self, n.agent(), "echo", beam_node, runtime::list_of(1, 2)));
+  CHECK_FALSE(erlang::cast_erlang(self, n.agent(), "echo", beam_node, erlang::list_of(1, 2)));
   CHECK(eventually([&] { return beam->output().find("echo got: [1, 2]") != std::string::npos; }, 5s));
-  auto side = runtime::erlang_side_of(self, n.agent());
+  auto side = erlang::erlang_side_of(self, n.agent());
   REQUIRE(side);
-  runtime::cast_erlang(self, *side, "echo", beam_node, runtime::list_of(3));
+  erlang::cast_erlang(self, *side, "echo", beam_node, erlang::list_of(3));
   CHECK(eventually([&] { return beam->output().find("echo got: [3]") != std::string::npos; }, 5s));
-  auto again = runtime::call_erlang(self, *side, "echo", beam_node,
-                                    runtime::tuple_of(runtime::atom_of("echo"), 1), 5s);
+  auto again =
+      erlang::call_erlang(self, *side, "echo", beam_node, erlang::tuple_of(erlang::atom_of("echo"), 1), 5s);
   REQUIRE(again);
-  CHECK(runtime::to_string(*again) == "{:echoed, 1}");
-  auto missing = runtime::call_erlang(self, n.agent(), "echo", "nobody@127.0.0.1", runtime::term(), 2s);
+  CHECK(erlang::to_string(*again) == "{:echoed, 1}");
+  auto missing = erlang::call_erlang(self, n.agent(), "echo", "nobody@127.0.0.1", erlang::term(), 2s);
   CHECK_FALSE(missing);
 
   beam->signal(SIGKILL);

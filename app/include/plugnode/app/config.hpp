@@ -14,7 +14,7 @@
 #include "plugnode/app/config_values.hpp"
 #include "plugnode/discovery/resolver_config.hpp"
 #include "plugnode/discovery/strategy.hpp"
-#include "plugnode/runtime/erlang_protocol.hpp"
+#include "plugnode/erlang/protocol.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/node_name.hpp"
 #include "plugnode/runtime/tls.hpp"
@@ -56,8 +56,8 @@ struct config {
   std::chrono::milliseconds failure_bound = 3s; // silence after which a peer is down
   std::uint64_t dist_buffer = 1024 * 1024;      // unconfirmed bytes to one peer before senders are held
   discovery_settings discovery;
-  runtime::tls_files tls;              // mutual TLS on the distribution port: all three files, or none
-  runtime::erlang_dist_options erlang; // BEAM nodes in the cluster: the Erlang distribution listener
+  runtime::tls_files tls;      // mutual TLS on the distribution port: all three files, or none
+  erlang::dist_options erlang; // BEAM nodes in the cluster: the Erlang distribution listener
   checker_config checker;
   runtime::log_options log;
 };

@@ -21,10 +21,10 @@
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
-#include "plugnode/runtime/erlang_protocol.hpp"
 #include "plugnode/runtime/host_resolver.hpp"
 #include "plugnode/runtime/node_name.hpp"
 #include "plugnode/runtime/peer_load.hpp"
+#include "plugnode/runtime/protocol_side.hpp"
 #include "plugnode/runtime/supervisor.hpp"
 #include "plugnode/runtime/tls.hpp"
 
@@ -32,7 +32,6 @@ namespace plugnode::runtime {
 namespace detail {
 class peer_directory;
 class dist_listener;
-class erlang_dist;
 } // namespace detail
 
 struct node_options {
@@ -56,7 +55,8 @@ struct node_options {
   // docs/benchmarks.md); false keeps CAF's defaults.
   bool fast_scheduler = true;
   std::size_t scheduler_threads = 0; // 0: CAF's default (one per core)
-  erlang_dist_options erlang;        // BEAM nodes in the cluster (erlang_protocol.hpp); off by default
+  // BEAM nodes in the cluster: plugnode::erlang::side(...) (plugnode/erlang/side.hpp); empty: off
+  side_starter erlang;
 };
 
 class node {
@@ -105,9 +105,9 @@ public:
   const std::shared_ptr<detail::peer_directory>& directory() const { return directory_; }
 
 private:
-  std::optional<std::string> listen(); // publishes the agent on the distribution port; the error if not
-  std::optional<std::string> listen_erlang(); // the Erlang distribution port and EPMD; the error if not
-  void shut_down();                           // ends the agent, then the actor system
+  std::optional<std::string> listen();     // publishes the agent on the distribution port; the error if not
+  std::optional<std::string> start_side(); // the second protocol (options.erlang); the error if not
+  void shut_down();                        // ends the agent, then the actor system
 
   node_options options_;
   std::uint64_t incarnation_ = 0;
@@ -120,7 +120,7 @@ private:
   caf::actor flow_; // the outbound budgets' actor (dist_flow.hpp)
   std::shared_ptr<detail::peer_directory> directory_;
   std::unique_ptr<detail::dist_listener> listener_;
-  std::unique_ptr<detail::erlang_dist> erlang_;
+  std::unique_ptr<protocol_side> side_;
 };
 
 // Options for a hidden client node (remote shell, one-shot commands): a name of its own

@@ -1,9 +1,9 @@
 // address_budget: a listener's slots shared among addresses, a flood from one taking its share only.
 #include <catch2/catch.hpp>
 
-#include "net/address_budget.hpp"
+#include "plugnode/runtime/net/address_budget.hpp"
 
-using plugnode::runtime::detail::address_budget;
+using plugnode::runtime::net::address_budget;
 
 TEST_CASE("an address is spent at its share, others still find room", "[address_budget]") {
   address_budget budget(10, 2);

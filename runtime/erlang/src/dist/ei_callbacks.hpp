@@ -1,0 +1,32 @@
+// ei_callbacks: erl_interface's own socket I/O (its default callbacks), wrapped through ei's user-supplied
+// socket interface. Every wait is a poll() of ours: libei's own select() breaks on descriptors from 1024 up.
+// Accept takes its connections from the listening socket's Erlang gate (erlang_gate.hpp) and notes the
+// peer's address, so a handshake that fails can be logged with it. The handshake's name/challenge message
+// announces two capabilities more than ei does, because plugnode implements them itself on top of ei's
+// connection: monitors of registered names (a GenServer.call to a missing name gets noproc at once) and spawn
+// requests (how OTP 23+ runs `:rpc.call`). The flags are not part of the cookie digest, so the handshake
+// stays ei's.
+#pragma once
+
+#include <string>
+
+#include <ei.h>
+
+namespace plugnode::erlang::detail {
+
+ei_socket_callbacks* plugnode_socket_callbacks();
+
+class erlang_gate;
+
+// The peer (address:port) the calling thread's last ei_accept accepted ("" before any), and its address.
+std::string& last_accepted_peer();
+std::string& last_accepted_address();
+
+// ei_accept on `listen_fd` takes connections from `gate` from now on (nullptr: the gate is gone, accept
+// fails).
+void take_accepts_from(int listen_fd, erlang_gate* gate);
+
+// True when ei's default callbacks use a descriptor as a connection's context, as the gate relies on.
+bool contexts_are_descriptors();
+
+} // namespace plugnode::erlang::detail

@@ -1,0 +1,132 @@
+// term_codec: round trips through ei, bytes as a real BEAM writes them, and a peer's bad bytes refused.
+#include <catch2/catch.hpp>
+
+#include <cstdio>
+#include <memory>
+
+#include "plugnode/erlang/term_codec.hpp"
+#include "plugnode/erlang/term_format.hpp"
+
+using namespace plugnode::erlang;
+
+namespace {
+
+term decoded(const std::string& bytes) {
+  std::string error;
+  auto value = decode_term(bytes, error);
+  INFO(error);
+  REQUIRE(value);
+  return *value;
+}
+
+std::string refusal(const std::string& bytes) {
+  std::string error;
+  auto value = decode_term(bytes, error);
+  CHECK_FALSE(value);
+  return error;
+}
+
+// What `erl` itself encodes for the Erlang expression `expr`, through term_to_binary.
+std::string erl_encoded(const std::string& expr) {
+  auto command =
+      "erl -noshell -eval 'io:put_chars(binary:encode_hex(term_to_binary(" + expr + "))), halt().' 2>&1";
+  std::unique_ptr<FILE, int (*)(FILE*)> pipe(popen(command.c_str(), "r"), pclose);
+  REQUIRE(pipe);
+  std::string hex;
+  char buf[4096];
+  while (auto n = std::fread(buf, 1, sizeof buf, pipe.get()))
+    hex.append(buf, n);
+  std::string bytes;
+  for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+    bytes += static_cast<char>(std::stoi(hex.substr(i, 2), nullptr, 16));
+  return bytes;
+}
+
+term sample() {
+  map m;
+  m.entries.emplace_back(atom_of("name"), binary_of("Torben"));
+  m.entries.emplace_back(binary_of("n"), term(42));
+  list improper{{term(1)}, std::make_shared<const term>(atom_of("alias"))};
+  return tuple_of(atom_of("ok"), -(std::int64_t{1} << 40), 2.5, binary_of(std::string("\0\1\xff", 3)),
+                  charlist{"abc"}, list_of(1, 2, 3), term(std::move(m)), term(std::move(improper)),
+                  pid{"a@127.0.0.1", 108, 0, 3}, reference{"a@127.0.0.1", {1, 2, 3}, 7}, term(),
+                  atom_of("é"));
+}
+
+} // namespace
+
+TEST_CASE("every kind of term survives an encode and decode") {
+  auto value = sample();
+  auto bytes = encode_term(value);
+  CHECK(static_cast<unsigned char>(bytes[0]) == 131);
+  std::size_t consumed = 0;
+  std::string error;
+  auto back = decode_term(bytes + "rest", error, &consumed);
+  REQUIRE(back);
+  CHECK(*back == value);
+  CHECK(consumed == bytes.size());
+}
+
+TEST_CASE("terms encoded by a real BEAM decode to what the expression says") {
+  auto value = decoded(erl_encoded(
+      R"({ok, <<"Hello, Torben!">>, "abc", [1, 2 | 3], #{a => 1}, 1.5, -123456789012, list_to_atom("Elixir.Foo")})"));
+  CHECK(to_string(value) ==
+        R"({:ok, "Hello, Torben!", 'abc', [1, 2 | 3], %{a: 1}, 1.5, -123456789012, Foo})");
+  auto pid = decoded(erl_encoded("self()"));
+  REQUIRE(pid.is<plugnode::erlang::pid>());
+  CHECK(pid.get_if<plugnode::erlang::pid>()->node == "nonode@nohost");
+  auto ref = decoded(erl_encoded("make_ref()"));
+  REQUIRE(ref.is<reference>());
+  CHECK(ref.get_if<reference>()->ids.size() >= 3);
+  // And back: BEAM's own bytes re-encoded by ei are equal terms again.
+  CHECK(decoded(encode_term(value)) == value);
+}
+
+TEST_CASE("a term nested 10,000 deep is refused, not recursed into") {
+  std::string bytes(1, '\x83');
+  for (int i = 0; i < 10000; ++i)
+    bytes += "\x68\x01"; // a tuple of one element, 10,000 times
+  bytes += "\x6a";       // []
+  CHECK(refusal(bytes) == "term nested deeper than 512");
+}
+
+TEST_CASE("every truncation of a valid term is refused") {
+  auto bytes = encode_term(sample());
+  for (std::size_t cut = 0; cut < bytes.size(); ++cut) {
+    INFO("cut at " << cut);
+    std::string error;
+    CHECK_FALSE(decode_term(bytes.substr(0, cut), error));
+    CHECK_FALSE(error.empty());
+  }
+}
+
+TEST_CASE("lengths beyond the buffer, unknown tags and missing version bytes are refused") {
+  CHECK(refusal(std::string("\x83\x6d\x06\x00\x00\x00", 7) + "abc") == "term cut short"); // 100 MB binary
+  CHECK(refusal(std::string("\x83\x6c\xff\xff\xff\xff\x6a", 7)) == "term cut short");     // 4G-element list
+  CHECK(refusal(std::string("\x83\x75\x00", 3)) == "unsupported term tag 117");           // a fun
+  CHECK(refusal(std::string("\x68\x00", 2)) == "no version byte (131) before the term");  // no version
+  CHECK(refusal("") == "empty term");
+  // 2^64 does not fit an int64: ei refuses it after the bounds check passed.
+  CHECK(refusal(std::string("\x83\x6e\x09\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01", 13)) ==
+        "integer beyond 64 bits");
+}
+
+TEST_CASE("an empty string is [] as Erlang reads it, also as a list's tail (found by fuzz_term)") {
+  CHECK(decoded(std::string("\x83\x6b\x00\x00", 4)) == term(list{}));
+  // [1 | ""] is [1]: a proper list, encoded back as one.
+  auto one = decoded(std::string("\x83\x6c\x00\x00\x00\x01\x61\x01\x6b\x00\x00", 11));
+  CHECK(to_string(one) == "[1]");
+  CHECK(decoded(encode_term(one)) == one);
+}
+
+TEST_CASE("NaN and infinity are refused, as binary_to_term refuses them (found by fuzz_term)") {
+  CHECK(refusal(std::string("\x83\x46\x7f\xf8\x00\x00\x00\x00\x00\x00", 10)) ==
+        "not a finite float (Erlang has no NaN or infinity)");
+  CHECK(refusal(std::string("\x83\x46\x7f\xf0\x00\x00\x00\x00\x00\x00", 10)) ==
+        "not a finite float (Erlang has no NaN or infinity)");
+}
+
+TEST_CASE("what Erlang cannot hold is refused on encode") {
+  CHECK_THROWS_AS(encode_term(atom_of(std::string(300, 'a'))), std::invalid_argument);
+  CHECK_THROWS_AS(encode_term(reference{"a@h", {}, 0}), std::invalid_argument);
+}
