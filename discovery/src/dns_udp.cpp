@@ -134,12 +134,15 @@ udp_reply ask_over_udp(const ldns_pkt* query, const nameserver& server, clock::t
   }
   std::vector<std::uint8_t> out(wire, wire + wire_size);
   std::free(wire); // NOLINT(cppcoreguidelines-no-malloc): ldns allocates with malloc
-  // Unbound (port 0), the kernel picks a random ephemeral port; connected, it also drops datagrams from any
-  // other address and port before they reach us (the check below stays, as the rule is ours, not the
-  // kernel's) and reports a closed port as ECONNREFUSED.
+  // Bound to port 0, the socket gets a random ephemeral port from the kernel. It stays unconnected, as ldns's
+  // and dig's: then an ICMP error (spoofable by anyone who guesses the port) cannot end the try either, a
+  // server that is down is a timeout, and the filter below is the only one (so the tests exercise it).
   socket_closer s{::socket(to.storage.ss_family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)};
-  if (s.fd < 0 || ::connect(s.fd, reinterpret_cast<const sockaddr*>(&to.storage), to.size) != 0 ||
-      ::send(s.fd, out.data(), out.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(out.size())) {
+  sockaddr_storage any{};
+  any.ss_family = to.storage.ss_family;
+  if (s.fd < 0 || ::bind(s.fd, reinterpret_cast<const sockaddr*>(&any), to.size) != 0 ||
+      ::sendto(s.fd, out.data(), out.size(), MSG_NOSIGNAL, reinterpret_cast<const sockaddr*>(&to.storage),
+               to.size) != static_cast<ssize_t>(out.size())) {
     reply.error = errno;
     return reply;
   }

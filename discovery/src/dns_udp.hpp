@@ -34,12 +34,12 @@ packet_ptr answer_to(const ldns_pkt* query, const std::uint8_t* datagram, std::s
 
 struct udp_reply {
   packet_ptr answer{nullptr, ldns_pkt_free}; // the one that answers the query; null when none came in time
-  int error = 0;                             // errno of a socket call that failed (ECONNREFUSED: port closed)
+  int error = 0;                             // errno of a socket call that failed
   std::size_t ignored = 0;                   // datagrams skipped for not answering the query
   std::string last_ignored;                  // why the last of them was skipped
 };
 
-// Sends `query` to `server` from a fresh socket and waits until `deadline` for its answer.
+// Sends `query` to `server` from a fresh socket on a random port and waits until `deadline` for its answer.
 udp_reply ask_over_udp(const ldns_pkt* query, const nameserver& server,
                        std::chrono::steady_clock::time_point deadline);
 

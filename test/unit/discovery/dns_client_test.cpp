@@ -306,8 +306,11 @@ TEST_CASE("a stray datagram with another ID before the answer does not fail the 
 
 TEST_CASE("with nothing but forgeries, the deadline ends the try and nothing forged is taken",
           "[dns_client][spoofing]") {
-  for (auto trick :
-       {dns_trick::other_address, dns_trick::other_port, dns_trick::wrong_id, dns_trick::other_question}) {
+  std::vector<std::pair<dns_trick, std::string>> tricks{{dns_trick::other_address, "not the server"},
+                                                        {dns_trick::other_port, "not the server"},
+                                                        {dns_trick::wrong_id, "another query ID"},
+                                                        {dns_trick::other_question, "another question"}};
+  for (const auto& [trick, why] : tricks) {
     INFO("trick " << static_cast<int>(trick));
     hostile_dns forger("127.0.0.53", trick, std::nullopt);
     dns_client client(forger.resolver(std::chrono::milliseconds(300)));
@@ -316,15 +319,17 @@ TEST_CASE("with nothing but forgeries, the deadline ends the try and nothing for
     auto elapsed = std::chrono::steady_clock::now() - start;
     REQUIRE_FALSE(found.ok());
     CHECK(found.error().code == dns_errc::timeout);
-    CHECK_THAT(found.error().detail, Catch::Contains("no answer within 300 ms"));
+    CHECK_THAT(found.error().detail, Catch::Contains("no answer within 300 ms (ignored 1 datagram"));
+    CHECK_THAT(found.error().detail, Catch::EndsWith(why + ")"));
     CHECK(elapsed >= std::chrono::milliseconds(300));
     CHECK(elapsed < std::chrono::milliseconds(2000));
     CHECK(forger.forged() == 1);
   }
 }
 
-TEST_CASE("each question goes out from its own random port with its own random ID", "[dns_client]") {
-  // Seen from the server's side: a socket that records where each query came from.
+TEST_CASE("each question goes out from its own random port with its own random ID, offering EDNS",
+          "[dns_client]") {
+  // Seen from the server's side: it records where each query came from.
   hostile_dns forger("127.0.0.53", dns_trick::wrong_id, std::nullopt);
   dns_client client(forger.resolver(std::chrono::milliseconds(50)));
   for (int i = 0; i < 8; ++i)
@@ -332,9 +337,10 @@ TEST_CASE("each question goes out from its own random port with its own random I
   auto seen = forger.queries();
   REQUIRE(seen.size() == 8);
   std::set<std::uint16_t> ports, ids;
-  for (const auto& [port, id] : seen) {
-    ports.insert(port);
-    ids.insert(id);
+  for (const auto& query : seen) {
+    ports.insert(query.port);
+    ids.insert(query.id);
+    CHECK(query.edns_size == 1232); // answers up to 1232 bytes come over UDP
   }
   // 8 draws from ~28,000 ports and 65,536 IDs: one repeat is unlikely (< 0.2 %), two practically never;
   // a counter or a fixed port would fail at once.

@@ -128,7 +128,7 @@ discovery::resolver_config hostile_dns::resolver(std::chrono::milliseconds timeo
   return config;
 }
 
-std::vector<std::pair<std::uint16_t, std::uint16_t>> hostile_dns::queries() const {
+std::vector<hostile_dns::query> hostile_dns::queries() const {
   std::lock_guard<std::mutex> lock(mutex_);
   return queries_;
 }
@@ -160,8 +160,8 @@ void hostile_dns::answer(const std::string& query, const void* client, unsigned 
   auto to = static_cast<const sockaddr*>(client);
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    queries_.emplace_back(ntohs(reinterpret_cast<const sockaddr_in*>(to)->sin_port),
-                          ldns_pkt_id(parsed.get()));
+    auto port = ntohs(reinterpret_cast<const sockaddr_in*>(to)->sin_port);
+    queries_.push_back({port, ldns_pkt_id(parsed.get()), ldns_pkt_edns_udp_size(parsed.get())});
   }
   // The forgery first: on loopback it arrives before the real answer, so a client that took the first
   // datagram it saw would take it.

@@ -12,7 +12,6 @@
 #include <optional>
 #include <string>
 #include <thread>
-#include <utility>
 #include <vector>
 
 #include "plugnode/discovery/resolver_config.hpp"
@@ -44,8 +43,13 @@ public:
   discovery::resolver_config resolver(std::chrono::milliseconds timeout) const;
   // Forged datagrams sent so far (each query gets one).
   int forged() const { return forged_; }
-  // The source port and ID of each query so far.
-  std::vector<std::pair<std::uint16_t, std::uint16_t>> queries() const;
+  // Each query so far: where it came from, its ID, and the UDP size its EDNS record offers (0: none).
+  struct query {
+    std::uint16_t port = 0;
+    std::uint16_t id = 0;
+    std::uint16_t edns_size = 0;
+  };
+  std::vector<query> queries() const;
 
 private:
   void run();
@@ -60,7 +64,7 @@ private:
   std::atomic<bool> stop_{false};
   std::atomic<int> forged_{0};
   mutable std::mutex mutex_;
-  std::vector<std::pair<std::uint16_t, std::uint16_t>> queries_;
+  std::vector<query> queries_;
   std::thread thread_;
 };
 
