@@ -1,6 +1,6 @@
 // The distribution listener as an unauthenticated client meets it over a real socket: before the client
 // proves the cookie, the listener sends one frame, its name and a fresh random challenge, the same in shape
-// whatever its cookie; a wrong proof gets nothing more, and the close comes only after a delay.
+// whatever its cookie; a wrong proof gets nothing more, is counted, and the close comes only after a delay.
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/runtime/node.hpp"
 #include "plugnode/test/ports.hpp"
 #include "test_nodes.hpp"
@@ -85,8 +86,10 @@ listener_view meet(const std::string& cookie) {
 TEST_CASE("a client that has not proved the cookie gets only a random challenge, and a wrong proof costs it "
           "a wait",
           "[dist_listener]") {
+  auto counted = log_limit_counts("failed cookie proofs").events; // /metrics shows this count
   auto one = meet("one cookie");
   auto other = meet("a different cookie");
+  CHECK(log_limit_counts("failed cookie proofs").events == counted + 2);
   const std::string prefix = "plugnode-dist-2\nchallenge\napp@127.0.0.2\n";
   for (const auto* view : {&one, &other}) {
     // Exactly one frame: the listener's name and 64 hex digits of challenge. Nothing else, in particular
