@@ -132,10 +132,14 @@ void authenticate(agent* self, const dial_attempt& attempt, const caf::node_id& 
                       auto expected = handshake_proof(self->state.cfg.cookie, handshake_role::responder,
                                                       my_challenge, their_challenge, their_name, me);
                       // No proof: the peer had authenticated this node through its own dial already (see
-                      // on_auth), which holds only if this side trusts it too.
-                      bool proved = their_proof.empty() ? self->state.table.trusted(nid)
-                                                        : proofs_equal(expected, their_proof);
-                      if (!proved) {
+                      // on_auth), which this side accepts only if it trusts the peer too. If it does not
+                      // (any more), a new hello gets a fresh challenge and, with it, a proof.
+                      if (their_proof.empty() && !self->state.table.trusted(nid)) {
+                        if (clock::now() < deadline)
+                          return dial(self, attempt);
+                        return fail_connect(self, target, "no cookie proof from the peer in time");
+                      }
+                      if (!their_proof.empty() && !proofs_equal(expected, their_proof)) {
                         drop_node(self, nid,
                                   "refused node " + target +
                                       ": its cookie proof is wrong (different cookie?)");
