@@ -1,4 +1,5 @@
-// The ldns-based DNS client: one fresh resolver per try, our own search walk; see dns_client.hpp.
+// The DNS client: our own UDP exchange (dns_udp.hpp) and search walk, ldns for the packets and for TCP; see
+// dns_client.hpp.
 #include "plugnode/discovery/dns_client.hpp"
 
 #include <algorithm>
@@ -85,13 +86,13 @@ packet_ptr make_query(const ldns_rdf* name, ldns_rr_type type) {
 }
 
 // The truncated answer's question asked again over TCP: the answer must still be the reply to it.
-dns_result<packet_ptr> ask_over_tcp(const nameserver& server, const ldns_pkt* query,
+dns_result<packet_ptr> ask_over_tcp(const nameserver& server, ldns_pkt* query,
                                     std::chrono::milliseconds timeout, const std::string& at) {
   auto resolver = tcp_resolver(server, timeout);
   if (!resolver)
     return dns_error{dns_errc::unreachable, at + ": cannot use nameserver " + server.to_string()};
   ldns_pkt* raw_answer = nullptr;
-  ldns_status status = ldns_resolver_send_pkt(&raw_answer, resolver.get(), const_cast<ldns_pkt*>(query));
+  ldns_status status = ldns_resolver_send_pkt(&raw_answer, resolver.get(), query);
   packet_ptr answer(raw_answer, ldns_pkt_free);
   if (status != LDNS_STATUS_OK || !answer)
     return dns_error{dns_errc::malformed,
@@ -112,11 +113,11 @@ dns_result<packet_ptr> ask_once(const nameserver& server, const ldns_rdf* name, 
   if (reply.error != 0)
     return dns_error{dns_errc::unreachable, at + ": " + std::strerror(reply.error)};
   if (!reply.answer) {
-    auto detail = at + ": no answer within " + std::to_string(timeout.count()) + " ms";
+    auto why = at + ": no answer within " + std::to_string(timeout.count()) + " ms";
     if (reply.ignored > 0)
-      detail += " (ignored " + std::to_string(reply.ignored) + " datagram" + (reply.ignored == 1 ? "" : "s") +
-                " that did not answer the question; the last: " + reply.last_ignored + ")";
-    return dns_error{dns_errc::timeout, detail};
+      why += " (ignored " + std::to_string(reply.ignored) + " datagram" + (reply.ignored == 1 ? "" : "s") +
+             " that did not answer the question; the last: " + reply.last_ignored + ")";
+    return dns_error{dns_errc::timeout, why};
   }
   auto answer = std::move(reply.answer);
   if (ldns_pkt_tc(answer.get())) {
