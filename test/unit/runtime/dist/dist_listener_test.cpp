@@ -11,7 +11,7 @@
 #include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/runtime/node.hpp"
 #include "plugnode/test/ports.hpp"
-#include "test_nodes.hpp"
+#include "../node/test_nodes.hpp"
 
 using namespace plugnode::runtime;
 using namespace std::chrono_literals;
