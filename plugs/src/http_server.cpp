@@ -51,6 +51,9 @@ bool epoll_set(int epoll_fd, int op, int fd, std::uint32_t events, std::uint64_t
 http_server::http_server(server_options options, request_handler handler)
     : options_(std::move(options)), handler_(std::move(handler)),
       watch_(std::clamp(options_.deadline / 10, milliseconds(1), milliseconds(100))),
+      body_budget_(
+          options_.body_buffer, [this](const body_budget::waiter& w) { wake_for_body(w); },
+          stats_->body_buffer_bytes, stats_->body_buffer_peak),
       slots_(std::make_unique<std::unique_ptr<http_connection>[]>(options_.max_connections)) {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -185,6 +188,9 @@ void http_server::accept_ready() {
         index = static_cast<std::uint32_t>(high_water_.load());
         slots_[index] = std::make_unique<http_connection>();
         slots_[index]->index = index;
+        auto limits = options_.limits;
+        limits.body_allowance = free_body_bytes;
+        slots_[index]->parser = request_parser(limits);
         high_water_.store(index + 1, std::memory_order_release);
       }
     }
@@ -223,7 +229,7 @@ void http_server::on_event(std::uint64_t data) {
 void http_server::own(http_connection& c) {
   while (true) {
     auto wanted = advance(c);
-    if (wanted == next::close || !rearm(c, wanted)) {
+    if (wanted == next::close || (wanted != next::wait && !rearm(c, wanted))) {
       close(c);
       return;
     }
@@ -256,6 +262,8 @@ http_server::next http_server::advance(http_connection& c) {
 
 http_server::next http_server::take_input(http_connection& c) {
   thread_local char buffer[16384];
+  if (c.phase.load(std::memory_order_relaxed) == conn_phase::waiting_body && !take_granted(c))
+    return next::wait; // woken without a grant (an event raced the wait): the budget's wake comes later
   while (c.in.size() < read_ahead && !c.peer_closed) {
     auto n = ::recv(c.fd, buffer, sizeof buffer, 0);
     if (n > 0) {
@@ -293,6 +301,17 @@ http_server::next http_server::take_input(http_connection& c) {
           set_phase(c, conn_phase::reading_head);
         }
       } else {
+        if (c.body_started.load(std::memory_order_relaxed) == 0)
+          c.body_started.store(now, std::memory_order_relaxed);
+        c.body_received.store(c.parser.body_received(), std::memory_order_relaxed);
+        auto room = make_body_room(c);
+        if (room == body_room::more)
+          continue; // what is buffered may now be parsed further
+        if (room == body_room::none) {
+          c.since.store(now, std::memory_order_relaxed);
+          set_phase(c, conn_phase::waiting_body);
+          return next::wait;
+        }
         if (c.phase != conn_phase::reading_body || consumed > 0)
           c.since.store(now, std::memory_order_relaxed);
         set_phase(c, conn_phase::reading_body);
@@ -331,7 +350,62 @@ void http_server::run_request(http_connection& c) {
   else
     render_response(response, keep, keep && request.minor_version == 0, c.out);
   c.close_after_write = !keep;
+  drop_body(c);
+}
+
+// The body's next part must fit in what the connection holds of the budget; if not, it asks for more: the
+// whole Content-Length at once, a chunked body at least doubling what it holds (so growing costs few
+// copies, and what is held is what the body's string reserves).
+http_server::body_room http_server::make_body_room(http_connection& c) {
+  auto needed = c.parser.body_needed();
+  if (needed <= std::max(free_body_bytes, c.body_held))
+    return body_room::enough;
+  auto target =
+      std::max<std::uint64_t>(needed, std::min<std::uint64_t>(options_.limits.max_body, 2 * c.body_held));
+  auto bytes = static_cast<std::size_t>(target - c.body_held);
+  if (!body_budget_.take({c.index, c.generation(), bytes}, c.body_held > 0))
+    return body_room::none;
+  c.body_held += bytes;
+  c.parser.allow_body(c.body_held);
+  return body_room::more;
+}
+
+// The owner of a waiting connection: takes the bytes its wake handed over, if they came.
+bool http_server::take_granted(http_connection& c) {
+  auto bytes = c.granted.exchange(0, std::memory_order_acq_rel);
+  if (bytes == 0)
+    return false;
+  auto now = http_connection::now_ticks();
+  // Time spent waiting for the budget is not the client's: its average rate does not count it.
+  c.body_started.fetch_add(now - c.since.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  c.since.store(now, std::memory_order_relaxed);
+  c.body_held += bytes;
+  c.parser.allow_body(c.body_held);
+  set_phase(c, conn_phase::reading_body);
+  return true;
+}
+
+// Under the budget's lock, on the thread that gave bytes back: the waiting connection is owned by nobody
+// (or by a thread about to let it go), and cannot close before forget() returns, so its descriptor is
+// still its own. Armed for writing as well, the event comes at once even when the client sent everything
+// already and nothing more will arrive.
+void http_server::wake_for_body(const body_budget::waiter& w) {
+  auto& c = *slots_[w.index];
+  c.granted.store(w.bytes, std::memory_order_release);
+  epoll_set(epoll_fd_, EPOLL_CTL_MOD, c.fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLONESHOT,
+            event_data(w.index, c));
+}
+
+// The request's body is gone (answered, refused, timed out, closed): its bytes go back to the budget.
+void http_server::drop_body(http_connection& c) {
   c.parser.reset();
+  if (c.phase.load(std::memory_order_relaxed) == conn_phase::waiting_body)
+    body_budget_.forget(c.index, c.generation());
+  auto bytes = c.body_held + c.granted.exchange(0, std::memory_order_acq_rel);
+  c.body_held = 0;
+  c.body_started.store(0, std::memory_order_relaxed);
+  c.body_received.store(0, std::memory_order_relaxed);
+  body_budget_.give(bytes);
 }
 
 http_server::next http_server::refuse(http_connection& c, int status, const std::string& reason) {
@@ -342,7 +416,7 @@ http_server::next http_server::refuse(http_connection& c, int status, const std:
   c.out = local_response_bytes(status, reason);
   c.close_after_write = true;
   c.in.clear(); // nothing after a refused request is ever read as a request
-  c.parser.reset();
+  drop_body(c);
   return flush(c);
 }
 
@@ -395,13 +469,13 @@ void http_server::set_phase(http_connection& c, conn_phase p) {
 }
 
 void http_server::close(http_connection& c) {
+  drop_body(c); // before the descriptor goes: a wake for this connection may be under way
   set_phase(c, conn_phase::free);
   ::close(c.fd);
   c.fd = -1;
   std::string().swap(c.in);
   std::string().swap(c.out);
   c.out_sent = 0;
-  c.parser.reset();
   c.served = 0;
   c.close_after_write = c.peer_closed = c.continue_sent = false;
   c.retire();

@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "body_budget.hpp"
 #include "deadline_watch.hpp"
 #include "http_connection.hpp"
 #include "http_response.hpp"
@@ -43,6 +44,12 @@ struct server_options {
   // have the request it was just writing reset.
   std::chrono::milliseconds stop_grace{200};
   request_limits limits;
+  // Request body bytes held in memory at once, node-wide (body_budget.hpp). A body that needs more waits
+  // unread; one that waited read_timeout is answered 503.
+  std::size_t body_buffer = std::size_t{64} << 20;
+  // The average a body must keep, in bytes per second, once read_timeout has passed since it could start:
+  // a body of N bytes so far is answered 408 after read_timeout + N / body_min_rate. 0: no such clock.
+  std::size_t body_min_rate = std::size_t{16} << 10;
 };
 
 struct request_context {
@@ -59,6 +66,9 @@ struct server_stats {
   std::atomic<std::uint64_t> body_timeouts{0};
   std::atomic<std::uint64_t> bad_requests{0};
   std::atomic<std::uint64_t> deadline_replies{0};
+  std::atomic<std::uint64_t> body_buffer_refusals{0};
+  std::atomic<std::int64_t> body_buffer_bytes{0};
+  std::atomic<std::int64_t> body_buffer_peak{0};
 };
 
 class http_server {
@@ -78,7 +88,12 @@ public:
   std::shared_ptr<const server_stats> stats() const { return stats_; }
 
 private:
-  enum class next { read, write, close };
+  // wait: the connection waits for body budget and is not armed; the budget's wake arms it.
+  enum class next { read, write, close, wait };
+  enum class body_room { enough, more, none };
+  // A body no larger than this is read without asking the budget: it costs no more than the read buffer
+  // every connection may hold anyway, and a small POST never waits behind large uploads.
+  static constexpr std::size_t free_body_bytes = 16 * 1024;
   // After an error response or a close, what the client still sends is read and dropped for this long, so
   // that closing with unread bytes does not reset the connection before the client has read the answer.
   static constexpr std::chrono::milliseconds linger_time{1000};
@@ -93,6 +108,10 @@ private:
   next refuse(http_connection& c, int status, const std::string& reason);
   next flush(http_connection& c);
   void run_request(http_connection& c);
+  body_room make_body_room(http_connection& c);
+  bool take_granted(http_connection& c);
+  void wake_for_body(const body_budget::waiter& w);
+  void drop_body(http_connection& c);
   bool rearm(http_connection& c, next interest);
   void set_phase(http_connection& c, conn_phase p);
   void linger(http_connection& c);
@@ -103,6 +122,7 @@ private:
   void sweep();
   bool expired(const http_connection& c, http_connection::clock::rep now, bool stopping,
                http_connection::clock::rep stop_time) const;
+  bool body_too_slow(const http_connection& c, http_connection::clock::rep now) const;
   void expire(http_connection& c);
   void finish_if_drained();
 
@@ -110,6 +130,7 @@ private:
   request_handler handler_;
   deadline_watch watch_;
   std::shared_ptr<server_stats> stats_ = std::make_shared<server_stats>();
+  body_budget body_budget_;
   int listen_fd_ = -1;
   int epoll_fd_ = -1;
   int wake_fd_ = -1; // readable once the workers are to exit

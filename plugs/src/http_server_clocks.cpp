@@ -1,5 +1,7 @@
 // The HTTP server's clocks: the sweeper thread that closes idle connections, answers 408 to heads and bodies
-// that do not arrive in time, drops clients that do not take their response, and carries out the stop.
+// that do not arrive in time (a body also when its average rate falls below the minimum), 503 to bodies that
+// waited too long for room in the body budget, drops clients that do not take their response, and carries
+// out the stop.
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -33,11 +35,24 @@ bool http_server::expired(const http_connection& c, clock::rep now, bool stoppin
                http_connection::ticks(options_.head_timeout) ||
            (stopping && now - stop_time >= http_connection::ticks(options_.stop_grace));
   case conn_phase::reading_body: // a request under way, even at a stop: its body is still coming
-    return now - since >= http_connection::ticks(options_.read_timeout);
+    return now - since >= http_connection::ticks(options_.read_timeout) || body_too_slow(c, now);
+  case conn_phase::waiting_body: return now - since >= http_connection::ticks(options_.read_timeout);
   case conn_phase::writing: return now - since >= http_connection::ticks(options_.write_timeout);
   case conn_phase::lingering: return now - since >= http_connection::ticks(linger_time);
   default: return false;
   }
+}
+
+// One byte every few seconds keeps the silence clock from firing; the average cannot be kept that way.
+bool http_server::body_too_slow(const http_connection& c, clock::rep now) const {
+  if (options_.body_min_rate == 0)
+    return false;
+  auto received = static_cast<double>(c.body_received.load(std::memory_order_relaxed));
+  auto earned = received / static_cast<double>(options_.body_min_rate) *
+                static_cast<double>(http_connection::ticks(std::chrono::seconds(1)));
+  auto took = now - c.body_started.load(std::memory_order_relaxed);
+  return static_cast<double>(took) >
+         static_cast<double>(http_connection::ticks(options_.read_timeout)) + earned;
 }
 
 // The sweeper owns `c`, which is past its clock.
@@ -52,19 +67,33 @@ void http_server::expire(http_connection& c) {
       return;
     }
   }
-  if (phase != conn_phase::reading_head && phase != conn_phase::reading_body) {
+  if (phase != conn_phase::reading_head && phase != conn_phase::reading_body &&
+      phase != conn_phase::waiting_body) {
     close(c);
     return;
   }
-  bool head = phase == conn_phase::reading_head;
-  ++(head ? stats_->head_timeouts : stats_->body_timeouts);
+  int status = 408;
+  std::string what;
+  if (phase == conn_phase::waiting_body) {
+    status = 503;
+    ++stats_->body_buffer_refusals;
+    what = fmt::format("body waited {} ms for room in the body buffer ({} bytes)",
+                       options_.read_timeout.count(), options_.body_buffer);
+  } else if (phase == conn_phase::reading_head) {
+    ++stats_->head_timeouts;
+    what = "request head not received in time";
+  } else {
+    ++stats_->body_timeouts;
+    what = body_too_slow(c, http_connection::now_ticks())
+               ? fmt::format("body slower than {} bytes/s on average", options_.body_min_rate)
+               : std::string("body not received in time");
+  }
   runtime::log_limited(spdlog::level::warn, "HTTP request timeouts", c.remote_ip,
-                       fmt::format("http: {} from {} not received in time: answered 408",
-                                   head ? "request head" : "body", c.remote_ip),
-                       {{"peer", c.remote_ip}, {"status", "408"}});
-  auto reply = local_response_bytes(408);
+                       fmt::format("http: {} from {}: answered {}", what, c.remote_ip, status),
+                       {{"peer", c.remote_ip}, {"status", std::to_string(status)}});
+  auto reply = local_response_bytes(status);
   ::send(c.fd, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  c.parser.reset();
+  drop_body(c);
   linger(c);
   own(c);
 }

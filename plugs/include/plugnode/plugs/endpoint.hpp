@@ -37,7 +37,14 @@ struct endpoint_options {
   std::chrono::milliseconds write_timeout{5000}; // a client not taking its response: closed
   std::size_t max_body = std::size_t{8} << 20;   // larger bodies get 413 before they are read
   std::size_t max_header_bytes = std::size_t{16} << 10; // request line and headers; past it 431
-  std::chrono::milliseconds deadline{30000};            // per pipeline; then 503
+  // Request body bytes held in memory at once by all connections together. A body past 16 KB is read only
+  // once its bytes fit (its Content-Length at once; chunked, growing); until then it is not read, so TCP
+  // holds its client back, and after read_timeout of waiting it gets 503.
+  std::size_t body_buffer = std::size_t{64} << 20;
+  // A body must average this many bytes per second once read_timeout has passed (N bytes so far buy
+  // read_timeout + N / body_min_rate), or it gets 408: trickling cannot hold memory open. 0: off.
+  std::size_t body_min_rate = std::size_t{16} << 10;
+  std::chrono::milliseconds deadline{30000}; // per pipeline; then 503
   std::chrono::milliseconds stop_timeout{10000};
 };
 
