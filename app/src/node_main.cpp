@@ -131,6 +131,8 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
   http_options.max_connections = connection_cap(cfg.http_max_connections, open_files);
   http_options.head_timeout = cfg.http_head_timeout;
   http_options.idle_timeout = cfg.http_idle_timeout;
+  http_options.body_buffer = static_cast<std::size_t>(cfg.http_body_buffer);
+  http_options.body_min_rate = static_cast<std::size_t>(cfg.http_body_min_rate);
   if (http_options.max_connections < cfg.http_max_connections)
     spdlog::log(cfg.http_max_connections == config{}.http_max_connections ? spdlog::level::info
                                                                           : spdlog::level::warn,
