@@ -88,6 +88,8 @@ public:
   std::atomic<std::uint64_t> body_received{0};
   // Budget bytes handed over by the thread that gave them back, while the connection waited.
   std::atomic<std::size_t> granted{0};
+  // Bytes of the body budget this connection's request holds (the owner's; the sweeper reads it).
+  std::atomic<std::size_t> body_held{0};
 
   // The owner's alone.
   std::uint32_t index = 0; // of its slot
@@ -98,7 +100,6 @@ public:
   std::size_t out_sent = 0;
   request_parser parser;
   std::size_t served = 0;
-  std::size_t body_held = 0; // bytes of the body budget this connection's request holds
   bool close_after_write = false;
   bool peer_closed = false;
   bool continue_sent = false;

@@ -1,6 +1,7 @@
 #include "http_server.hpp"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -55,6 +56,11 @@ http_server::http_server(server_options options, request_handler handler)
           options_.body_buffer, [this](const body_budget::waiter& w) { wake_for_body(w); },
           stats_->body_buffer_bytes, stats_->body_buffer_peak),
       slots_(std::make_unique<std::unique_ptr<http_connection>[]>(options_.max_connections)) {
+  // A body is one large allocation per request. glibc raises its mmap threshold each time such a block is
+  // freed, after which bodies come from the workers' arenas, and a freed body stays resident in its arena:
+  // each arena keeps its own high-water mark, and together they can hold many times the body budget. A
+  // fixed threshold (glibc's starting one) keeps large blocks mapped and returned to the system when freed.
+  ::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (epoll_fd_ < 0 || wake_fd_ < 0 || !epoll_set(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, EPOLLIN, wake_tag))
@@ -358,15 +364,15 @@ void http_server::run_request(http_connection& c) {
 // copies, and what is held is what the body's string reserves).
 http_server::body_room http_server::make_body_room(http_connection& c) {
   auto needed = c.parser.body_needed();
-  if (needed <= std::max(free_body_bytes, c.body_held))
+  auto held = c.body_held.load(std::memory_order_relaxed);
+  if (needed <= std::max(free_body_bytes, held))
     return body_room::enough;
-  auto target =
-      std::max<std::uint64_t>(needed, std::min<std::uint64_t>(options_.limits.max_body, 2 * c.body_held));
-  auto bytes = static_cast<std::size_t>(target - c.body_held);
-  if (!body_budget_.take({c.index, c.generation(), bytes}, c.body_held > 0))
+  auto target = std::max<std::uint64_t>(needed, std::min<std::uint64_t>(options_.limits.max_body, 2 * held));
+  auto bytes = static_cast<std::size_t>(target - held);
+  if (!body_budget_.take({c.index, c.generation(), bytes}, held > 0))
     return body_room::none;
-  c.body_held += bytes;
-  c.parser.allow_body(c.body_held);
+  c.body_held.store(held + bytes, std::memory_order_relaxed);
+  c.parser.allow_body(held + bytes);
   return body_room::more;
 }
 
@@ -379,8 +385,7 @@ bool http_server::take_granted(http_connection& c) {
   // Time spent waiting for the budget is not the client's: its average rate does not count it.
   c.body_started.fetch_add(now - c.since.load(std::memory_order_relaxed), std::memory_order_relaxed);
   c.since.store(now, std::memory_order_relaxed);
-  c.body_held += bytes;
-  c.parser.allow_body(c.body_held);
+  c.parser.allow_body(c.body_held.fetch_add(bytes, std::memory_order_relaxed) + bytes);
   set_phase(c, conn_phase::reading_body);
   return true;
 }
@@ -401,8 +406,8 @@ void http_server::drop_body(http_connection& c) {
   c.parser.reset();
   if (c.phase.load(std::memory_order_relaxed) == conn_phase::waiting_body)
     body_budget_.forget(c.index, c.generation());
-  auto bytes = c.body_held + c.granted.exchange(0, std::memory_order_acq_rel);
-  c.body_held = 0;
+  auto bytes =
+      c.body_held.exchange(0, std::memory_order_relaxed) + c.granted.exchange(0, std::memory_order_acq_rel);
   c.body_started.store(0, std::memory_order_relaxed);
   c.body_received.store(0, std::memory_order_relaxed);
   body_budget_.give(bytes);

@@ -123,7 +123,12 @@ private:
   bool expired(const http_connection& c, http_connection::clock::rep now, bool stopping,
                http_connection::clock::rep stop_time) const;
   bool body_too_slow(const http_connection& c, http_connection::clock::rep now) const;
-  void expire(http_connection& c);
+  // `evicted`: a body below the minimum rate, answered early because others wait for the body budget.
+  void expire(http_connection& c, bool evicted = false);
+  // For the sweeper: notes the rate of c's body over its last second; slowest is the slot of the slowest
+  // budget holder below the minimum rate seen so far.
+  void note_body_rate(const http_connection& c, http_connection::clock::rep now, std::size_t& slowest,
+                      double& slowest_rate);
   void finish_if_drained();
 
   server_options options_;
@@ -142,6 +147,14 @@ private:
   std::mutex free_mutex_;
   std::vector<std::uint32_t> free_slots_;
   std::atomic<std::size_t> open_{0};
+  // The sweeper's alone: per slot, each body's rate over its last whole second.
+  struct body_rate {
+    http_connection::clock::rep started = 0; // which body (its body_started)
+    std::uint64_t bytes = 0;
+    http_connection::clock::rep at = 0;
+    double per_second = -1; // none measured yet
+  };
+  std::vector<body_rate> body_rates_;
 
   std::mutex mutex_;
   std::condition_variable changed_;

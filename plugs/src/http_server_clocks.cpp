@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "http_server.hpp"
 #include "plugnode/runtime/log.hpp"
@@ -56,7 +57,7 @@ bool http_server::body_too_slow(const http_connection& c, clock::rep now) const 
 }
 
 // The sweeper owns `c`, which is past its clock.
-void http_server::expire(http_connection& c) {
+void http_server::expire(http_connection& c, bool evicted) {
   auto phase = c.phase.load(std::memory_order_relaxed);
   if (phase == conn_phase::idle) {
     // A request that arrived as the clock ran out, its event not yet taken by a worker: closing now would
@@ -84,9 +85,14 @@ void http_server::expire(http_connection& c) {
     what = "request head not received in time";
   } else {
     ++stats_->body_timeouts;
-    what = body_too_slow(c, http_connection::now_ticks())
-               ? fmt::format("body slower than {} bytes/s on average", options_.body_min_rate)
-               : std::string("body not received in time");
+    if (evicted)
+      what = fmt::format("body slower than {} bytes/s over the last second while others wait for the body "
+                         "buffer",
+                         options_.body_min_rate);
+    else if (body_too_slow(c, http_connection::now_ticks()))
+      what = fmt::format("body slower than {} bytes/s on average", options_.body_min_rate);
+    else
+      what = "body not received in time";
   }
   runtime::log_limited(spdlog::level::warn, "HTTP request timeouts", c.remote_ip,
                        fmt::format("http: {} from {}: answered {}", what, c.remote_ip, status),
@@ -98,6 +104,31 @@ void http_server::expire(http_connection& c) {
   own(c);
 }
 
+void http_server::note_body_rate(const http_connection& c, clock::rep now, std::size_t& slowest,
+                                 double& slowest_rate) {
+  if (c.phase.load(std::memory_order_acquire) != conn_phase::reading_body ||
+      c.body_held.load(std::memory_order_relaxed) == 0)
+    return;
+  auto started = c.body_started.load(std::memory_order_relaxed);
+  auto received = c.body_received.load(std::memory_order_relaxed);
+  auto& r = body_rates_[c.index];
+  if (r.started != started) {
+    r = {started, received, now, -1};
+    return;
+  }
+  auto second = http_connection::ticks(std::chrono::seconds(1));
+  if (now - r.at >= second) {
+    r.per_second = static_cast<double>(received - std::min(received, r.bytes)) * static_cast<double>(second) /
+                   static_cast<double>(now - r.at);
+    r.bytes = received;
+    r.at = now;
+  }
+  if (r.per_second >= 0 && r.per_second < slowest_rate) {
+    slowest_rate = r.per_second;
+    slowest = c.index;
+  }
+}
+
 void http_server::sweep() {
   auto tick = sweep_tick(options_);
   std::unique_lock lock(mutex_);
@@ -107,12 +138,27 @@ void http_server::sweep() {
     auto stop_time = stop_requested_;
     lock.unlock();
     auto now = http_connection::now_ticks();
-    for (std::size_t i = 0, n = high_water_.load(std::memory_order_acquire); i < n; ++i) {
+    // Bodies waiting for the budget while a holder sends below the minimum rate: the slowest such holder
+    // is answered at once (one a tick), however much its earlier bytes bought it on average.
+    auto slowest = std::numeric_limits<std::size_t>::max();
+    auto slowest_rate = static_cast<double>(options_.body_min_rate);
+    auto n = high_water_.load(std::memory_order_acquire);
+    body_rates_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
       auto& c = *slots_[i];
       auto seen = c.word();
       if ((seen & http_connection::busy) == 0 &&
           expired(c, now, stopping, stop_time.time_since_epoch().count()) && c.claim_if_unchanged(seen))
         expire(c);
+      else
+        note_body_rate(c, now, slowest, slowest_rate);
+    }
+    if (slowest < n && body_budget_.waiting() > 0) {
+      auto& c = *slots_[slowest];
+      auto seen = c.word();
+      if ((seen & http_connection::busy) == 0 &&
+          c.phase.load(std::memory_order_acquire) == conn_phase::reading_body && c.claim_if_unchanged(seen))
+        expire(c, true);
     }
     if (stopping) {
       finish_if_drained();
@@ -120,7 +166,7 @@ void http_server::sweep() {
         runtime::logger().warn("http: {} connections still open {} ms after the stop", open_.load(),
                                options_.stop_timeout.count());
         std::uint64_t one = 1;
-        [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+        [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
         lock.lock();
         exiting_ = true;
         break;

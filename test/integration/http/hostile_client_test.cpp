@@ -106,8 +106,11 @@ TEST_CASE("a flood of large trickled bodies holds no more memory than the body b
   options.workers = 8;
   options.max_body = std::size_t{4} << 20;
   options.body_buffer = std::size_t{16} << 20;
-  options.read_timeout = 1s;
-  options.body_min_rate = std::size_t{1} << 20; // 3 MB sent fast buy a hog 1 s + 3 s
+  // A hog's 3 MB sent fast would buy it 3 s + 3 s at 1 MB/s on average; but while bodies wait, a holder
+  // below 1 MB/s over its last whole second is answered at once: about 2 s after it got its bytes. A body
+  // that waits 3 s for room gets 503.
+  options.read_timeout = 3s;
+  options.body_min_rate = std::size_t{1} << 20;
   served server(digest_app(), options);
   plugnode::test::planned_digest({}); // the clients' shared pattern, made before the baseline
   ::malloc_trim(0);                   // what earlier tests freed goes back: the baseline is this test's own
@@ -130,21 +133,26 @@ TEST_CASE("a flood of large trickled bodies holds no more memory than the body b
     }
   });
 
-  // 40 hogs of 4 MB each (160 MB if each were held) and 20 uploaders behind them, all at once; 20 more
-  // uploaders once the hogs have their answers.
+  // 40 hogs of 4 MB each (160 MB if each were held); 1.5 s later, 20 uploaders; once all have their
+  // answers, 20 more uploaders.
   std::vector<std::unique_ptr<upload>> first, second;
   std::size_t four_mb = std::size_t{4} << 20;
   auto address = [](int i) { return "127.0.0." + std::to_string(i); };
   for (int i = 0; i < 40; ++i)
     first.push_back(std::make_unique<upload>(
         server.port(), upload_plan{address(10 + i), four_mb, static_cast<std::size_t>(i), false, true}));
+  auto start = steady::now();
+  run_uploads(first, start + 1500ms);
   for (int i = 0; i < 20; ++i)
     first.push_back(std::make_unique<upload>(
         server.port(), upload_plan{address(50 + i), four_mb - static_cast<std::size_t>(i) * 65536,
                                    static_cast<std::size_t>(100 + i), i % 2 == 1}));
-  auto start = steady::now();
-  run_uploads(first, start + 10s);
-  auto hogs_answered = steady::now() - start;
+  run_uploads(first, start + 12s);
+  auto hogs_answered = std::chrono::milliseconds(0);
+  for (auto& u : first)
+    if (u->plan().hog)
+      hogs_answered =
+          std::max(hogs_answered, std::chrono::duration_cast<std::chrono::milliseconds>(u->answered_after()));
   for (int i = 0; i < 20; ++i)
     second.push_back(std::make_unique<upload>(
         server.port(), upload_plan{address(70 + i), four_mb - static_cast<std::size_t>(i) * 40000,
@@ -172,16 +180,19 @@ TEST_CASE("a flood of large trickled bodies holds no more memory than the body b
     CHECK(u->status() == 200);
     CHECK(u->answer_body() == planned_digest(u->plan()));
   }
-  CHECK(hogs_answered < 8s); // 1 s of grace and 3 s bought by 3 MB at 1 MB/s, then at most a second more
+  // Waiting hogs after 3 s; holders after about 2 s while others wait, else at most 3 s + 3 s; the last
+  // admitted about 3 s in.
+  CHECK(hogs_answered < 10s);
   CHECK(metric(server, "plugnode_http_body_buffer_peak_bytes") <= static_cast<double>(options.body_buffer));
   CHECK(metric(server, "plugnode_http_body_buffer_bytes") == 0);
   CHECK(metric(server, "plugnode_http_body_timeouts_total") >= 1);
   CHECK(metric(server, "plugnode_http_body_buffer_refusals_total") >= 1);
   CHECK(slowest_ms < 200);
   // This process holds the clients too, but they send from one shared pattern: what grows is the server's.
-  CHECK(rss_peak - std::min(rss_peak.load(), rss_before) < std::size_t{64} << 20);
-  WARN("hogs answered after " << std::chrono::duration_cast<std::chrono::milliseconds>(hogs_answered).count()
-                              << " ms; early uploaders served " << early_served << " of 20; slowest GET / "
-                              << slowest_ms << " ms; RSS " << (rss_before >> 20) << " MB -> peak "
-                              << (rss_peak >> 20) << " MB");
+  // The budget, read buffers, allocator slack: about 30-50 MB; without the budget the hogs alone pin more
+  // than 200 MB.
+  CHECK(rss_peak - std::min(rss_peak.load(), rss_before) < std::size_t{96} << 20);
+  WARN("hogs answered after " << hogs_answered.count() << " ms; early uploaders served " << early_served
+                              << " of 20; slowest GET / " << slowest_ms << " ms; RSS " << (rss_before >> 20)
+                              << " MB -> peak " << (rss_peak >> 20) << " MB");
 }
