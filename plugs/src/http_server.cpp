@@ -271,10 +271,13 @@ http_server::next http_server::take_input(http_connection& c) {
   if (c.phase.load(std::memory_order_relaxed) == conn_phase::waiting_body && !take_granted(c))
     return next::wait; // woken without a grant (an event raced the wait): the budget's wake comes later
   while (c.in.size() < read_ahead && !c.peer_closed) {
-    auto n = ::recv(c.fd, buffer, sizeof buffer, 0);
+    // Never past read_ahead: the buffer's capacity stays at it (200 connections waiting for the body
+    // budget with buffers doubled to 128 KB would hold 25 MB more).
+    auto room = std::min(sizeof buffer, read_ahead - c.in.size());
+    auto n = ::recv(c.fd, buffer, room, 0);
     if (n > 0) {
       c.in.append(buffer, static_cast<std::size_t>(n));
-      if (static_cast<std::size_t>(n) < sizeof buffer)
+      if (static_cast<std::size_t>(n) < room)
         break;
     } else if (n == 0) {
       c.peer_closed = true;

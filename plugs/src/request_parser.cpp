@@ -129,6 +129,9 @@ void request_parser::reset() {
   transfer_encodings_ = 0;
   transfer_encoding_.clear();
   hosts_ = 0;
+  // Moving an empty string into the body would keep its buffer (libstdc++ copies a short string into the
+  // capacity it has): a slot's parser would hold its largest body for good. Swapped out, it is freed.
+  std::string().swap(request_.body);
   request_ = http_request{};
   error_ = {};
 }

@@ -176,3 +176,14 @@ TEST_CASE("a chunked body needs what its chunks so far announced", "[request_par
   CHECK(parser.feed(buffer, consumed) == outcome::complete);
   CHECK(parser.request().body == "helloabc");
 }
+
+TEST_CASE("reset lets go of the body's memory: a parser does not keep its largest body", "[request_parser]") {
+  request_parser parser;
+  std::string bytes =
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n" + std::string(1000000, 'b');
+  std::size_t consumed = 0;
+  REQUIRE(parser.feed(bytes, consumed) == outcome::complete);
+  CHECK(parser.request().body.capacity() >= 1000000);
+  parser.reset();
+  CHECK(parser.request().body.capacity() < 1000);
+}
