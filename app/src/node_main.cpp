@@ -149,9 +149,10 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
   }
   std::thread server([&http] { http.serve(); });
   services.listening->store(true);
-  spdlog::info("{} {} node {} listening on http://{}:{} (up to {} connections, open-files limit {}){}",
+  spdlog::info("{} {} node {} listening on http://{}:{} (up to {} connections, open-files limit {}, listen "
+               "queue {} from net.core.somaxconn){}",
                app.name, service_version(app), services.node, cfg.http_addr, http.port(),
-               http_options.max_connections, open_files,
+               http_options.max_connections, open_files, http.backlog(),
                node.bind_address().empty()
                    ? ""
                    : fmt::format(", distribution {}:{}", node.bind_address(), node.port()));

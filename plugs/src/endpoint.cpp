@@ -173,6 +173,10 @@ std::uint16_t endpoint::port() const {
   return impl_->server.port();
 }
 
+int endpoint::backlog() const {
+  return impl_->server.backlog();
+}
+
 std::shared_ptr<const prometheus::Collectable> endpoint::connection_metrics() const {
   return impl_->metrics;
 }

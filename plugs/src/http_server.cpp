@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <stdexcept>
 
 #include "plugnode/plugs/local_reply.hpp"
@@ -38,6 +39,18 @@ std::string numeric_address(const sockaddr_storage& addr) {
   else if (addr.ss_family == AF_INET6)
     inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr, text, sizeof text);
   return text;
+}
+
+// The listen queue's length: `wanted` when given, else as long as the kernel allows (net.core.somaxconn,
+// which also caps any larger `wanted`).
+int listen_backlog(int wanted) {
+  int most = 4096; // somaxconn's default since Linux 5.4, when /proc cannot be read
+  if (auto* f = std::fopen("/proc/sys/net/core/somaxconn", "r")) {
+    if (std::fscanf(f, "%d", &most) != 1 || most <= 0)
+      most = 4096;
+    std::fclose(f);
+  }
+  return wanted > 0 ? std::min(wanted, most) : most;
 }
 
 bool epoll_set(int epoll_fd, int op, int fd, std::uint32_t events, std::uint64_t data) {
@@ -90,11 +103,12 @@ void http_server::bind() {
     fail();
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> info(found, &::freeaddrinfo);
   listen_fd_ = ::socket(info->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  backlog_ = listen_backlog(options_.backlog);
   int yes = 1;
   // SO_REUSEADDR only: with SO_REUSEPORT a second process could silently share the port.
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   if (listen_fd_ < 0 || ::bind(listen_fd_, info->ai_addr, info->ai_addrlen) != 0 ||
-      ::listen(listen_fd_, options_.backlog) != 0)
+      ::listen(listen_fd_, backlog_) != 0)
     fail();
   sockaddr_storage bound{};
   socklen_t length = sizeof bound;
@@ -163,9 +177,10 @@ void http_server::work() {
 }
 
 void http_server::accept_ready() {
-  // At most 64 at a time while serving, so accepting does not starve the connections already open; at a
-  // stop, everything queued.
-  for (int i = 0; i < 64 || stopping_; ++i) {
+  // Everything queued, until EAGAIN: a burst of connects (a rolling restart behind a load balancer) must
+  // leave the listen queue as fast as it fills, or the kernel drops SYNs and those clients wait a second
+  // for a retransmit. The other workers keep serving the connections already open meanwhile.
+  while (true) {
     sockaddr_storage peer{};
     socklen_t length = sizeof peer;
     int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);

@@ -30,7 +30,7 @@ struct server_options {
   std::string address = "0.0.0.0";
   std::uint16_t port = 0;
   std::size_t workers = 256;
-  int backlog = 1024;
+  int backlog = 0; // the listen queue; 0: net.core.somaxconn (which also caps any other value)
   std::size_t max_connections = 20000;
   std::size_t keep_alive_max_requests = 1000;
   std::chrono::milliseconds idle_timeout{5000};
@@ -81,6 +81,7 @@ public:
   // Binds and listens (port 0: any free one); throws std::runtime_error naming address and port.
   void bind();
   std::uint16_t port() const { return port_; }
+  int backlog() const { return backlog_; } // in force once bound
   // Runs the workers until stop() has finished. Blocks the calling thread.
   void serve();
   // Stops accepting, finishes the requests in flight, closes the rest; false if not done within stop_timeout.
@@ -140,6 +141,7 @@ private:
   int epoll_fd_ = -1;
   int wake_fd_ = -1; // readable once the workers are to exit
   std::uint16_t port_ = 0;
+  int backlog_ = 0;
 
   // Slots are made on first use and never freed, so the sweeper can read any slot below high_water_.
   std::unique_ptr<std::unique_ptr<http_connection>[]> slots_;

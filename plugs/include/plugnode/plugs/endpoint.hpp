@@ -29,7 +29,9 @@ struct endpoint_options {
   std::size_t workers = 256;
   // Open connections; past it a new connection is closed at once (and counted), never queued unseen.
   std::size_t max_connections = 20000;
-  int backlog = 1024;
+  // The listen queue for connections not yet accepted; 0: as long as the kernel allows (net.core.somaxconn,
+  // which also caps a larger value). Accepting drains it whenever it is readable.
+  int backlog = 0;
   std::size_t keep_alive_max_requests = 1000;
   std::chrono::milliseconds idle_timeout{5000};  // between requests on a keep-alive connection
   std::chrono::milliseconds head_timeout{10000}; // for the whole request head, however it trickles: 408
@@ -66,6 +68,7 @@ public:
   bool stop();
 
   std::uint16_t port() const;
+  int backlog() const; // in force once bound
   // Connection counters for /metrics (metrics::collect_also): open connections by state, refusals, timeouts.
   std::shared_ptr<const prometheus::Collectable> connection_metrics() const;
 
