@@ -285,10 +285,12 @@ http_server::next http_server::take_input(http_connection& c) {
   thread_local char buffer[16384];
   if (c.phase.load(std::memory_order_relaxed) == conn_phase::waiting_body && !take_granted(c))
     return next::wait; // woken without a grant (an event raced the wait): the budget's wake comes later
-  while (c.in.size() < read_ahead && !c.peer_closed) {
-    // Never past read_ahead: the buffer's capacity stays at it (200 connections waiting for the body
-    // budget with buffers doubled to 128 KB would hold 25 MB more).
-    auto room = std::min(sizeof buffer, read_ahead - c.in.size());
+  // Until a body is under way, one byte more than the largest head (so a longer one is seen and refused):
+  // what is read past the head is held unparsed if the body must wait for the budget, 16 KB per waiting
+  // connection rather than read_ahead. Never past read_ahead, so the buffer's capacity stays at it.
+  auto limit = c.parser.in_body() ? read_ahead : options_.limits.max_head_bytes + 1;
+  while (c.in.size() < limit && !c.peer_closed) {
+    auto room = std::min(sizeof buffer, limit - c.in.size());
     auto n = ::recv(c.fd, buffer, room, 0);
     if (n > 0) {
       c.in.append(buffer, static_cast<std::size_t>(n));
