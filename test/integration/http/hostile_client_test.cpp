@@ -53,7 +53,7 @@ double metric(served& server, const std::string& name) {
 
 } // namespace
 
-TEST_CASE("Connection lists with empty elements still close: ', close' and 'keep-alive, ,close'",
+TEST_CASE("Connection lists with empty elements still close (a leading comma, two commas in a row)",
           "[hostile]") {
   served server(digest_app());
   for (std::string value : {", close", "keep-alive, ,close"}) {
@@ -97,8 +97,8 @@ TEST_CASE("clients that go away while a large response is written cost no SIGPIP
   ::sigaction(SIGPIPE, &saved, nullptr);
 }
 
-TEST_CASE("a flood of large trickled bodies holds no more memory than the body buffer; GET / stays fast, "
-          "bodies that complete arrive intact",
+TEST_CASE("a flood of large trickled bodies holds no more memory than the body buffer while GET / stays "
+          "fast and completed bodies arrive intact",
           "[hostile][body_flood]") {
   using plugnode::test::upload;
   using plugnode::test::upload_plan;

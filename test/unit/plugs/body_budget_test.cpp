@@ -22,7 +22,7 @@ struct woken_log {
 
 } // namespace
 
-TEST_CASE("bytes are taken while they fit; past that, waiters wake in order as bytes come back",
+TEST_CASE("bytes are taken while they fit, and past that waiters wake in order as bytes come back",
           "[body_budget]") {
   woken_log log;
   auto budget = log.budget(100);
@@ -40,7 +40,7 @@ TEST_CASE("bytes are taken while they fit; past that, waiters wake in order as b
   CHECK(log.peak == 100);
 }
 
-TEST_CASE("a growing body goes first; one larger than the budget proceeds when nothing is held",
+TEST_CASE("a growing body goes first, and one larger than the budget proceeds when nothing is held",
           "[body_budget]") {
   woken_log log;
   auto budget = log.budget(100);
