@@ -203,3 +203,43 @@ TEST_CASE("a flood of large trickled bodies holds no more memory than the body b
                               << probe_ms.back() << " ms; RSS " << (rss_before >> 20) << " MB -> peak "
                               << (rss_peak >> 20) << " MB");
 }
+
+TEST_CASE("a body that does not fit in the body buffer waits unread, without its 100 Continue, and runs as "
+          "soon as the holder is done",
+          "[hostile][body_buffer]") {
+  endpoint_options options;
+  options.body_buffer = std::size_t{1} << 20;
+  served server(digest_app(), options);
+  std::string megabyte(std::size_t{1} << 20, 'm');
+  auto post = [](std::size_t length, bool expect_continue) {
+    return "POST /digest HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(length) + "\r\n" +
+           (expect_continue ? "Expect: 100-continue\r\n" : "") + "\r\n";
+  };
+  // The holder: its whole megabyte is granted, half of it sent.
+  raw_connection holder(server.port(), "127.0.0.20");
+  holder.send(post(megabyte.size(), false) + megabyte.substr(0, megabyte.size() / 2));
+  std::this_thread::sleep_for(200ms);
+  CHECK(metric(server, "plugnode_http_body_buffer_bytes") == static_cast<double>(megabyte.size()));
+  // The waiter asks to continue: no interim answer while it waits.
+  raw_connection waiter(server.port(), "127.0.0.21");
+  waiter.send(post(300000, true));
+  auto waiting = waiter.read_responses(1, 500ms);
+  CHECK(waiting.response.empty());
+  CHECK(metric(server, "plugnode_http_body_buffer_bytes") == static_cast<double>(megabyte.size()));
+  // A small POST needs no room in the buffer and does not wait.
+  raw_connection small(server.port(), "127.0.0.22");
+  small.send(post(1000, false) + std::string(1000, 's'));
+  CHECK(split_responses(small.read_responses(1, 1s).response).size() == 1);
+  // The holder finishes: its bytes go to the waiter, which is told to continue and then served.
+  holder.send(megabyte.substr(megabyte.size() / 2));
+  auto held = holder.read_responses(1, 2s);
+  CHECK(held.response.find(plugnode::test::body_digest(megabyte)) != std::string::npos);
+  auto told = waiter.read_responses(1, 1s);
+  CHECK(told.response.rfind("HTTP/1.1 100 Continue\r\n\r\n", 0) == 0);
+  waiter.send(std::string(300000, 'w'));
+  auto served_late = waiter.read_responses(1, 2s);
+  CHECK(served_late.response.find(plugnode::test::body_digest(std::string(300000, 'w'))) !=
+        std::string::npos);
+  CHECK(metric(server, "plugnode_http_body_buffer_bytes") == 0);
+  CHECK(metric(server, "plugnode_http_body_buffer_peak_bytes") == static_cast<double>(megabyte.size()));
+}
