@@ -71,9 +71,10 @@ http_server::http_server(server_options options, request_handler handler)
       slots_(std::make_unique<std::unique_ptr<http_connection>[]>(options_.max_connections)) {
   // A body is one large allocation per request. glibc raises its mmap threshold each time such a block is
   // freed, after which bodies come from the workers' arenas, and a freed body stays resident in its arena:
-  // each arena keeps its own high-water mark, and together they can hold many times the body budget. A
-  // fixed threshold (glibc's starting one) keeps large blocks mapped and returned to the system when freed.
-  ::mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+  // each arena keeps its own high-water mark, and together they held several times the body budget. A
+  // fixed threshold keeps blocks of 1 MB and more (the bodies that can pin memory) mapped, and returned to
+  // the system when freed; smaller blocks keep the arenas (glibc's own threshold starts at 128 KB).
+  ::mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (epoll_fd_ < 0 || wake_fd_ < 0 || !epoll_set(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, EPOLLIN, wake_tag))
