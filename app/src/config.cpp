@@ -65,6 +65,8 @@ void load_http(const reader& read, config& cfg) {
       [](const std::string& text, const std::string& what) { return parse_count(text, what, 1, 1000000); });
   read.set("PLUGNODE_HTTP_HEAD_TIMEOUT", cfg.http_head_timeout, parse_duration);
   read.set("PLUGNODE_HTTP_IDLE_TIMEOUT", cfg.http_idle_timeout, parse_duration);
+  read.set("PLUGNODE_HTTP_BODY_BUFFER", cfg.http_body_buffer, parse_bytes);
+  read.set("PLUGNODE_HTTP_BODY_MIN_RATE", cfg.http_body_min_rate, parse_bytes);
 }
 
 void load_node(const reader& read, config& cfg) {
@@ -227,6 +229,11 @@ const std::vector<setting>& settings() {
        "time for a whole request head, then 408 (default 10s)"},
       {"PLUGNODE_HTTP_IDLE_TIMEOUT", "--http-idle-timeout",
        "idle keep-alive connections close after it (default 5s)"},
+      {"PLUGNODE_HTTP_BODY_BUFFER", "--http-body-buffer",
+       "request body bytes held in memory by all connections together; a body that does not fit waits "
+       "unread, then 503 (default 64MB)"},
+      {"PLUGNODE_HTTP_BODY_MIN_RATE", "--http-body-min-rate",
+       "bytes per second a request body must average after its first 5s, then 408 (default 16KB)"},
       {"PLUGNODE_NODE", "--node", "node name app@host (default plugnode@$(hostname -f))"},
       {"PLUGNODE_DIST_PORT", "--dist-port", "distribution port, the same on every node (default 4370)"},
       {"PLUGNODE_DIST_ADDR", "--dist-addr", "distribution bind address (default: the node host's address)"},

@@ -47,6 +47,8 @@ struct config {
   std::size_t http_max_connections = 20000;          // open connections; more are closed at once
   std::chrono::milliseconds http_head_timeout = 10s; // a whole request head; then 408
   std::chrono::milliseconds http_idle_timeout = 5s;  // between requests on a keep-alive connection
+  std::uint64_t http_body_buffer = 64 * 1024 * 1024; // request body bytes held at once, all connections
+  std::uint64_t http_body_min_rate = 16 * 1024;      // bytes per second a body must average; then 408
   runtime::node_name node = *runtime::node_name::parse("plugnode@localhost");
   std::uint16_t dist_port = 4370;
   std::optional<std::string> dist_addr; // unset: the address of the node name's host, else 0.0.0.0

@@ -8,10 +8,10 @@
 
 #include <catch2/catch.hpp>
 
+#include "../node/test_nodes.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/runtime/node.hpp"
 #include "plugnode/test/ports.hpp"
-#include "../node/test_nodes.hpp"
 
 using namespace plugnode::runtime;
 using namespace std::chrono_literals;
