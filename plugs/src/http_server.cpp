@@ -15,7 +15,7 @@
 #include <cstdio>
 #include <stdexcept>
 
-#include "plugnode/plugs/local_reply.hpp"
+#include "plugnode/plugs/http_fields.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/runtime/net/sockets.hpp"

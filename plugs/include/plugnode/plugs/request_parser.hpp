@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "plugnode/plugs/conn.hpp"
+#include "plugnode/plugs/http_fields.hpp"
 
 namespace plugnode::plugs {
 
