@@ -24,13 +24,16 @@ bool eventually(const std::function<bool()>& done, std::chrono::milliseconds wit
 }
 
 config test_config(const service& svc, const test_node_options& options) {
-  auto flags = options.settings;
-  flags["PLUGNODE_NODE"] = options.name;
+  config_flags flags{{"PLUGNODE_NODE", options.name}};
   if (!options.cookie.empty())
     flags["PLUGNODE_COOKIE"] = options.cookie;
-  auto no_environment = [](const char*) -> std::optional<std::string> { return std::nullopt; };
-  auto cfg = load_config(flags, no_environment, svc.name);
-  load_service_settings(cfg, svc.settings, flags, no_environment);
+  // The settings as the environment: a bad value is blamed on its variable, as in a deployment.
+  auto environment = [&settings = options.settings](const char* name) -> std::optional<std::string> {
+    auto it = settings.find(name);
+    return it == settings.end() ? std::nullopt : std::optional<std::string>(it->second);
+  };
+  auto cfg = load_config(flags, environment, svc.name);
+  load_service_settings(cfg, svc.settings, flags, environment);
   return cfg;
 }
 

@@ -33,7 +33,8 @@ template <class... Ts> void ask_owner(conn& c, const node_services& node, Ts... 
   const auto& owner = counter::owner_of(key, *members);
   auto value = plugnode::app::call<std::int64_t>(c, node, counter::actor_name, owner, owner_timeout, xs...);
   if (!value) {
-    c.send_resp(503, "the owner " + owner + " did not answer: " + to_string(value.error()) + "\n");
+    c.send_resp(503,
+                "the owner " + owner + " did not answer: " + plugnode::app::error_text(value.error()) + "\n");
     return;
   }
   c.put_resp_content_type("text/plain; charset=utf-8")
