@@ -2,13 +2,17 @@
 // caller of the request that threw.
 #include "plugnode/runtime/error_text.hpp"
 
+#include <sstream>
 #include <stdexcept>
 
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <spdlog/sinks/ostream_sink.h>
 
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
+#include "plugnode/runtime/log.hpp"
 
 using namespace plugnode::runtime;
 using namespace std::chrono_literals;
@@ -51,4 +55,23 @@ TEST_CASE("exception_reason: the caller gets the exception's text, the actor end
   caf::error reason;
   self->receive([&](const caf::down_msg& down) { reason = down.reason; }, caf::after(2s) >> [] {});
   CHECK(error_text(reason) == "exception: no account number 11");
+}
+
+TEST_CASE("exception_reason: the crash is one line of the node's log, JSON with LOG_FORMAT=json",
+          "[error_text]") {
+  std::ostringstream out;
+  auto sink = std::make_shared<spdlog::sinks::ostream_sink_mt>(out);
+  sink->set_formatter(make_formatter(log_format::json));
+  auto previous = spdlog::default_logger();
+  spdlog::set_default_logger(std::make_shared<spdlog::logger>("crash-test", sink));
+  {
+    caf::actor_system_config cfg;
+    caf::actor_system system{cfg};
+    caf::scoped_actor self{system};
+    CHECK_FALSE(ask<int>(*self.ptr(), system.spawn(fragile, 0), 1s, 1));
+  }
+  spdlog::set_default_logger(previous);
+  auto line = nlohmann::json::parse(out.str());
+  CHECK(line["level"] == "error");
+  CHECK_THAT(line["msg"].get<std::string>(), Catch::EndsWith("crashed: no account number 1"));
 }
