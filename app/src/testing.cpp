@@ -45,6 +45,10 @@ test_node::test_node(const service& svc, test_node_options options)
   name_ = cfg.node.to_string();
   auto node_options = node_options_of(cfg, svc);
   node_options.port = options_.dist_port;
+  node_options.on_fatal = [stopped = stopped_](const std::string& reason) {
+    std::lock_guard<std::mutex> lock(stopped->first);
+    stopped->second = reason;
+  };
   node_ = std::make_unique<runtime::node>(node_options);
   if (auto error = node_->start())
     throw std::runtime_error("test_node " + name_ + ": " + *error);
@@ -62,6 +66,11 @@ plugs::conn test_node::request(std::string method, std::string_view target, std:
   auto c = plugs::test_conn(std::move(method), target, std::move(body), headers);
   c.system = &node_->system();
   return plugs::call(pipeline_, std::move(c));
+}
+
+std::string test_node::stopped_because() const {
+  std::lock_guard<std::mutex> lock(stopped_->first);
+  return stopped_->second;
 }
 
 bool test_node::wait_for(const std::string& name, std::chrono::milliseconds within) {

@@ -145,6 +145,21 @@ TEST_CASE("an exception in an actor reaches the caller with its text; the actor 
   CHECK(test::eventually([&] { return n.get("/add/1").resp_body == "2"; }, 5s));
 }
 
+TEST_CASE("an actor's own restart limit: one crash past it stops the node, which says why", "[service]") {
+  auto svc = test_service();
+  svc.actors.front().max_restarts = 1;
+  app::test_node n(svc, unit_node());
+  REQUIRE(n.wait_for("adder"));
+  CHECK(n.get("/add/-1").resp_body == "exception: cannot add to a negative number: -1");
+  REQUIRE(test::eventually([&] { return n.get("/add/1").resp_body == "2"; }, 5s)); // restarted once
+  CHECK(n.stopped_because().empty());
+  n.get("/add/-2");
+  REQUIRE(test::eventually([&] { return !n.stopped_because().empty(); }, 5s));
+  CHECK(n.stopped_because() ==
+        "supervisor: child 'adder' died (exception: cannot add to a negative number: -2) more than 1 times in "
+        "5000 ms; giving up, stopping the node");
+}
+
 TEST_CASE("the operator routes are outside the service's plugs and scopes", "[service]") {
   app::test_node n(test_service(), unit_node());
   for (const char* path : {"/healthz", "/readyz", "/metrics", "/cluster", "/status"}) {

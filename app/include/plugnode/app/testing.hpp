@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -79,6 +80,10 @@ public:
   // Connects this node to `other` (both with the same cookie): true once each lists the other.
   bool connect(test_node& other, std::chrono::milliseconds within = std::chrono::seconds(5));
 
+  // Why the node would have stopped (a supervisor gave up on an actor past its restart limit), or empty: a
+  // test_node records it instead of exiting the test's process.
+  std::string stopped_because() const;
+
   const std::string& name() const { return name_; }
   const node_services& services() const { return wiring_.services; }
   runtime::node& node() { return *node_; }
@@ -86,6 +91,7 @@ public:
 private:
   test_node_options options_;
   std::string name_;
+  std::shared_ptr<std::pair<std::mutex, std::string>> stopped_ = std::make_shared<std::pair<std::mutex, std::string>>();
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<runtime::node> node_;
   node_wiring wiring_;
