@@ -23,7 +23,8 @@ int run_service(const service& app, int argc, char** argv) {
   CLI::App cli{app.name + ": " + app.summary, app.name};
   cli.require_subcommand(1);
   config_flags flags;
-  auto add_setting = [&cli, &flags](const std::string& flag, const std::string& env, const std::string& help) {
+  auto add_setting = [&cli, &flags](const std::string& flag, const std::string& env,
+                                    const std::string& help) {
     cli.add_option_function<std::string>(
            flag, [&flags, env](const std::string& value) { flags[env] = value; }, help + " [env " + env + "]")
         ->type_name("");
@@ -36,7 +37,8 @@ int run_service(const service& app, int argc, char** argv) {
     add_setting(s.flag, s.env, help);
   }
   for (const auto& s : app.settings)
-    add_setting(s.flag, s.env, s.default_value.empty() ? s.help : s.help + " (default " + s.default_value + ")");
+    add_setting(s.flag, s.env,
+                s.default_value.empty() ? s.help : s.help + " (default " + s.default_value + ")");
   auto add = [&cli](const char* name, const char* help) {
     return cli.add_subcommand(name, help)->fallthrough();
   };

@@ -288,8 +288,8 @@ config load_config(const config_flags& flags, const env_lookup& env, const std::
   return cfg;
 }
 
-void load_service_settings(config& cfg, const std::vector<service_setting>& declared, const config_flags& flags,
-                           const env_lookup& env) {
+void load_service_settings(config& cfg, const std::vector<service_setting>& declared,
+                           const config_flags& flags, const env_lookup& env) {
   for (const auto& s : declared) {
     if (auto flag = flags.find(s.env); flag != flags.end())
       cfg.service.set(s, flag->second, s.flag);

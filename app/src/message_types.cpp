@@ -104,9 +104,11 @@ caf::error check_message_types(plugs::conn& c, const node_services& node, const 
 }
 
 caf::actor spawn_declared_types(caf::actor_system& system, std::vector<std::string> names) {
-  return system.spawn([](caf::event_based_actor*, const std::vector<std::string>& declared) -> caf::behavior {
-    return {[declared](caf::get_atom) { return declared; }};
-  }, std::move(names));
+  return system.spawn(
+      [](caf::event_based_actor*, const std::vector<std::string>& declared) -> caf::behavior {
+        return {[declared](caf::get_atom) { return declared; }};
+      },
+      std::move(names));
 }
 
 } // namespace plugnode::app

@@ -101,9 +101,9 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
       {types_name, [declared](caf::actor_system& sys) { return spawn_declared_types(sys, declared); }},
   };
   for (const auto& actor : app.actors)
-    children.push_back({actor.name,
-                        [start = actor.start, services](caf::actor_system& sys) { return start(sys, services); },
-                        runtime::restart_limit{actor.max_restarts, actor.max_seconds}});
+    children.push_back(
+        {actor.name, [start = actor.start, services](caf::actor_system& sys) { return start(sys, services); },
+         runtime::restart_limit{actor.max_restarts, actor.max_seconds}});
   wiring.supervisor = node.supervise(std::move(children));
   return wiring;
 }

@@ -141,7 +141,8 @@ caf::behavior watch_node_actor(caf::event_based_actor* self, const std::shared_p
                   std::find(hidden.begin(), hidden.end(), watch->target) == hidden.end()) {
                 if (watch->terminal)
                   ::tcsetattr(STDIN_FILENO, TCSANOW, &*watch->terminal);
-                std::cerr << "\n" << watch->program << ": lost the connection to " << watch->target << std::endl;
+                std::cerr << "\n"
+                          << watch->program << ": lost the connection to " << watch->target << std::endl;
                 runtime::logger().flush(); // the log is buffered, and _Exit skips stdio's own flush
                 std::_Exit(exit_failure);
               }

@@ -52,7 +52,8 @@ test_node::test_node(const service& svc, test_node_options options)
   node_ = std::make_unique<runtime::node>(node_options);
   if (auto error = node_->start())
     throw std::runtime_error("test_node " + name_ + ": " + *error);
-  wiring_ = wire_node(*node_, cfg, registry_, [] {}, svc);
+  wiring_ = wire_node(
+      *node_, cfg, registry_, [] {}, svc);
   wiring_.services.listening->store(true);
   pipeline_ = node_pipeline(wiring_.services, svc);
 }

@@ -35,7 +35,7 @@ struct agent_state {
   peer_table table;
   std::map<std::string, std::vector<std::function<void(bool)>>> connecting; // shared attempts, by name
   std::map<std::string, std::string> last_failure; // why the last attempt at a node failed, by name
-  std::vector<caf::actor> subscribers;                                      // monitor_nodes
+  std::vector<caf::actor> subscribers;             // monitor_nodes
   caf::actor registry;
   static inline const char* name = "plugnode.node_agent";
 };

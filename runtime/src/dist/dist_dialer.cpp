@@ -103,7 +103,8 @@ caf::behavior dialer(caf::event_based_actor* self, const dial_settings& cfg, clo
                      : "wrong cookie: " + s.handshake.peer_name() + " at " + address + ":" +
                            std::to_string(port) + " does not share this node's cookie";
       log_limited(spdlog::level::warn, "failed handshakes", s.address,
-                  (state == wire_handshake::state::refused ? s.handshake.reason() : why) + " (peer " + s.peer + ")",
+                  (state == wire_handshake::state::refused ? s.handshake.reason() : why) + " (peer " +
+                      s.peer + ")",
                   {{"peer", s.peer}, {"node", target}, {"reason", why}});
       return fail(why);
     }

@@ -83,7 +83,8 @@ caf::behavior supervisor(supervisor_actor* self, supervisor_options options, std
                                  : self->state.intensity;
     if (!intensity.allow(std::chrono::steady_clock::now())) {
       auto restarts = spec.limit ? spec.limit->max_restarts : self->state.options.max_restarts;
-      auto period = spec.limit ? std::chrono::milliseconds(spec.limit->max_seconds) : self->state.options.period;
+      auto period =
+          spec.limit ? std::chrono::milliseconds(spec.limit->max_seconds) : self->state.options.period;
       auto reason = "supervisor: child '" + spec.name + "' died (" + why + ") more than " +
                     std::to_string(restarts) + " times in " + std::to_string(period.count()) +
                     " ms; giving up, stopping the node";

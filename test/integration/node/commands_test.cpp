@@ -144,7 +144,8 @@ TEST_CASE("a wrong cookie or no node: pang / one line, exit 1", "[commands]") {
   auto rpc = run_plugnode({"rpc", "nodes"}, nobody);
   CHECK(rpc.exit_code == 1);
   CHECK_THAT(rpc.output, Catch::StartsWith("plugnode: cannot join"));
-  CHECK_THAT(rpc.output, Catch::Contains("cannot connect to 127.0.0.1:" + nobody["PLUGNODE_DIST_PORT"].value()));
+  CHECK_THAT(rpc.output,
+             Catch::Contains("cannot connect to 127.0.0.1:" + nobody["PLUGNODE_DIST_PORT"].value()));
   CHECK_THAT(rpc.output, !Catch::Contains("cookie"));
 }
 

@@ -6,8 +6,8 @@
 #include <caf/meta/type_name.hpp>
 #include <catch2/catch.hpp>
 
-#include "plugnode/app/service.hpp"
 #include "plugnode/app/registered_names.hpp"
+#include "plugnode/app/service.hpp"
 #include "plugnode/app/testing.hpp"
 #include "plugnode/test/ports.hpp"
 
@@ -78,9 +78,10 @@ TEST_CASE("a type one node has not declared: an error naming the type and that n
         "every node of the service declares the same message types");
   auto from_b = b.call_on<point>(a.name(), "mover", point{1, 2});
   REQUIRE_FALSE(from_b);
-  CHECK_THAT(app::error_text(from_b.error()),
-             Catch::StartsWith("undeclared_type: message type (anonymous namespace)::point is not declared on "
-                               "geo@127.0.0.5: declare it on every node with svc.message_type<"));
+  CHECK_THAT(
+      app::error_text(from_b.error()),
+      Catch::StartsWith("undeclared_type: message type (anonymous namespace)::point is not declared on "
+                        "geo@127.0.0.5: declare it on every node with svc.message_type<"));
   // Calls with built-in types still work between them.
   CHECK(a.call_on<std::vector<std::string>>(b.name(), app::types_name, caf::get_atom_v) ==
         std::vector<std::string>{});

@@ -65,11 +65,12 @@ app::service test_service() {
                            (node.settings->has("UNIT_GRACE") ? "grace" : "no grace"));
     });
   };
-  svc.scopes.push_back({"/api",
-                        {plugs::json_errors{}, require_api_key, plugs::parsers{}},
-                        [](plugs::router& router, const app::node_services&) {
-                          router.get("/who", [](plugs::conn& c) { plugs::send_json(c, 200, {{"who", "api"}}); });
-                        }});
+  svc.scopes.push_back(
+      {"/api",
+       {plugs::json_errors{}, require_api_key, plugs::parsers{}},
+       [](plugs::router& router, const app::node_services&) {
+         router.get("/who", [](plugs::conn& c) { plugs::send_json(c, 200, {{"who", "api"}}); });
+       }});
   svc.actors.push_back({"adder", [](caf::actor_system& sys, const app::node_services&) {
                           return app::spawn_actor(sys, adder, 1);
                         }});
@@ -99,7 +100,11 @@ std::pair<bool, std::string> shell(app::test_node& n, const std::string& line) {
   if (!shell)
     return answer;
   self->request(*shell, 5s, app::shell_atom_v, line)
-      .receive([&](bool ok, const std::string& text) { answer = {ok, text}; }, [](caf::error&) {});
+      .receive(
+          [&](bool ok, const std::string& text) {
+            answer = {ok, text};
+          },
+          [](caf::error&) {});
   return answer;
 }
 
@@ -135,8 +140,7 @@ TEST_CASE("a route calls the service's supervised actor by its registered name",
   CHECK(missing.resp_body == "unknown_name: nobody on unit@127.0.0.1");
 }
 
-TEST_CASE("an exception in an actor reaches the caller with its text; the actor is restarted",
-          "[service]") {
+TEST_CASE("an exception in an actor reaches the caller with its text; the actor is restarted", "[service]") {
   app::test_node n(test_service(), unit_node());
   REQUIRE(n.wait_for("adder"));
   auto thrown = n.get("/add/-3");
@@ -155,9 +159,10 @@ TEST_CASE("an actor's own restart limit: one crash past it stops the node, which
   CHECK(n.stopped_because().empty());
   n.get("/add/-2");
   REQUIRE(test::eventually([&] { return !n.stopped_because().empty(); }, 5s));
-  CHECK(n.stopped_because() ==
-        "supervisor: child 'adder' died (exception: cannot add to a negative number: -2) more than 1 times in "
-        "5000 ms; giving up, stopping the node");
+  CHECK(
+      n.stopped_because() ==
+      "supervisor: child 'adder' died (exception: cannot add to a negative number: -2) more than 1 times in "
+      "5000 ms; giving up, stopping the node");
 }
 
 TEST_CASE("the operator routes are outside the service's plugs and scopes", "[service]") {

@@ -86,7 +86,7 @@ config load_config(const config_flags& flags, const env_lookup& env, const std::
 
 // Reads the service's own settings into cfg.service, the same way (flags win, a bad value throws
 // config_error naming its flag or variable).
-void load_service_settings(config& cfg, const std::vector<service_setting>& declared, const config_flags& flags,
-                           const env_lookup& env);
+void load_service_settings(config& cfg, const std::vector<service_setting>& declared,
+                           const config_flags& flags, const env_lookup& env);
 
 } // namespace plugnode::app

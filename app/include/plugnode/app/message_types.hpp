@@ -33,8 +33,8 @@
 namespace plugnode::app {
 
 struct declared_type {
-  std::string name;                                     // the same on every node
-  std::function<void(caf::actor_system_config&)> add;   // cfg.add_message_type<T>(name)
+  std::string name;                                   // the same on every node
+  std::function<void(caf::actor_system_config&)> add; // cfg.add_message_type<T>(name)
 };
 
 template <class T> declared_type declare_message_type(std::string name) {

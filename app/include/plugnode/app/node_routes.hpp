@@ -33,7 +33,8 @@ struct node_services {
   std::shared_ptr<std::atomic<bool>> listening = std::make_shared<std::atomic<bool>>(false); // set once bound
   // The service's declared message types by name (message_types.hpp) and its own settings' values
   // (service_setting.hpp); never null on a wired node.
-  std::shared_ptr<const std::set<std::string>> message_types = std::make_shared<const std::set<std::string>>();
+  std::shared_ptr<const std::set<std::string>> message_types =
+      std::make_shared<const std::set<std::string>>();
   std::shared_ptr<const service_settings> settings = std::make_shared<const service_settings>();
 };
 

@@ -121,7 +121,8 @@ caf::expected<Reply> call(plugs::conn& c, const node_services& node, const std::
 using runtime::error_text; // "unknown_node: greeter@10.0.0.7", "exception: ...": any error, for people
 
 namespace detail {
-template <class F, class Self, class... Args> auto with_readable_exceptions(F fun, caf::detail::type_list<Self, Args...>) {
+template <class F, class Self, class... Args>
+auto with_readable_exceptions(F fun, caf::detail::type_list<Self, Args...>) {
   return [fun](Self self, Args... xs) {
     self->set_exception_handler(runtime::exception_reason);
     return fun(self, std::forward<Args>(xs)...);

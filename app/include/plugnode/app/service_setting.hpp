@@ -38,7 +38,6 @@ struct service_setting {
 // or as another kind than declared, throws std::logic_error naming it: a mistake in the service's code.
 class service_settings {
 public:
-
   bool has(const std::string& env) const { return values_.count(env) != 0; } // set, or has a default
   const std::string& text(const std::string& env) const;
   std::size_t count(const std::string& env) const;

@@ -91,7 +91,8 @@ public:
 private:
   test_node_options options_;
   std::string name_;
-  std::shared_ptr<std::pair<std::mutex, std::string>> stopped_ = std::make_shared<std::pair<std::mutex, std::string>>();
+  std::shared_ptr<std::pair<std::mutex, std::string>> stopped_ =
+      std::make_shared<std::pair<std::mutex, std::string>>();
   std::shared_ptr<prometheus::Registry> registry_;
   std::unique_ptr<runtime::node> node_;
   node_wiring wiring_;

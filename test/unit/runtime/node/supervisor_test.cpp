@@ -69,7 +69,8 @@ TEST_CASE("a supervisor restarts a dead child and gives up past its limit", "[su
   self->send_exit(sup, caf::exit_reason::user_shutdown);
 }
 
-TEST_CASE("a child's own restart limit counts its restarts alone; giving up names its reason", "[supervisor]") {
+TEST_CASE("a child's own restart limit counts its restarts alone; giving up names its reason",
+          "[supervisor]") {
   caf::actor_system_config cfg;
   caf::actor_system system{cfg};
   std::atomic<bool> gave_up{false};
@@ -84,7 +85,8 @@ TEST_CASE("a child's own restart limit counts its restarts alone; giving up name
   };
   auto worker = [](caf::actor_system& sys) {
     return sys.spawn(
-        [](caf::event_based_actor*, int add) -> caf::behavior { return {[add](int x) { return x + add; }}; }, 0);
+        [](caf::event_based_actor*, int add) -> caf::behavior { return {[add](int x) { return x + add; }}; },
+        0);
   };
   child_spec child{"tough", worker, restart_limit{2, std::chrono::seconds(5)}};
   auto sup = spawn_supervisor(system, options, {child});
