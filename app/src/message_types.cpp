@@ -70,6 +70,8 @@ caf::error check_message_types(plugs::conn& c, const node_services& node, const 
                                const std::string& on_node, std::chrono::milliseconds timeout,
                                const std::vector<message_type_id>& types) {
   auto& system = target->home_system();
+  if (target->node() == system.node())
+    return caf::none; // nothing is serialized on the way to a local actor
   std::vector<std::string> to_check;
   for (const auto& [number, info] : types) {
     if (number != 0)
@@ -82,7 +84,7 @@ caf::error check_message_types(plugs::conn& c, const node_services& node, const 
     if (node.message_types && node.message_types->count(name) != 0)
       to_check.push_back(name);
   }
-  if (to_check.empty() || target->node() == system.node())
+  if (to_check.empty())
     return caf::none;
   auto declared = remote().find(target->node());
   if (!declared) {

@@ -24,8 +24,8 @@ app::test_node_options on(const std::string& address) {
 // What /cluster reports about `peer` on `n`.
 runtime::peer_info seen_from(app::test_node& n, const std::string& peer) {
   caf::scoped_actor self{n.node().system()};
-  auto peers =
-      runtime::ask<std::vector<runtime::peer_info>>(*self.ptr(), n.node().agent(), 1s, runtime::cluster_atom_v);
+  auto peers = runtime::ask<std::vector<runtime::peer_info>>(*self.ptr(), n.node().agent(), 1s,
+                                                             runtime::cluster_atom_v);
   REQUIRE(peers);
   for (const auto& p : *peers)
     if (p.name == peer)

@@ -52,9 +52,10 @@ template <class... Ts> std::vector<message_type_id> message_type_ids() {
                           &typeid(typename caf::detail::strip_and_convert<Ts>::type)}...};
 }
 
-// None when every type of `types` that is not built into CAF is known on this node and, when `target`
-// runs on another node, declared by the service there too (asked once per node incarnation, then
-// remembered); else runtime_errc::undeclared_type naming the type and the node that lacks it.
+// None when `target` runs on this node (nothing is serialized), or when every type of `types` that is not
+// built into CAF is known on this node and declared by the service on the target's node too (asked once per
+// node incarnation, then remembered); else runtime_errc::undeclared_type naming the type and the node that
+// lacks it.
 caf::error check_message_types(plugs::conn& c, const node_services& node, const caf::actor& target,
                                const std::string& on_node, std::chrono::milliseconds timeout,
                                const std::vector<message_type_id>& types);

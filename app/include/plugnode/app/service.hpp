@@ -103,7 +103,7 @@ std::string service_version(const service& svc);
 // Erlang's GenServer.call({name, node}, message, timeout) from a plug: the actor registered as `name` on
 // `node` (this node's own name too) answers `xs...` with a Reply. The lookup and the call each get
 // `timeout` and the request's deadline cuts both short; an unknown node or name is an error, never a hang.
-// A declared message type among Reply and xs that either node lacks is an error naming it
+// On a call to another node, a message type among Reply and xs that either node lacks is an error naming it
 // (runtime_errc::undeclared_type), before anything is sent; an exception in the actor comes back as
 // runtime_errc::exception with its text. error_text renders any of them.
 template <class Reply, class... Ts>
