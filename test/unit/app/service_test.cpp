@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
@@ -245,6 +246,30 @@ TEST_CASE("the service's shell command answers, help lists it, the node's own co
   auto unknown = shell(n, "minus 1");
   CHECK_FALSE(unknown.first);
   CHECK_THAT(unknown.second, Catch::StartsWith("unknown command: minus 1") && Catch::Contains("plus N"));
+}
+
+TEST_CASE("spawn_actor: a stateful actor's exception reaches its caller too", "[service]") {
+  struct tally {
+    std::int32_t total = 0;
+  };
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  auto counter = app::spawn_actor(
+      system,
+      [](caf::stateful_actor<tally>* self, std::int32_t limit) -> caf::behavior {
+        return {[self, limit](std::int32_t n) {
+          self->state.total += n;
+          if (self->state.total > limit)
+            throw std::overflow_error("the tally passed " + std::to_string(limit));
+          return self->state.total;
+        }};
+      },
+      10);
+  caf::scoped_actor self{system};
+  CHECK(runtime::ask<std::int32_t>(*self.ptr(), counter, 1s, 4) == 4);
+  auto over = runtime::ask<std::int32_t>(*self.ptr(), counter, 1s, 7);
+  REQUIRE_FALSE(over);
+  CHECK(app::error_text(over.error()) == "exception: the tally passed 10");
 }
 
 TEST_CASE("service_version: the service's and plugnode's, or plugnode's alone", "[service]") {

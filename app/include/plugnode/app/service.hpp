@@ -22,8 +22,6 @@
 
 #include <caf/actor.hpp>
 #include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
-#include <caf/detail/implicit_conversions.hpp>
 #include <caf/detail/type_traits.hpp>
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
