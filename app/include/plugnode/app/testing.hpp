@@ -43,7 +43,7 @@ struct test_node_options {
   std::uint16_t dist_port = 0;         // with a cookie: its distribution port; 0: any free one
   // Settings by their variable (the service's own and the node's: "COUNTER_SHARDS", "LOG_LEVEL"), as the
   // environment would give them; the test's own environment is not read.
-  config_flags settings;
+  config_flags settings = {};
   std::chrono::milliseconds timeout{2000}; // of each call
 };
 
