@@ -64,6 +64,11 @@ std::string describe(const config& cfg, const std::string& version) {
   row("checker", checker_line(cfg.checker));
   row("log", fmt::format("{} {}", spdlog::level::to_string_view(cfg.log.level),
                          cfg.log.format == runtime::log_format::json ? "json" : "text"));
+  const char* label = "settings";
+  for (const auto& [env, value] : cfg.service.shown()) {
+    row(label, env + " " + value);
+    label = "";
+  }
   return out;
 }
 

@@ -50,15 +50,22 @@ caf::response_promise on_hello(agent* self, const std::string& name, std::uint64
   self->monitor(their_agent);
   if (replaced)
     unwatch(self, replaced->agent);
+  // The peer's address first, then the answer: the peer can only authenticate after it, so its nodeup line
+  // and /cluster always have the address.
+  // Nothing derived from the cookie before the dialler's proof.
+  auto answer = [self, rp, nid, me = st.cfg.self, incarnation = st.cfg.incarnation, my_challenge]() mutable {
+    if (auto p = self->state.table.awaiting(nid))
+      p->answered = clock::now();
+    rp.deliver(me, incarnation, my_challenge);
+  };
   self->request(st.cfg.middleman, std::chrono::seconds(2), caf::get_atom_v, nid)
       .then(
-          [self](const caf::node_id& id, const std::string& address, std::uint16_t port) {
+          [self, answer](const caf::node_id& id, const std::string& address, std::uint16_t port) mutable {
             if (auto p = self->state.table.awaiting(id))
               p->address = address + ":" + std::to_string(port);
+            answer();
           },
-          [](const caf::error&) {});
-  // Nothing derived from the cookie before the dialler's proof.
-  rp.deliver(st.cfg.self, st.cfg.incarnation, my_challenge);
+          [answer](const caf::error&) mutable { answer(); });
   return rp;
 }
 
@@ -93,9 +100,11 @@ caf::response_promise on_auth(agent* self, const std::string& their_challenge, c
   unwatch(self, p->agent);
   auto rp = self->make_response_promise();
   auto now = clock::now();
-  add_peer(
-      self, p->name,
-      connected_peer{p->agent, nid, p->incarnation, p->hidden || st.cfg.hidden, p->address, now, now, -1});
+  // The first round trip, measured by the handshake itself: /cluster has one before the first heartbeat.
+  auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(now - p->answered).count();
+  add_peer(self, p->name,
+           connected_peer{p->agent, nid, p->incarnation, p->hidden || st.cfg.hidden, p->address, now, now,
+                          p->answered == clock::time_point{} ? -1 : rtt});
   rp.deliver(handshake_proof(st.cfg.cookie, handshake_role::responder, their_challenge, p->my_challenge,
                              st.cfg.self, p->name),
              st.table.visible_names());
@@ -125,6 +134,7 @@ void authenticate(agent* self, const dial_attempt& attempt, const caf::node_id& 
             auto my_challenge = make_challenge();
             auto my_proof = handshake_proof(c.cookie, handshake_role::initiator, their_challenge,
                                             my_challenge, me, their_name);
+            auto sent = clock::now();
             self->request(remote, until(deadline), dist_auth_atom_v, my_challenge, my_proof,
                           self->state.table.visible_names())
                 .then(
@@ -146,9 +156,11 @@ void authenticate(agent* self, const dial_attempt& attempt, const caf::node_id& 
                         return fail_connect(self, target, "cookie mismatch");
                       }
                       auto now = clock::now();
+                      auto rtt = std::chrono::duration_cast<std::chrono::microseconds>(now - sent).count();
                       add_peer(self, target,
                                connected_peer{remote, nid, incarnation, self->state.cfg.hidden,
-                                              attempt.address, now, now, -1});
+                                              attempt.address + ":" + std::to_string(attempt.port), now, now,
+                                              rtt});
                       finish_connect(self, target, true);
                       meet(self, their_peers);
                     },

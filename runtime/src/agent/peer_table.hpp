@@ -35,8 +35,9 @@ struct awaiting_proof {
   std::string my_challenge;
   std::string refused; // why its proof was refused; empty while it may still prove
   caf::actor agent;
-  std::string address; // filled in when the middleman reports it; empty until then
+  std::string address; // as the middleman reports it, before the hello is answered
   clock::time_point deadline;
+  clock::time_point answered{}; // when the hello was answered: the proof comes one round trip later
 };
 
 // Stage 2: an authenticated node of the cluster.

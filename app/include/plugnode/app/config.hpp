@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "plugnode/app/config_values.hpp"
+#include "plugnode/app/service_setting.hpp"
 #include "plugnode/discovery/resolver_config.hpp"
 #include "plugnode/discovery/strategy.hpp"
 #include "plugnode/erlang/protocol.hpp"
@@ -62,6 +63,7 @@ struct config {
   erlang::dist_options erlang; // BEAM nodes in the cluster: the Erlang distribution listener
   checker_config checker;
   runtime::log_options log;
+  service_settings service; // the service's own settings (service_setting.hpp)
 };
 
 // One setting as operators see it: its environment variable, its flag and its help line. The table drives
@@ -80,7 +82,13 @@ env_lookup process_env();
 // Values given on the command line, keyed by the environment variable they override: they win over it.
 using config_flags = std::map<std::string, std::string>;
 
-// Builds the effective configuration; throws config_error on the first bad value.
-config load_config(const config_flags& flags, const env_lookup& env);
+// Builds the effective configuration; throws config_error on the first bad value. Without PLUGNODE_NODE the
+// node is named `<app>@<this host's name>`: the service's name.
+config load_config(const config_flags& flags, const env_lookup& env, const std::string& app = "plugnode");
+
+// Reads the service's own settings into cfg.service, the same way (flags win, a bad value throws
+// config_error naming its flag or variable).
+void load_service_settings(config& cfg, const std::vector<service_setting>& declared,
+                           const config_flags& flags, const env_lookup& env);
 
 } // namespace plugnode::app

@@ -12,7 +12,8 @@
 
 namespace plugnode::plugs {
 
-// Sends `status` with local_reply_body as a plain-text response; the conn's other headers stay.
+// Sends `status` with local_reply_body as a plain-text response (a JSON object after the json_errors plug,
+// json.hpp); the conn's other headers stay.
 conn& local_reply(conn& c, int status, std::string_view detail = {});
 
 } // namespace plugnode::plugs

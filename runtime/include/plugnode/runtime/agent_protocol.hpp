@@ -125,6 +125,8 @@ enum class runtime_errc : std::uint8_t {
   unknown_node = 1, // not a connected node (or an unparsable name)
   unknown_name,     // nothing registered under that name
   connect_failed,   // a connection attempt failed or timed out; the context says why
+  exception,        // an actor's handler threw; the context is the exception's what() (error_text.hpp)
+  undeclared_type,  // a message type one of the nodes has not declared; the context names it
 };
 
 inline caf::atom_value runtime_error_category() {
