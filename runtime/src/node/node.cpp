@@ -17,6 +17,7 @@
 #include "flow/peer_directory.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
+#include "plugnode/runtime/groups.hpp"
 #include "plugnode/runtime/handshake.hpp"
 #include "plugnode/runtime/log.hpp"
 
@@ -57,6 +58,8 @@ std::unique_ptr<caf::actor_system_config> make_config(const node_options& option
   cfg->add_message_type<connect_target>("plugnode::connect_target");
   cfg->add_message_type<peer_info>("plugnode::peer_info");
   cfg->add_message_type<std::vector<peer_info>>("std::vector<plugnode::peer_info>");
+  cfg->add_message_type<group_members>("plugnode::group_members");
+  cfg->add_message_type<std::vector<group_members>>("std::vector<plugnode::group_members>");
   cfg->add_error_category(runtime_error_category(), render_runtime_error);
   return cfg;
 }
@@ -111,6 +114,7 @@ void node::shut_down() {
   }
   agent_ = nullptr;
   flow_ = nullptr;
+  group_scope_ = nullptr;
   system_.reset();
 }
 
@@ -164,6 +168,11 @@ std::optional<std::string> node::start() {
     if (reason && reason != caf::exit_reason::user_shutdown)
       logger().error("node agent stopped: {}", sys->render(reason));
   });
+  // Before listening: a peer that connects finds the scope at once.
+  if (auto error = start_cluster_state()) {
+    shut_down();
+    return error;
+  }
   if (!options_.listen)
     return std::nullopt;
   bind_address_ = bind_address_for(options_);
@@ -198,6 +207,14 @@ std::optional<std::string> node::listen() {
   if (!listener_)
     return error;
   port_ = listener_->port();
+  return std::nullopt;
+}
+
+std::optional<std::string> node::start_cluster_state() {
+  auto scope = start_scope(*this, default_scope);
+  if (!scope)
+    return "cannot start the group scope: " + system_->render(scope.error());
+  group_scope_ = *scope;
   return std::nullopt;
 }
 

@@ -10,6 +10,8 @@
 //           and the load tests: slow_sink NAME MICROS |
 //           sink NAME | io_sink NAME | bench_connect N | bench_ping N COUNT | bench_send NAME N COUNT WINDOW
 //           | bench_blast NAME N COUNT
+//           and for the clustered-state tests (state_commands.hpp): pg_join GROUP N | pg_leave GROUP |
+//           pg_exit GROUP | pg_members GROUP | pg_local GROUP | pg_groups
 #include <signal.h>
 #include <unistd.h>
 
@@ -32,6 +34,7 @@
 #include "plugnode/runtime/remote_call.hpp"
 
 #include "bench_commands.hpp"
+#include "state_commands.hpp"
 
 using namespace plugnode::runtime;
 using std::chrono::milliseconds;
@@ -138,12 +141,20 @@ std::string ask(caf::scoped_actor& self, const caf::actor& agent, const std::fun
 class driver {
 public:
   driver(node& n, caf::actor supervisor, std::uint16_t peer_port)
-      : node_(n), supervisor_(std::move(supervisor)), peer_port_(peer_port) {}
+      : node_(n), supervisor_(std::move(supervisor)), peer_port_(peer_port), state_(n) {}
 
   std::string run(const std::string& line) {
     std::istringstream in(line);
     std::string cmd, a, b, c;
-    in >> cmd >> a >> b >> c;
+    in >> cmd;
+    if (state_.handles(cmd)) {
+      std::vector<std::string> args;
+      for (std::string arg; in >> arg;)
+        args.push_back(arg);
+      std::lock_guard<std::mutex> guard(state_mutex_);
+      return state_.run(cmd, args);
+    }
+    in >> a >> b >> c;
     caf::scoped_actor self{node_.system()};
     auto& agent = node_.agent();
     auto yes_no = [](bool& ok) { return std::string(ok ? "true" : "false"); };
@@ -298,6 +309,8 @@ private:
   caf::actor watcher_;
   std::vector<caf::actor> echoes_;
   event_log events_;
+  std::mutex state_mutex_; // httplib runs commands on several threads
+  plugnode::test::state_commands state_;
 };
 
 } // namespace
@@ -338,5 +351,6 @@ int main(int argc, char** argv) {
   control.stop();
   server.join();
   d.stop();
-  return 0;
+  return 0; // d's state commands end their actors here, before the node's system goes
+
 }

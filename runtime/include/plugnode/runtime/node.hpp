@@ -77,6 +77,9 @@ public:
   const node_name& name() const { return options_.name; }
   std::uint64_t incarnation() const { return incarnation_; }
   std::uint16_t port() const { return port_; } // the bound port (differs from the option when it was 0)
+  std::chrono::milliseconds failure_bound() const { return options_.failure_bound; }
+  // The process-group scope "pg" (groups.hpp), started with the node and registered with its agent.
+  const caf::actor& group_scope() const { return group_scope_; }
   const std::string& bind_address() const { return bind_address_; }
 
   // Tells every peer this node is leaving (they report nodedown "peer leaving" at once), waiting at most
@@ -107,6 +110,7 @@ public:
 private:
   std::optional<std::string> listen();     // publishes the agent on the distribution port; the error if not
   std::optional<std::string> start_side(); // the second protocol (options.erlang); the error if not
+  std::optional<std::string> start_cluster_state(); // the group scope, pub/sub; the error if not
   void shut_down();                        // ends the agent, then the actor system
 
   node_options options_;
@@ -118,6 +122,7 @@ private:
   std::unique_ptr<caf::actor_system> system_;
   caf::actor agent_;
   caf::actor flow_; // the outbound budgets' actor (dist_flow.hpp)
+  caf::actor group_scope_;
   std::shared_ptr<detail::peer_directory> directory_;
   std::unique_ptr<detail::dist_listener> listener_;
   std::unique_ptr<protocol_side> side_;
