@@ -15,9 +15,12 @@
 #include "dist/dist_listener.hpp"
 #include "flow/dist_flow.hpp"
 #include "flow/peer_directory.hpp"
+#include "pubsub/server.hpp"
+#include "pubsub/topic_table.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
 #include "plugnode/runtime/groups.hpp"
+#include "plugnode/runtime/pubsub.hpp"
 #include "plugnode/runtime/handshake.hpp"
 #include "plugnode/runtime/log.hpp"
 
@@ -115,6 +118,9 @@ void node::shut_down() {
   agent_ = nullptr;
   flow_ = nullptr;
   group_scope_ = nullptr;
+  if (pubsub_)
+    caf::anon_send_exit(pubsub_, caf::exit_reason::user_shutdown);
+  pubsub_ = nullptr;
   system_.reset();
 }
 
@@ -215,6 +221,16 @@ std::optional<std::string> node::start_cluster_state() {
   if (!scope)
     return "cannot start the group scope: " + system_->render(scope.error());
   group_scope_ = *scope;
+  auto topics_scope = start_scope(*this, pubsub_scope);
+  if (!topics_scope)
+    return "cannot start the pub/sub scope: " + system_->render(topics_scope.error());
+  topics_ = std::make_shared<detail::topic_table>();
+  pubsub_ = detail::spawn_pubsub_server(*system_, topics_, *topics_scope);
+  caf::scoped_actor self{*system_};
+  auto named = ask<bool>(*self.ptr(), agent_, std::chrono::seconds(2), register_atom_v,
+                         std::string("pubsub_server"), pubsub_);
+  if (!named || !*named)
+    return std::string("cannot register the pub/sub server");
   return std::nullopt;
 }
 

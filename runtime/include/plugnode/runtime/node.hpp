@@ -32,6 +32,7 @@ namespace plugnode::runtime {
 namespace detail {
 class peer_directory;
 class dist_listener;
+class topic_table;
 } // namespace detail
 
 struct node_options {
@@ -80,6 +81,9 @@ public:
   std::chrono::milliseconds failure_bound() const { return options_.failure_bound; }
   // The process-group scope "pg" (groups.hpp), started with the node and registered with its agent.
   const caf::actor& group_scope() const { return group_scope_; }
+  // This node's pub/sub server and the table its publishers read (pubsub.hpp).
+  const caf::actor& pubsub() const { return pubsub_; }
+  const std::shared_ptr<detail::topic_table>& topics() const { return topics_; }
   const std::string& bind_address() const { return bind_address_; }
 
   // Tells every peer this node is leaving (they report nodedown "peer leaving" at once), waiting at most
@@ -123,6 +127,8 @@ private:
   caf::actor agent_;
   caf::actor flow_; // the outbound budgets' actor (dist_flow.hpp)
   caf::actor group_scope_;
+  caf::actor pubsub_;
+  std::shared_ptr<detail::topic_table> topics_;
   std::shared_ptr<detail::peer_directory> directory_;
   std::unique_ptr<detail::dist_listener> listener_;
   std::unique_ptr<protocol_side> side_;
