@@ -26,6 +26,8 @@ public:
     set_down_handler([this](caf::down_msg& down) { on_down(down.source); });
     // Peers' scopes may send what this version does not know: dropped, never fatal.
     set_default_handler(caf::drop);
+    // caf::drop answers a stray message with an error; one arriving here must not stop this actor either.
+    set_error_handler([](caf::error&) {});
     send(cfg_.agent, monitor_nodes_atom_v, caf::actor_cast<caf::actor>(this));
     request(cfg_.agent, cfg_.lookup_timeout, nodes_atom_v)
         .then([this](const std::vector<std::string>& nodes) {

@@ -15,10 +15,12 @@
 #include "dist/dist_listener.hpp"
 #include "flow/dist_flow.hpp"
 #include "flow/peer_directory.hpp"
+#include "entities/region.hpp"
 #include "pubsub/server.hpp"
 #include "pubsub/topic_table.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
+#include "plugnode/runtime/entities.hpp"
 #include "plugnode/runtime/groups.hpp"
 #include "plugnode/runtime/pubsub.hpp"
 #include "plugnode/runtime/handshake.hpp"
@@ -63,6 +65,8 @@ std::unique_ptr<caf::actor_system_config> make_config(const node_options& option
   cfg->add_message_type<std::vector<peer_info>>("std::vector<plugnode::peer_info>");
   cfg->add_message_type<group_members>("plugnode::group_members");
   cfg->add_message_type<std::vector<group_members>>("std::vector<plugnode::group_members>");
+  cfg->add_message_type<entity_figures>("plugnode::entity_figures");
+  cfg->add_message_type<std::vector<entity_figures>>("std::vector<plugnode::entity_figures>");
   cfg->add_error_category(runtime_error_category(), render_runtime_error);
   return cfg;
 }
@@ -118,9 +122,11 @@ void node::shut_down() {
   agent_ = nullptr;
   flow_ = nullptr;
   group_scope_ = nullptr;
-  if (pubsub_)
-    caf::anon_send_exit(pubsub_, caf::exit_reason::user_shutdown);
-  pubsub_ = nullptr;
+  for (auto* actor : {&pubsub_, &entities_}) {
+    if (*actor)
+      caf::anon_send_exit(*actor, caf::exit_reason::user_shutdown);
+    *actor = nullptr;
+  }
   system_.reset();
 }
 
@@ -231,6 +237,14 @@ std::optional<std::string> node::start_cluster_state() {
                          std::string("pubsub_server"), pubsub_);
   if (!named || !*named)
     return std::string("cannot register the pub/sub server");
+  auto regions_scope = start_scope(*this, entities_scope);
+  if (!regions_scope)
+    return "cannot start the entities scope: " + system_->render(regions_scope.error());
+  entities_ = detail::spawn_region(*system_, {options_.entity_types, *regions_scope, options_.failure_bound});
+  named = ask<bool>(*self.ptr(), agent_, std::chrono::seconds(2), register_atom_v, std::string("entity_region"),
+                    entities_);
+  if (!named || !*named)
+    return std::string("cannot register the entity region");
   return std::nullopt;
 }
 
@@ -261,6 +275,8 @@ void node::leave(std::chrono::milliseconds bound) {
     return;
   left_ = true;
   caf::scoped_actor self{*system_};
+  if (entities_)
+    self->request(entities_, options_.failure_bound, ent_leave_atom_v).receive([](bool) {}, [](const caf::error&) {});
   self->request(agent_, bound, caf::leave_atom_v).receive([](bool) {}, [](const caf::error&) {});
   listener_.reset();
   side_.reset(); // BEAM peers see nodedown now, not after their net_ticktime

@@ -29,6 +29,8 @@ public:
         in_group(pg_leave_atom_v, topic);
     });
     set_default_handler(caf::drop);
+    // caf::drop answers a stray message with an error; one arriving here must not stop this actor either.
+    set_error_handler([](caf::error&) {});
     // The snapshot comes before any event (the scope sends both, in that order).
     request(scope_, scope_timeout, pg_monitor_atom_v, self())
         .then([this](const std::vector<group_members>& all) {

@@ -21,6 +21,7 @@
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
+#include "plugnode/runtime/entity_type.hpp"
 #include "plugnode/runtime/host_resolver.hpp"
 #include "plugnode/runtime/node_name.hpp"
 #include "plugnode/runtime/peer_load.hpp"
@@ -58,6 +59,8 @@ struct node_options {
   std::size_t scheduler_threads = 0; // 0: CAF's default (one per core)
   // BEAM nodes in the cluster: plugnode::erlang::side(...) (plugnode/erlang/side.hpp); empty: off
   side_starter erlang;
+  // The sharded entity types this node hosts (entities.hpp); the same type on several nodes shares its keys.
+  std::vector<entity_type> entity_types;
 };
 
 class node {
@@ -84,10 +87,13 @@ public:
   // This node's pub/sub server and the table its publishers read (pubsub.hpp).
   const caf::actor& pubsub() const { return pubsub_; }
   const std::shared_ptr<detail::topic_table>& topics() const { return topics_; }
+  // This node's entity region (entities.hpp): where entity_call and entity_send go.
+  const caf::actor& entities() const { return entities_; }
   const std::string& bind_address() const { return bind_address_; }
 
-  // Tells every peer this node is leaving (they report nodedown "peer leaving" at once), waiting at most
-  // `bound` for their acknowledgements, then stops listening. Idempotent.
+  // Hands this node's entities to their next owners (within the failure bound), tells every peer this node
+  // is leaving (they report nodedown "peer leaving" at once), waiting at most `bound` for their
+  // acknowledgements, then stops listening. Idempotent.
   void leave(std::chrono::milliseconds bound = std::chrono::milliseconds(1000));
 
   // A one_for_one supervisor over `children`, each registered with the agent under its name; when the
@@ -114,7 +120,7 @@ public:
 private:
   std::optional<std::string> listen();     // publishes the agent on the distribution port; the error if not
   std::optional<std::string> start_side(); // the second protocol (options.erlang); the error if not
-  std::optional<std::string> start_cluster_state(); // the group scope, pub/sub; the error if not
+  std::optional<std::string> start_cluster_state(); // group scope, pub/sub, entities; the error if not
   void shut_down();                        // ends the agent, then the actor system
 
   node_options options_;
@@ -129,6 +135,7 @@ private:
   caf::actor group_scope_;
   caf::actor pubsub_;
   std::shared_ptr<detail::topic_table> topics_;
+  caf::actor entities_;
   std::shared_ptr<detail::peer_directory> directory_;
   std::unique_ptr<detail::dist_listener> listener_;
   std::unique_ptr<protocol_side> side_;
