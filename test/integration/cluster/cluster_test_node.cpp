@@ -11,7 +11,8 @@
 //           sink NAME | io_sink NAME | bench_connect N | bench_ping N COUNT | bench_send NAME N COUNT WINDOW
 //           | bench_blast NAME N COUNT
 //           and for the clustered-state tests (state_commands.hpp): pg_join GROUP N | pg_leave GROUP |
-//           pg_exit GROUP | pg_members GROUP | pg_local GROUP | pg_groups
+//           pg_exit GROUP | pg_members GROUP | pg_local GROUP | pg_groups | ps_sub TOPIC N | ps_nodes TOPIC |
+//           ps_pub TOPIC ID COUNT | ps_check | ps_stats | ent_inc N | ent_counts N | ent_stats
 #include <signal.h>
 #include <unistd.h>
 
@@ -81,6 +82,7 @@ driver_options parse(int argc, char** argv) {
   if (!name)
     usage("--name: " + error);
   out.node.name = *name;
+  out.node.entity_types = {plugnode::test::counter_type(name->to_string())};
   out.node.port = static_cast<std::uint16_t>(number("--port", 0));
   out.node.cookie = values["--cookie"];
   out.node.bind_address = values["--addr"];
@@ -151,7 +153,6 @@ public:
       std::vector<std::string> args;
       for (std::string arg; in >> arg;)
         args.push_back(arg);
-      std::lock_guard<std::mutex> guard(state_mutex_);
       return state_.run(cmd, args);
     }
     in >> a >> b >> c;
@@ -309,7 +310,6 @@ private:
   caf::actor watcher_;
   std::vector<caf::actor> echoes_;
   event_log events_;
-  std::mutex state_mutex_; // httplib runs commands on several threads
   plugnode::test::state_commands state_;
 };
 

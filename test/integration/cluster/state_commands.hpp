@@ -6,16 +6,23 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include <caf/actor.hpp>
+
+#include "plugnode/runtime/entity_type.hpp"
 
 namespace plugnode::runtime {
 class node;
 }
 
 namespace plugnode::test {
+
+// The entity type every test node hosts: "counter", answering (inc) with its new count and (get) with
+// "COUNT NODE", handing its count over when it moves.
+plugnode::runtime::entity_type counter_type(const std::string& node);
 
 class state_commands {
 public:
@@ -28,7 +35,9 @@ public:
   // ps_sub TOPIC N (N new checking subscribers) | ps_nodes TOPIC (nodes this one forwards TOPIC to) |
   // ps_pub TOPIC ID COUNT (COUNT broadcasts (ID, 0..COUNT-1) from a blocking publisher; answers the ms) |
   // ps_check ("received=R errors=E": messages the subscribers got; an error is one out of sequence per
-  // publisher: lost, doubled or reordered) | ps_stats (runtime::pubsub_figures)
+  // publisher: lost, doubled or reordered) | ps_stats (runtime::pubsub_figures) |
+  // ent_inc N (one inc of counter keys k0..kN-1 from here; "ok" or "errors=E") | ent_counts N (a line
+  // "kI COUNT NODE" per key) | ent_get KEY MS ("COUNT NODE" within MS, or "error ...") | ent_stats (runtime::entities_figures of "counter")
   bool handles(const std::string& cmd) const;
   std::string run(const std::string& cmd, const std::vector<std::string>& args);
 
@@ -40,8 +49,10 @@ public:
 
 private:
   std::string pubsub(const std::string& cmd, const std::vector<std::string>& args);
+  std::string entities(const std::string& cmd, const std::vector<std::string>& args);
 
   plugnode::runtime::node& node_;
+  std::mutex mutex_; // httplib runs commands on several threads; guards the actors below
   std::shared_ptr<seen> seen_ = std::make_shared<seen>();
   std::vector<caf::actor> subscribers_;
   std::map<std::string, std::vector<caf::actor>> joined_; // by group, in join order
