@@ -71,10 +71,13 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
   services.node = cfg.node.to_string();
   services.incarnation = node.incarnation();
   services.agent = node.agent();
+  services.entities = node.entities();
+  services.groups = node.group_scope();
   services.metrics = plugs::metrics(registry);
   services.process = std::make_shared<process_metrics>(*registry);
   runtime::count_log_limits_in(registry);
   services.dist = std::make_shared<dist_metrics>(*registry, node);
+  services.state = std::make_shared<cluster_state_metrics>(*registry, node);
   shell_context shell{services, std::move(stop), app.commands};
   std::vector<runtime::child_spec> children{
       {discovery_name,

@@ -19,6 +19,8 @@
 #include "plugnode/discovery/nslookup.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
+#include "plugnode/runtime/entities.hpp"
+#include "plugnode/runtime/groups.hpp"
 #include "plugnode/runtime/node_name.hpp"
 
 namespace plugnode::app {
@@ -42,6 +44,9 @@ public:
     case shell_verb::quit: return {true, ""};
     case shell_verb::self: return {true, node_text(ctx_.services.node, cmd.dialect) + "\n"};
     case shell_verb::pid: return {true, std::to_string(::getpid()) + "\n"};
+    case shell_verb::groups: return groups();
+    case shell_verb::members: return members(cmd.argument);
+    case shell_verb::entities: return entities();
     case shell_verb::nodes: return nodes(cmd);
     case shell_verb::ping:
     case shell_verb::connect:
@@ -140,6 +145,49 @@ private:
     if (!result)
       return {false, failure};
     return {true, describe(*result, std::chrono::system_clock::now()) + "\n"};
+  }
+
+  // One line per group: its name and its size over every node.
+  answer groups() {
+    std::string failure;
+    auto names = ask_registered<std::vector<std::string>>(runtime::default_scope.c_str(), failure,
+                                                          "the group scope", runtime::pg_groups_atom_v);
+    if (!names)
+      return {false, failure};
+    std::string text;
+    for (const auto& group : *names) {
+      auto members = ask_registered<std::vector<caf::actor>>(runtime::default_scope.c_str(), failure,
+                                                             "the group scope", runtime::pg_members_atom_v, group);
+      text += group + " " + (members ? std::to_string(members->size()) : std::string("?")) + "\n";
+    }
+    return {true, text};
+  }
+
+  // One line per member: CAF's actor id and its node's id (this node's own first).
+  answer members(const std::string& group) {
+    std::string failure;
+    auto list = ask_registered<std::vector<caf::actor>>(runtime::default_scope.c_str(), failure,
+                                                        "the group scope", runtime::pg_members_atom_v, group);
+    if (!list)
+      return {false, failure};
+    std::string text;
+    for (const auto& member : *list)
+      text += caf::to_string(member.address()) + "\n";
+    return {true, text};
+  }
+
+  answer entities() {
+    std::string failure;
+    auto figures = ask_registered<std::vector<runtime::entity_figures>>("entity_region", failure,
+                                                                       "the entity region", runtime::ent_stats_atom_v);
+    if (!figures)
+      return {false, failure};
+    std::string text;
+    for (const auto& f : *figures)
+      text += f.type + " active=" + std::to_string(f.active) + " hosts=" + std::to_string(f.hosts) +
+              " activations=" + std::to_string(f.activations) + " passivations=" + std::to_string(f.passivations) +
+              " handoffs=" + std::to_string(f.handoffs) + " buffered=" + std::to_string(f.buffered) + "\n";
+    return {true, text};
   }
 
   answer cluster() {

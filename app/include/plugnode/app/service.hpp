@@ -30,6 +30,7 @@
 #include "plugnode/plugs/plug.hpp"
 #include "plugnode/plugs/router.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/entities.hpp"
 #include "plugnode/runtime/remote_call.hpp" // runtime::call, for actors and shell commands
 
 namespace plugnode::app {
@@ -54,6 +55,9 @@ struct service {
   std::function<void(plugs::router& router, const node_services& node)> routes;
   std::vector<service_actor> actors;     // started in order, after the node's own actors
   std::vector<shell_extension> commands; // extra remote-shell commands (also in `rpc` and `console`)
+  // Sharded entity types this service hosts (runtime/entity_type.hpp): reached from any node with
+  // entity_call below (a plug) or runtime::entity_call (an actor); every node running the service hosts them.
+  std::vector<runtime::entity_type> entities;
 };
 
 // Runs the command line (`<name> foreground` ...) with `svc` as the application part; returns the exit code:
@@ -77,6 +81,15 @@ caf::expected<Reply> call(plugs::conn& c, const node_services& node, const std::
   if (!target)
     return std::move(target.error());
   return plugs::ask<Reply>(c, *target, timeout, std::forward<Ts>(xs)...);
+}
+
+// What the entity `key` of `type` answers to `xs...`, wherever in the cluster it lives (runtime/entities.hpp);
+// started on first use. Within `timeout` and the request's deadline.
+template <class Reply, class... Ts>
+caf::expected<Reply> entity_call(plugs::conn& c, const node_services& node, const std::string& type,
+                                 const std::string& key, std::chrono::milliseconds timeout, Ts&&... xs) {
+  return plugs::ask<Reply>(c, node.entities, timeout, runtime::ent_call_atom_v, type, key, std::int32_t{0},
+                           caf::make_message(std::forward<Ts>(xs)...));
 }
 
 // This node and its visible peers, sorted: the same list on every node once the cluster has converged, so
