@@ -1,6 +1,7 @@
 // The entity region; see region.hpp and plugnode/runtime/entities.hpp.
 #include "entities/region.hpp"
 
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -169,11 +170,18 @@ private:
       ++figures_[k.first].buffered;
       return;
     }
+    auto owner = owner_of(k, leaving_);
     if (active_.count(k)) {
+      if (owner && owner != self() && h.hops < 2) {
+        // The key has a new owner (a host joined): it moves now, this message after it.
+        moving_[k].push_back(std::move(h));
+        ++figures_[k.first].buffered;
+        hand_over(k, owner);
+        return;
+      }
       deliver(k, h);
       return;
     }
-    auto owner = owner_of(k, leaving_);
     if (owner && owner != self() && h.hops < 2) {
       forward(owner, k, h);
       return;
@@ -266,6 +274,14 @@ private:
               [finish](caf::error&) mutable { finish(std::string()); });
   }
 
+  // Gives k to its owner `to` (ent_take); `acked` runs when `to` has it (or did not answer).
+  void hand_over(const entity_key& k, const caf::actor& to, std::function<void()> acked = [] {}) {
+    give_up(k, to, [this, k, to, acked](const std::string& state) {
+      request(to, timeout_, ent_take_atom_v, k.first, k.second, state)
+          .then([acked](bool) { acked(); }, [acked](caf::error&) { acked(); });
+    });
+  }
+
   // A graceful stop: every active entity to its owner among the other hosts (acknowledged), then out of the
   // groups; answers true when done.
   caf::result<bool> leave() {
@@ -289,10 +305,7 @@ private:
         continue;
       }
       ++*pending;
-      give_up(k, to, [this, k, to, release](const std::string& state) mutable {
-        request(to, timeout_, ent_take_atom_v, k.first, k.second, state)
-            .then([release](bool) mutable { release(); }, [release](caf::error&) mutable { release(); });
-      });
+      hand_over(k, to, release);
     }
     release();
     return rp;

@@ -82,6 +82,11 @@ check "the owners' counters commands list each key once, with its value" \
   test "$(awk '{ print $1 }' <<<"$owned" | sort -u | wc -l)" = 20 -a "$(wc -l <<<"$owned")" = 20
 check "the application's metric is on /metrics" \
   grep '^counter_adds_total [1-9]' <(curl -fsS "http://$net.1:$http_port/metrics") >/dev/null
+check "the shell's groups command shows node 1's counters group" grep -q '^counters [0-9]' <(on 1 rpc groups)
+check "the shell's entities command shows the counter type on 3 hosts" \
+  grep -q '^counter active=[0-9]* hosts=3 ' <(on 1 rpc entities)
+check "/metrics has the entity metrics" \
+  grep -q '^plugnode_entities_active{type="counter"}' <(curl -fsS "http://$net.1:$http_port/metrics")
 
 # A graceful stop hands node 3's counters to their next owners before it leaves; when it comes back it
 # takes its keys over again, values included, on their next use.
@@ -92,8 +97,12 @@ check "node 3 stops gracefully (exit 0)" test $? = 0
 check "after node 3's graceful stop, nodes 1 and 2 answer every key with its value" same_everywhere "1 2"
 check "no key answers from node 3" test "$(for key in $keys; do curl -fsS "$(url 1 "$key")"; done | grep -c "@$net.3")" = 0
 start_node 3
+hosts_on() { on "$1" rpc entities 2>/dev/null | grep -q '^counter active=[0-9]* hosts=3 '; }
 for i in 1 2 3; do
   check "node $i sees both peers again" until_true 30 peers_of "$i"
+  # Until every node knows node 3 hosts counters again, a read through a node that does not yet goes to
+  # the key's previous owner (with the same value; the owner in the answer would differ).
+  check "node $i knows the counter's 3 hosts" until_true 10 hosts_on "$i"
 done
 check "with node 3 back, every node answers every key with its value" same_everywhere
 check "node 3 holds some of the keys again" test "$(on 3 rpc counters | grep -c '^key-')" -gt 0

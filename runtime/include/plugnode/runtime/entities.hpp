@@ -14,7 +14,9 @@
 //   (where it lived before this owner came) to give it up (ent_claim); that region, if the key is active
 //   there, asks the entity for its state after the messages it already has (entity_handoff_atom), stops it
 //   and answers with the state. Messages for the key that reach either region meanwhile are buffered and
-//   delivered after, in order. A node that joins thus takes its keys over on their next use.
+//   delivered after, in order. A node that joins thus takes its keys over on their next use, through
+//   whichever node: a region holding an active key whose owner is now another region hands it over
+//   (ent_take, as below) before the message that found it there.
 // - Push on a graceful stop: node::leave hands every active entity to its owner among the other hosts
 //   (ent_take, acknowledged), forwards what arrives for them meanwhile, and only then leaves the groups, so
 //   peers switch to the new owners after those have the state.
