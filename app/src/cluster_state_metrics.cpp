@@ -38,8 +38,9 @@ cluster_state_metrics::cluster_state_metrics(prometheus::Registry& registry, run
       deliveries_(counters(registry, "plugnode_pubsub_deliveries_total",
                            "Messages handed to this node's subscribers.")
                       .Add({})),
-      node_messages_(counters(registry, "plugnode_pubsub_node_messages_total",
-                              "Broadcasts forwarded to (sent) or from (received) other nodes, one per node.")),
+      node_messages_(
+          counters(registry, "plugnode_pubsub_node_messages_total",
+                   "Broadcasts forwarded to (sent) or from (received) other nodes, one per node.")),
       active_(gauges(registry, "plugnode_entities_active", "Active entities of the type on this node.")),
       activations_(counters(registry, "plugnode_entity_activations_total", "Entities started on this node.")),
       passivations_(counters(registry, "plugnode_entity_passivations_total",

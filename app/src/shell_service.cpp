@@ -156,8 +156,8 @@ private:
       return {false, failure};
     std::string text;
     for (const auto& group : *names) {
-      auto members = ask_registered<std::vector<caf::actor>>(runtime::default_scope.c_str(), failure,
-                                                             "the group scope", runtime::pg_members_atom_v, group);
+      auto members = ask_registered<std::vector<caf::actor>>(
+          runtime::default_scope.c_str(), failure, "the group scope", runtime::pg_members_atom_v, group);
       text += group + " " + (members ? std::to_string(members->size()) : std::string("?")) + "\n";
     }
     return {true, text};
@@ -178,15 +178,16 @@ private:
 
   answer entities() {
     std::string failure;
-    auto figures = ask_registered<std::vector<runtime::entity_figures>>("entity_region", failure,
-                                                                       "the entity region", runtime::ent_stats_atom_v);
+    auto figures = ask_registered<std::vector<runtime::entity_figures>>(
+        "entity_region", failure, "the entity region", runtime::ent_stats_atom_v);
     if (!figures)
       return {false, failure};
     std::string text;
     for (const auto& f : *figures)
       text += f.type + " active=" + std::to_string(f.active) + " hosts=" + std::to_string(f.hosts) +
-              " activations=" + std::to_string(f.activations) + " passivations=" + std::to_string(f.passivations) +
-              " handoffs=" + std::to_string(f.handoffs) + " buffered=" + std::to_string(f.buffered) + "\n";
+              " activations=" + std::to_string(f.activations) +
+              " passivations=" + std::to_string(f.passivations) + " handoffs=" + std::to_string(f.handoffs) +
+              " buffered=" + std::to_string(f.buffered) + "\n";
     return {true, text};
   }
 

@@ -1,7 +1,7 @@
 // counter: a clustered HTTP service in one file on plugnode's service API. `POST /count/:key` adds the
 // body's integer (1 when empty) to the key's counter, `GET /count/:key` reads it; the counter is a sharded
-// entity (counter.hpp), so whichever node gets the request, the runtime takes it to the one node where the key
-// lives, and the value survives a graceful stop of that node or a new node taking the key over. The shell
+// entity (counter.hpp), so whichever node gets the request, the runtime takes it to the one node where the
+// key lives, and the value survives a graceful stop of that node or a new node taking the key over. The shell
 // command `counters` lists the counters living on the node it runs on. Everything else (commands,
 // configuration, discovery, /healthz /readyz /metrics /cluster, logs, graceful stop) comes from plugnode:
 // `counter help`.
@@ -29,8 +29,8 @@ constexpr auto counter_timeout = 2s;
 // Asks the request's key's counter with `xs...` and answers "key value node".
 template <class... Ts> void ask_counter(conn& c, const node_services& node, Ts... xs) {
   const auto& key = c.path_params.at("key");
-  auto answer = plugnode::app::entity_call<std::string>(c, node, counter::entity_type_name, key, counter_timeout,
-                                                        xs...);
+  auto answer = plugnode::app::entity_call<std::string>(c, node, counter::entity_type_name, key,
+                                                        counter_timeout, xs...);
   if (!answer) {
     c.send_resp(503, "the counter " + key + " did not answer: " + to_string(answer.error()) + "\n");
     return;
@@ -55,13 +55,14 @@ bool parse_delta(const std::string& body, std::int64_t& delta) {
 
 plugnode::app::shell_reply list_counters(const node_services& node, caf::scoped_actor& self,
                                          const std::vector<std::string>&) {
-  auto members = plugnode::runtime::ask<std::vector<caf::actor>>(*self.ptr(), node.groups, counter_timeout,
-                                                                 plugnode::runtime::pg_local_atom_v, counter::group);
+  auto members = plugnode::runtime::ask<std::vector<caf::actor>>(
+      *self.ptr(), node.groups, counter_timeout, plugnode::runtime::pg_local_atom_v, counter::group);
   if (!members)
     return {false, "the group scope did not answer\n"};
   std::string text;
   for (const auto& member : *members)
-    if (auto line = plugnode::runtime::ask<std::string>(*self.ptr(), member, counter_timeout, counter::list_atom_v))
+    if (auto line =
+            plugnode::runtime::ask<std::string>(*self.ptr(), member, counter_timeout, counter::list_atom_v))
       text += *line + "\n";
   return {true, text.empty() ? "no counters on " + node.node + "\n" : text};
 }

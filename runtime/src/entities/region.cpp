@@ -22,8 +22,8 @@ using ent_stop_atom = caf::atom_constant<caf::atom("ent_stop")>;
 constexpr ent_stop_atom ent_stop_atom_v{};
 
 // One entity: the type's behaviour, and a stop the region sends after what it already handed it.
-caf::behavior entity_main(caf::event_based_actor* self, std::shared_ptr<const entity_type> type, std::string key,
-                          std::string state) {
+caf::behavior entity_main(caf::event_based_actor* self, std::shared_ptr<const entity_type> type,
+                          std::string key, std::string state) {
   caf::message_handler user{type->start(self, key, state).as_behavior_impl()};
   return user.or_else([self](ent_stop_atom) { self->quit(); });
 }
@@ -54,13 +54,15 @@ public:
     for (auto& [name, type] : types_)
       add_host(name, self()); // serving its own types at once, before its join's event
     request(scope_, timeout_, pg_monitor_atom_v, self())
-        .then([this](const std::vector<group_members>& all) {
-          for (auto& entry : all)
-            for (auto& region : entry.members)
-              add_host(entry.group, region);
-          for (auto& [name, type] : types_)
-            in_group(pg_join_atom_v, name);
-        }, [](caf::error&) {});
+        .then(
+            [this](const std::vector<group_members>& all) {
+              for (auto& entry : all)
+                for (auto& region : entry.members)
+                  add_host(entry.group, region);
+              for (auto& [name, type] : types_)
+                in_group(pg_join_atom_v, name);
+            },
+            [](caf::error&) {});
     if (passivates())
       delayed_send(this, tick_interval(), caf::tick_atom_v);
     return {
@@ -71,7 +73,9 @@ public:
           return rp;
         },
         [this](ent_send_atom, const std::string& type, const std::string& key, std::int32_t hops,
-               caf::message& msg) { route({type, key}, held{{}, false, hops, std::move(msg)}); },
+               caf::message& msg) {
+          route({type, key}, held{{}, false, hops, std::move(msg)});
+        },
         [this](ent_claim_atom, const std::string& type, const std::string& key) {
           auto rp = make_response_promise<std::vector<std::string>>();
           entity_key k{type, key};
@@ -80,9 +84,8 @@ public:
             return rp;
           }
           auto claimer = caf::actor_cast<caf::actor>(current_sender());
-          give_up(k, claimer, [rp](const std::string& state) mutable {
-            rp.deliver(std::vector<std::string>{state});
-          });
+          give_up(k, claimer,
+                  [rp](const std::string& state) mutable { rp.deliver(std::vector<std::string>{state}); });
           return rp;
         },
         [this](ent_take_atom, const std::string& type, const std::string& key, const std::string& state) {
@@ -103,7 +106,8 @@ public:
           }
           return out;
         },
-        [this](pg_joined_atom, const std::string&, const std::string& type, const std::vector<caf::actor>& xs) {
+        [this](pg_joined_atom, const std::string&, const std::string& type,
+               const std::vector<caf::actor>& xs) {
           for (auto& region : xs)
             add_host(type, region);
         },
@@ -121,6 +125,19 @@ public:
           delayed_send(this, tick_interval(), caf::tick_atom_v);
         },
     };
+  }
+
+  // No handle kept after the end (see the scope's on_exit); held calls get an error rather than no answer.
+  void on_exit() override {
+    for (auto& [k, list] : moving_)
+      for (auto& h : list)
+        if (h.call)
+          h.rp.deliver(caf::make_error(caf::sec::request_receiver_down));
+    moving_.clear();
+    active_.clear();
+    by_actor_.clear();
+    hosts_.clear();
+    scope_ = nullptr;
   }
 
 private:
@@ -201,13 +218,15 @@ private:
     }
     moving_[k].push_back(std::move(h));
     request(before, timeout_, ent_claim_atom_v, k.first, k.second)
-        .then([this, k](const std::vector<std::string>& state) {
-          activate(k, state.empty() ? std::string() : state.front());
-          flush(k);
-        }, [this, k](caf::error&) { // its node is gone (or too slow): the state with it
-          activate(k, std::string());
-          flush(k);
-        });
+        .then(
+            [this, k](const std::vector<std::string>& state) {
+              activate(k, state.empty() ? std::string() : state.front());
+              flush(k);
+            },
+            [this, k](caf::error&) { // its node is gone (or too slow): the state with it
+              activate(k, std::string());
+              flush(k);
+            });
   }
 
   void deliver(const entity_key& k, held& h) {
@@ -275,7 +294,8 @@ private:
   }
 
   // Gives k to its owner `to` (ent_take); `acked` runs when `to` has it (or did not answer).
-  void hand_over(const entity_key& k, const caf::actor& to, std::function<void()> acked = [] {}) {
+  void hand_over(
+      const entity_key& k, const caf::actor& to, std::function<void()> acked = [] {}) {
     give_up(k, to, [this, k, to, acked](const std::string& state) {
       request(to, timeout_, ent_take_atom_v, k.first, k.second, state)
           .then([acked](bool) { acked(); }, [acked](caf::error&) { acked(); });

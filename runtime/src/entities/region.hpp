@@ -15,8 +15,8 @@ namespace plugnode::runtime::detail {
 
 struct region_settings {
   std::vector<entity_type> types;
-  caf::actor scope;                           // the "entities" group scope
-  std::chrono::milliseconds timeout{3000};    // claims, hand-offs, takes
+  caf::actor scope;                        // the "entities" group scope
+  std::chrono::milliseconds timeout{3000}; // claims, hand-offs, takes
 };
 
 caf::actor spawn_region(caf::actor_system& system, region_settings settings);

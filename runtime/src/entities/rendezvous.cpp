@@ -31,7 +31,8 @@ int rendezvous_owner(const std::string& type, const std::string& key, const std:
   std::uint64_t best_weight = 0;
   for (std::size_t i = 0; i < hosts.size(); ++i) {
     auto w = rendezvous_weight(type, key, hosts[i]);
-    if (best < 0 || w > best_weight || (w == best_weight && hosts[i] < hosts[static_cast<std::size_t>(best)])) {
+    if (best < 0 || w > best_weight ||
+        (w == best_weight && hosts[i] < hosts[static_cast<std::size_t>(best)])) {
       best = static_cast<int>(i);
       best_weight = w;
     }

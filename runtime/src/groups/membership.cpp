@@ -25,7 +25,8 @@ std::vector<caf::actor> members_of(const std::map<std::string, std::vector<caf::
 
 } // namespace
 
-void membership::add(const std::string& owner, const std::string& group, const std::vector<caf::actor>& actors) {
+void membership::add(const std::string& owner, const std::string& group,
+                     const std::vector<caf::actor>& actors) {
   auto& members = owners_[owner][group];
   members.insert(members.end(), actors.begin(), actors.end());
 }
@@ -51,7 +52,8 @@ std::vector<caf::actor> membership::remove(const std::string& owner, const std::
   return removed;
 }
 
-std::vector<group_members> membership::remove_everywhere(const std::string& owner, const caf::actor_addr& who) {
+std::vector<group_members> membership::remove_everywhere(const std::string& owner,
+                                                         const caf::actor_addr& who) {
   std::vector<group_members> left;
   auto o = owners_.find(owner);
   if (o == owners_.end())

@@ -40,7 +40,7 @@ public:
   std::vector<caf::actor> members(const std::string& group) const; // this node's first, then each peer's
   std::vector<caf::actor> owned(const std::string& owner, const std::string& group) const;
   std::vector<group_members> view(const std::string& owner) const; // what a sync carries
-  std::vector<std::string> groups() const;                          // non-empty, sorted
+  std::vector<std::string> groups() const;                         // non-empty, sorted
 
 private:
   using groups_of_owner = std::map<std::string, std::vector<caf::actor>>;

@@ -30,10 +30,12 @@ public:
     set_error_handler([](caf::error&) {});
     send(cfg_.agent, monitor_nodes_atom_v, caf::actor_cast<caf::actor>(this));
     request(cfg_.agent, cfg_.lookup_timeout, nodes_atom_v)
-        .then([this](const std::vector<std::string>& nodes) {
-          for (auto& n : nodes)
-            discover(n);
-        }, [](caf::error&) {});
+        .then(
+            [this](const std::vector<std::string>& nodes) {
+              for (auto& n : nodes)
+                discover(n);
+            },
+            [](caf::error&) {});
     return {
         // this node's actors
         [this](pg_join_atom, const std::string& group, const caf::actor& who) { return join(group, who); },
@@ -108,6 +110,17 @@ public:
     };
   }
 
+  // Handles held after the end would keep others alive: the agent's registry holds this scope, and an actor
+  // object (with its members) lives until its last handle goes, so without this the two could hold each
+  // other and a detached actor the registry names would never be destroyed (the actor system's destructor
+  // then waits for ever).
+  void on_exit() override {
+    cfg_.agent = nullptr;
+    table_ = membership{};
+    peers_.clear();
+    watchers_.clear();
+  }
+
 private:
   struct peer_scope {
     caf::actor scope;
@@ -179,7 +192,8 @@ private:
                    list.end());
     if (monitored_.erase(source)) {
       for (auto& left : table_.remove_everywhere(local_owner, source)) {
-        to_peers(caf::make_message(pg_pleave_atom_v, self(), left.members, std::vector<std::string>{left.group}));
+        to_peers(
+            caf::make_message(pg_pleave_atom_v, self(), left.members, std::vector<std::string>{left.group}));
         notify({left.group, {}, std::move(left.members)});
       }
     }

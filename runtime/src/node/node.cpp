@@ -13,18 +13,18 @@
 #include "agent/node_agent.hpp"
 #include "dist/basp_handoff.hpp"
 #include "dist/dist_listener.hpp"
+#include "entities/region.hpp"
 #include "flow/dist_flow.hpp"
 #include "flow/peer_directory.hpp"
-#include "entities/region.hpp"
-#include "pubsub/server.hpp"
-#include "pubsub/topic_table.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
 #include "plugnode/runtime/entities.hpp"
 #include "plugnode/runtime/groups.hpp"
-#include "plugnode/runtime/pubsub.hpp"
 #include "plugnode/runtime/handshake.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/pubsub.hpp"
+#include "pubsub/server.hpp"
+#include "pubsub/topic_table.hpp"
 
 namespace plugnode::runtime {
 namespace detail {
@@ -241,8 +241,8 @@ std::optional<std::string> node::start_cluster_state() {
   if (!regions_scope)
     return "cannot start the entities scope: " + system_->render(regions_scope.error());
   entities_ = detail::spawn_region(*system_, {options_.entity_types, *regions_scope, options_.failure_bound});
-  named = ask<bool>(*self.ptr(), agent_, std::chrono::seconds(2), register_atom_v, std::string("entity_region"),
-                    entities_);
+  named = ask<bool>(*self.ptr(), agent_, std::chrono::seconds(2), register_atom_v,
+                    std::string("entity_region"), entities_);
   if (!named || !*named)
     return std::string("cannot register the entity region");
   return std::nullopt;
@@ -276,7 +276,8 @@ void node::leave(std::chrono::milliseconds bound) {
   left_ = true;
   caf::scoped_actor self{*system_};
   if (entities_)
-    self->request(entities_, options_.failure_bound, ent_leave_atom_v).receive([](bool) {}, [](const caf::error&) {});
+    self->request(entities_, options_.failure_bound, ent_leave_atom_v)
+        .receive([](bool) {}, [](const caf::error&) {});
   self->request(agent_, bound, caf::leave_atom_v).receive([](bool) {}, [](const caf::error&) {});
   listener_.reset();
   side_.reset(); // BEAM peers see nodedown now, not after their net_ticktime

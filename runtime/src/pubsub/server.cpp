@@ -33,10 +33,12 @@ public:
     set_error_handler([](caf::error&) {});
     // The snapshot comes before any event (the scope sends both, in that order).
     request(scope_, scope_timeout, pg_monitor_atom_v, self())
-        .then([this](const std::vector<group_members>& all) {
-          for (auto& entry : all)
-            table_->add_remote(entry.group, others(entry.members));
-        }, [](caf::error&) {});
+        .then(
+            [this](const std::vector<group_members>& all) {
+              for (auto& entry : all)
+                table_->add_remote(entry.group, others(entry.members));
+            },
+            [](caf::error&) {});
     return {
         [this](ps_sub_atom, const std::string& topic, const caf::actor& who) {
           if (!who || who.node() != node())
@@ -63,13 +65,18 @@ public:
             }
           table_->deliveries.fetch_add(delivered, std::memory_order_relaxed);
         },
-        [this](pg_joined_atom, const std::string&, const std::string& topic, const std::vector<caf::actor>& xs) {
-          table_->add_remote(topic, others(xs));
-        },
-        [this](pg_left_atom, const std::string&, const std::string& topic, const std::vector<caf::actor>& xs) {
-          table_->remove_remote(topic, others(xs));
-        },
+        [this](pg_joined_atom, const std::string&, const std::string& topic,
+               const std::vector<caf::actor>& xs) { table_->add_remote(topic, others(xs)); },
+        [this](pg_left_atom, const std::string&, const std::string& topic,
+               const std::vector<caf::actor>& xs) { table_->remove_remote(topic, others(xs)); },
     };
+  }
+
+  // Subscribers and other nodes' servers out of the table (publishers read it after this ends too), and no
+  // handle kept that could hold others alive (see the scope's on_exit).
+  void on_exit() override {
+    table_->clear();
+    scope_ = nullptr;
   }
 
 private:
@@ -94,7 +101,8 @@ private:
 
 } // namespace
 
-caf::actor spawn_pubsub_server(caf::actor_system& system, std::shared_ptr<topic_table> table, caf::actor scope) {
+caf::actor spawn_pubsub_server(caf::actor_system& system, std::shared_ptr<topic_table> table,
+                               caf::actor scope) {
   return system.spawn<pubsub_server>(std::move(table), std::move(scope));
 }
 

@@ -12,6 +12,7 @@ namespace plugnode::runtime::detail {
 
 class topic_table;
 
-caf::actor spawn_pubsub_server(caf::actor_system& system, std::shared_ptr<topic_table> table, caf::actor scope);
+caf::actor spawn_pubsub_server(caf::actor_system& system, std::shared_ptr<topic_table> table,
+                               caf::actor scope);
 
 } // namespace plugnode::runtime::detail

@@ -70,6 +70,13 @@ void topic_table::remove_remote(const std::string& topic, const std::vector<caf:
     remote_.erase(t);
 }
 
+void topic_table::clear() {
+  std::unique_lock<std::shared_mutex> guard(mutex_);
+  local_.clear();
+  remote_.clear();
+  subscriptions_ = 0;
+}
+
 topic_route topic_table::route(const std::string& topic, bool remote) {
   topic_route out;
   std::shared_lock<std::shared_mutex> guard(mutex_);

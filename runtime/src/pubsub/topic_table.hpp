@@ -28,6 +28,8 @@ public:
   void add_remote(const std::string& topic, const std::vector<caf::actor>& servers);
   void remove_remote(const std::string& topic, const std::vector<caf::actor>& servers);
 
+  void clear(); // the server ended: nobody to deliver to any more
+
   topic_route route(const std::string& topic, bool remote);
   std::size_t remote_count(const std::string& topic) const;
   pubsub_counts counts() const;

@@ -352,5 +352,4 @@ int main(int argc, char** argv) {
   server.join();
   d.stop();
   return 0; // d's state commands end their actors here, before the node's system goes
-
 }

@@ -58,7 +58,8 @@ void connect_all(cluster_node& a, std::vector<cluster_node*> others, int hosts) 
 
 } // namespace
 
-TEST_CASE("1,000 keys keep their counts through a 4th node's join and a graceful stop", "[cluster][entities]") {
+TEST_CASE("1,000 keys keep their counts through a 4th node's join and a graceful stop",
+          "[cluster][entities]") {
   auto port = shared_free_port({"127.0.0.2", "127.0.0.3", "127.0.0.4", "127.0.0.5"});
   cluster_node a("127.0.0.2", port), b("127.0.0.3", port), c("127.0.0.4", port);
   REQUIRE((a.ready() && b.ready() && c.ready()));
@@ -85,8 +86,8 @@ TEST_CASE("1,000 keys keep their counts through a 4th node's join and a graceful
       ++moved;
       CHECK(e.owner == d.name()); // keys move only to the new node
     }
-  std::cout << "entities: a 4th node took " << moved << " of " << keys << " keys ("
-            << (100.0 * moved / keys) << "%)\n";
+  std::cout << "entities: a 4th node took " << moved << " of " << keys << " keys (" << (100.0 * moved / keys)
+            << "%)\n";
   CHECK(moved > keys / 4 - 80);
   CHECK(moved < keys / 4 + 80);
 
@@ -118,10 +119,12 @@ TEST_CASE("after a kill -9 of an owner its keys answer again from another node w
   b.proc().signal(SIGKILL);
   // A call in flight to b when it died fails (its caller's timeout); the next ones reach the new owner.
   std::string answer;
-  auto answered = eventually([&] {
-    answer = a.cmd("ent_get " + on_b.front() + " 300");
-    return answer.rfind("0 ", 0) == 0;
-  }, 5s);
+  auto answered = eventually(
+      [&] {
+        answer = a.cmd("ent_get " + on_b.front() + " 300");
+        return answer.rfind("0 ", 0) == 0;
+      },
+      5s);
   auto took = clock_type::now() - killed;
   INFO(answer);
   REQUIRE(answered);

@@ -19,7 +19,8 @@ long converge(std::vector<cluster_node*> nodes, const std::string& line, const s
   auto start = clock_type::now();
   for (auto* n : nodes)
     CHECK(wait_for_answer(*n, line, expected, 3s) == expected);
-  return static_cast<long>(std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - start).count());
+  return static_cast<long>(
+      std::chrono::duration_cast<std::chrono::milliseconds>(clock_type::now() - start).count());
 }
 
 } // namespace

@@ -44,7 +44,8 @@ runtime::entity_type counter_type(const std::string& node) {
   runtime::entity_type type;
   type.name = "counter";
   type.hands_off = true;
-  type.start = [node](caf::event_based_actor*, const std::string&, const std::string& state) -> caf::behavior {
+  type.start = [node](caf::event_based_actor*, const std::string&,
+                      const std::string& state) -> caf::behavior {
     auto count = std::make_shared<std::uint64_t>(state.empty() ? 0 : std::stoull(state));
     return {
         [count](inc_atom) { return ++*count; },
@@ -92,7 +93,8 @@ std::string state_commands::pubsub(const std::string& cmd, const std::vector<std
     return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(took).count());
   }
   if (cmd == "ps_check")
-    return "received=" + std::to_string(seen_->received.load()) + " errors=" + std::to_string(seen_->errors.load());
+    return "received=" + std::to_string(seen_->received.load()) +
+           " errors=" + std::to_string(seen_->errors.load());
   if (cmd == "ps_stats") {
     auto f = runtime::pubsub_figures(node_);
     return "topics=" + std::to_string(f.topics) + " subscribers=" + std::to_string(f.subscribers) +
@@ -119,15 +121,16 @@ std::string state_commands::entities(const std::string& cmd, const std::vector<s
     std::string out;
     for (int k = 0; k < keys; ++k) {
       auto key = "k" + std::to_string(k);
-      auto reply = runtime::entity_call<std::string>(*self.ptr(), node_, "counter", key, std::chrono::seconds(5),
-                                                     caf::get_atom_v);
+      auto reply = runtime::entity_call<std::string>(*self.ptr(), node_, "counter", key,
+                                                     std::chrono::seconds(5), caf::get_atom_v);
       out += key + " " + (reply ? *reply : "error " + node_.system().render(reply.error())) + "\n";
     }
     return out;
   }
   if (cmd == "ent_get" && args.size() == 2) {
-    auto reply = runtime::entity_call<std::string>(*self.ptr(), node_, "counter", args[0],
-                                                   std::chrono::milliseconds(std::stoi(args[1])), caf::get_atom_v);
+    auto reply =
+        runtime::entity_call<std::string>(*self.ptr(), node_, "counter", args[0],
+                                          std::chrono::milliseconds(std::stoi(args[1])), caf::get_atom_v);
     return reply ? *reply : "error " + node_.system().render(reply.error());
   }
   if (cmd == "ent_stats") {

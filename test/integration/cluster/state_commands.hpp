@@ -37,7 +37,8 @@ public:
   // ps_check ("received=R errors=E": messages the subscribers got; an error is one out of sequence per
   // publisher: lost, doubled or reordered) | ps_stats (runtime::pubsub_figures) |
   // ent_inc N (one inc of counter keys k0..kN-1 from here; "ok" or "errors=E") | ent_counts N (a line
-  // "kI COUNT NODE" per key) | ent_get KEY MS ("COUNT NODE" within MS, or "error ...") | ent_stats (runtime::entities_figures of "counter")
+  // "kI COUNT NODE" per key) | ent_get KEY MS ("COUNT NODE" within MS, or "error ...") | ent_stats
+  // (runtime::entities_figures of "counter")
   bool handles(const std::string& cmd) const;
   std::string run(const std::string& cmd, const std::vector<std::string>& args);
 

@@ -26,11 +26,11 @@ struct node_services {
   std::string node; // this node's name
   std::uint64_t incarnation = 0;
   caf::actor agent; // the node agent (agent_protocol.hpp); the checker and discovery are registered with it
-  caf::actor entities; // the node's entity region (runtime/entities.hpp): entity_call in service.hpp
-  caf::actor groups;   // the node's process-group scope "pg" (runtime/groups.hpp)
-  plugs::metrics metrics;                   // its registry holds every metric of the node
-  std::shared_ptr<process_metrics> process; // refreshed at each scrape
-  std::shared_ptr<dist_metrics> dist;       // the same; none on a node without distribution
+  caf::actor entities;    // the node's entity region (runtime/entities.hpp): entity_call in service.hpp
+  caf::actor groups;      // the node's process-group scope "pg" (runtime/groups.hpp)
+  plugs::metrics metrics; // its registry holds every metric of the node
+  std::shared_ptr<process_metrics> process;     // refreshed at each scrape
+  std::shared_ptr<dist_metrics> dist;           // the same; none on a node without distribution
   std::shared_ptr<cluster_state_metrics> state; // pub/sub and entities; the same
   std::shared_ptr<std::atomic<bool>> listening = std::make_shared<std::atomic<bool>>(false); // set once bound
 };

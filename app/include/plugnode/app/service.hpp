@@ -83,8 +83,8 @@ caf::expected<Reply> call(plugs::conn& c, const node_services& node, const std::
   return plugs::ask<Reply>(c, *target, timeout, std::forward<Ts>(xs)...);
 }
 
-// What the entity `key` of `type` answers to `xs...`, wherever in the cluster it lives (runtime/entities.hpp);
-// started on first use. Within `timeout` and the request's deadline.
+// What the entity `key` of `type` answers to `xs...`, wherever in the cluster it lives
+// (runtime/entities.hpp); started on first use. Within `timeout` and the request's deadline.
 template <class Reply, class... Ts>
 caf::expected<Reply> entity_call(plugs::conn& c, const node_services& node, const std::string& type,
                                  const std::string& key, std::chrono::milliseconds timeout, Ts&&... xs) {

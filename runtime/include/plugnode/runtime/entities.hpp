@@ -100,7 +100,8 @@ caf::expected<Reply> entity_call(caf::blocking_actor& self, const node& n, const
 // The same, one way (from any actor).
 template <class Self, class... Ts>
 void entity_send(Self* self, const node& n, const std::string& type, const std::string& key, Ts&&... xs) {
-  self->send(n.entities(), ent_send_atom_v, type, key, std::int32_t{0}, caf::make_message(std::forward<Ts>(xs)...));
+  self->send(n.entities(), ent_send_atom_v, type, key, std::int32_t{0},
+             caf::make_message(std::forward<Ts>(xs)...));
 }
 
 std::vector<entity_figures> entities_figures(node& n);

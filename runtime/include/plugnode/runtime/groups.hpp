@@ -5,7 +5,8 @@
 // The protocol (as pg.erl's, so a later bridge to a BEAM scope can speak it; no global lock anywhere):
 // - Each node owns its own members: only the scope on the member's node adds or removes it, and it tells
 //   every peer scope of the change ((pg_pjoin, scope, group, actors), (pg_pleave, scope, actors, groups)).
-// - Discovery: a scope asks the agent for the connected nodes at start and follows its nodeup events; for each
+// - Discovery: a scope asks the agent for the connected nodes at start and follows its nodeup events; for
+// each
 //   peer it looks up the peer's scope by name (whereis on that node) and sends (pg_disc, scope, node). A
 //   scope that gets a discover answers with (pg_sync, scope, node, all its local memberships) and, if it did
 //   not know the sender yet, monitors it and sends its own discover back: so both sides end with the other's

@@ -121,7 +121,7 @@ private:
   std::optional<std::string> listen();     // publishes the agent on the distribution port; the error if not
   std::optional<std::string> start_side(); // the second protocol (options.erlang); the error if not
   std::optional<std::string> start_cluster_state(); // group scope, pub/sub, entities; the error if not
-  void shut_down();                        // ends the agent, then the actor system
+  void shut_down();                                 // ends the agent, then the actor system
 
   node_options options_;
   std::uint64_t incarnation_ = 0;

@@ -48,12 +48,12 @@ inline const std::string pubsub_scope = "pubsub";
 
 // This node's pub/sub figures since start (metrics, the shell).
 struct pubsub_counts {
-  std::uint64_t topics = 0;       // topics with a local subscriber now
-  std::uint64_t subscribers = 0;  // local subscriptions now
-  std::uint64_t broadcasts = 0;   // broadcasts published on this node
-  std::uint64_t deliveries = 0;   // messages handed to this node's subscribers
-  std::uint64_t forwarded = 0;    // node messages sent to other nodes' servers
-  std::uint64_t received = 0;     // node messages received from other nodes
+  std::uint64_t topics = 0;      // topics with a local subscriber now
+  std::uint64_t subscribers = 0; // local subscriptions now
+  std::uint64_t broadcasts = 0;  // broadcasts published on this node
+  std::uint64_t deliveries = 0;  // messages handed to this node's subscribers
+  std::uint64_t forwarded = 0;   // node messages sent to other nodes' servers
+  std::uint64_t received = 0;    // node messages received from other nodes
 };
 
 namespace detail {

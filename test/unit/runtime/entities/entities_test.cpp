@@ -10,8 +10,8 @@
 
 #include <caf/all.hpp>
 
-#include "plugnode/test/ports.hpp"
 #include "../node/test_nodes.hpp"
+#include "plugnode/test/ports.hpp"
 
 using namespace plugnode::runtime;
 using namespace std::chrono_literals;
@@ -28,7 +28,8 @@ entity_type counter(const std::string& node, std::chrono::milliseconds idle = 0m
   type.name = "counter";
   type.idle = idle;
   type.hands_off = true;
-  type.start = [node](caf::event_based_actor*, const std::string&, const std::string& state) -> caf::behavior {
+  type.start = [node](caf::event_based_actor*, const std::string&,
+                      const std::string& state) -> caf::behavior {
     auto count = std::make_shared<std::uint64_t>(state.empty() ? 0 : std::stoull(state));
     return {
         [count](inc_atom) { return ++*count; },

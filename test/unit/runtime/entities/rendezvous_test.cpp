@@ -13,7 +13,8 @@ namespace {
 std::vector<std::string> owners(const std::vector<std::string>& hosts, int keys) {
   std::vector<std::string> out;
   for (int k = 0; k < keys; ++k)
-    out.push_back(hosts[static_cast<std::size_t>(rendezvous_owner("counter", "key-" + std::to_string(k), hosts))]);
+    out.push_back(
+        hosts[static_cast<std::size_t>(rendezvous_owner("counter", "key-" + std::to_string(k), hosts))]);
   return out;
 }
 

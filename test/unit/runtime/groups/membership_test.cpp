@@ -29,7 +29,7 @@ struct actors {
 
 } // namespace
 
-TEST_CASE("members lists this node's members first, then each peer's; joins count", "[groups]") {
+TEST_CASE("members lists this node's members first, then each peer's, and every join counts", "[groups]") {
   actors x;
   membership m;
   m.add("peer-1", "g", {x.c});
@@ -64,7 +64,7 @@ TEST_CASE("a sync replaces exactly the peer's part and reports the difference", 
   CHECK(m.replace("peer-1", m.view("peer-1")).empty()); // the same view again changes nothing
 }
 
-TEST_CASE("an exit ends every membership of the actor; a node loss every one of the node", "[groups]") {
+TEST_CASE("an exit ends every membership of the actor and a node loss every one of the node", "[groups]") {
   actors x;
   membership m;
   m.add(local_owner, "g", {x.a, x.b, x.a});

@@ -6,10 +6,10 @@
 
 #include <caf/all.hpp>
 
+#include "../node/test_nodes.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/node.hpp"
 #include "plugnode/test/ports.hpp"
-#include "../node/test_nodes.hpp"
 
 using namespace plugnode::runtime;
 using namespace std::chrono_literals;

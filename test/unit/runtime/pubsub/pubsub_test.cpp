@@ -8,8 +8,8 @@
 
 #include <caf/all.hpp>
 
-#include "plugnode/test/ports.hpp"
 #include "../node/test_nodes.hpp"
+#include "plugnode/test/ports.hpp"
 
 using namespace plugnode::runtime;
 using namespace std::chrono_literals;
