@@ -213,7 +213,7 @@ const std::string& shell_help() {
   pid                    the node's OS process id
   groups                 the process groups of scope pg, with their sizes (:pg.which_groups())
   members GROUP          GROUP's members on every node (:pg.get_members(GROUP))
-  entities               this node's entity types: active entities, hosts, activations, hand-offs
+  entities               entity types per node: active entities, hosts, activations, hand-offs
   stop                   stop the node gracefully
   help                   this text
   quit                   leave the shell (the node keeps running)

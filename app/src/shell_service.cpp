@@ -176,18 +176,28 @@ private:
     return {true, text};
   }
 
+  // One line per entity type and node (this node first, then each visible peer): its figures there.
   answer entities() {
-    std::string failure;
-    auto figures = ask_registered<std::vector<runtime::entity_figures>>(
-        "entity_region", failure, "the entity region", runtime::ent_stats_atom_v);
-    if (!figures)
-      return {false, failure};
+    std::vector<std::string> nodes{ctx_.services.node};
+    if (auto peers = ask<std::vector<std::string>>(ctx_.services.agent, runtime::nodes_atom_v))
+      nodes.insert(nodes.end(), peers->begin(), peers->end());
     std::string text;
-    for (const auto& f : *figures)
-      text += f.type + " active=" + std::to_string(f.active) + " hosts=" + std::to_string(f.hosts) +
-              " activations=" + std::to_string(f.activations) +
-              " passivations=" + std::to_string(f.passivations) + " handoffs=" + std::to_string(f.handoffs) +
-              " buffered=" + std::to_string(f.buffered) + "\n";
+    for (const auto& node : nodes) {
+      auto region =
+          ask<caf::actor>(ctx_.services.agent, runtime::whereis_atom_v, std::string("entity_region"), node);
+      auto figures = region ? ask<std::vector<runtime::entity_figures>>(*region, runtime::ent_stats_atom_v)
+                            : caf::expected<std::vector<runtime::entity_figures>>(region.error());
+      if (!figures) {
+        text += "? " + node + ": " + error_text(figures.error()); // a BEAM peer, or one that went away
+        continue;
+      }
+      for (const auto& f : *figures)
+        text += f.type + " active=" + std::to_string(f.active) + " hosts=" + std::to_string(f.hosts) +
+                " activations=" + std::to_string(f.activations) +
+                " passivations=" + std::to_string(f.passivations) +
+                " handoffs=" + std::to_string(f.handoffs) + " buffered=" + std::to_string(f.buffered) +
+                " node=" + node + "\n";
+    }
     return {true, text};
   }
 

@@ -69,23 +69,16 @@ public:
         [this](ent_call_atom, const std::string& type, const std::string& key, std::int32_t hops,
                caf::message& msg) {
           auto rp = make_response_promise();
-          route({type, key}, held{rp, true, hops, std::move(msg)});
+          route({type, key}, held{rp, true, hops, std::move(msg), {}});
           return rp;
         },
         [this](ent_send_atom, const std::string& type, const std::string& key, std::int32_t hops,
                caf::message& msg) {
-          route({type, key}, held{{}, false, hops, std::move(msg)});
+          route({type, key}, held{{}, false, hops, std::move(msg), {}});
         },
         [this](ent_claim_atom, const std::string& type, const std::string& key) {
-          auto rp = make_response_promise<std::vector<std::string>>();
-          entity_key k{type, key};
-          if (!active_.count(k)) {
-            rp.deliver(std::vector<std::string>{}); // not here (or moving here itself): it starts fresh
-            return rp;
-          }
-          auto claimer = caf::actor_cast<caf::actor>(current_sender());
-          give_up(k, claimer,
-                  [rp](const std::string& state) mutable { rp.deliver(std::vector<std::string>{state}); });
+          auto rp = make_response_promise();
+          answer_claim({type, key}, held{rp, false, 0, {}, caf::actor_cast<caf::actor>(current_sender())});
           return rp;
         },
         [this](ent_take_atom, const std::string& type, const std::string& key, const std::string& state) {
@@ -131,7 +124,7 @@ public:
   void on_exit() override {
     for (auto& [k, list] : moving_)
       for (auto& h : list)
-        if (h.call)
+        if (h.call || h.claimer)
           h.rp.deliver(caf::make_error(caf::sec::request_receiver_down));
     moving_.clear();
     active_.clear();
@@ -146,13 +139,31 @@ private:
     caf::actor actor;
     clock_type::time_point used;
   };
-  // A message for a key that is moving, delivered when it has settled.
+  // A message for a key that is moving, delivered when it has settled; or a claim of it, answered then.
   struct held {
-    caf::response_promise rp; // calls only
+    caf::response_promise rp; // calls and claims
     bool call;
     std::int32_t hops;
     caf::message msg;
+    caf::actor claimer; // set for a claim
   };
+
+  // A region wants k: its state when k is active here (k is given up), nothing when k is not here. While k
+  // moves (this region gives it up, or claims it itself) the claim waits: "nothing" at once could make the
+  // claimer start k fresh beside the instance on its way.
+  void answer_claim(const entity_key& k, held h) {
+    if (auto m = moving_.find(k); m != moving_.end()) {
+      m->second.push_back(std::move(h));
+      return;
+    }
+    if (!active_.count(k)) {
+      h.rp.deliver(std::vector<std::string>{});
+      return;
+    }
+    auto rp = h.rp;
+    give_up(k, h.claimer,
+            [rp](const std::string& state) mutable { rp.deliver(std::vector<std::string>{state}); });
+  }
 
   caf::actor self() { return caf::actor_cast<caf::actor>(this); }
 
@@ -264,7 +275,10 @@ private:
     auto list = std::move(m->second);
     moving_.erase(m);
     for (auto& h : list)
-      route(k, std::move(h));
+      if (h.claimer)
+        answer_claim(k, std::move(h));
+      else
+        route(k, std::move(h));
   }
 
   // Stops k after the messages it has (taking its state when its type hands off), calls `done` with the
@@ -282,7 +296,12 @@ private:
       auto list = std::move(moving_[k]);
       moving_.erase(k);
       for (auto& h : list)
-        forward(to, k, h);
+        if (!h.claimer)
+          forward(to, k, h);
+        else if (h.claimer == to)
+          h.rp.deliver(std::vector<std::string>{}); // it has the state already (its take went just before)
+        else
+          h.rp.delegate(to, ent_claim_atom_v, k.first, k.second); // the claimer asks the new holder
     };
     if (!types_.at(k.first)->hands_off) {
       finish(std::string());

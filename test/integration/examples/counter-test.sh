@@ -83,8 +83,8 @@ check "the owners' counters commands list each key once, with its value" \
 check "the application's metric is on /metrics" \
   grep '^counter_adds_total [1-9]' <(curl -fsS "http://$net.1:$http_port/metrics") >/dev/null
 check "the shell's groups command shows node 1's counters group" grep -q '^counters [0-9]' <(on 1 rpc groups)
-check "the shell's entities command shows the counter type on 3 hosts" \
-  grep -q '^counter active=[0-9]* hosts=3 ' <(on 1 rpc entities)
+check "the shell's entities command shows the counter type on each of the 3 nodes" \
+  test "$(on 1 rpc entities | grep -c '^counter active=[0-9]* hosts=3 .* node=counter@')" = 3
 check "/metrics has the entity metrics" \
   grep -q '^plugnode_entities_active{type="counter"}' <(curl -fsS "http://$net.1:$http_port/metrics")
 
@@ -97,7 +97,7 @@ check "node 3 stops gracefully (exit 0)" test $? = 0
 check "after node 3's graceful stop, nodes 1 and 2 answer every key with its value" same_everywhere "1 2"
 check "no key answers from node 3" test "$(for key in $keys; do curl -fsS "$(url 1 "$key")"; done | grep -c "@$net.3")" = 0
 start_node 3
-hosts_on() { on "$1" rpc entities 2>/dev/null | grep -q '^counter active=[0-9]* hosts=3 '; }
+hosts_on() { on "$1" rpc entities 2>/dev/null | grep -q "^counter active=[0-9]* hosts=3 .* node=counter@$net.$1\$"; }
 for i in 1 2 3; do
   check "node $i sees both peers again" until_true 30 peers_of "$i"
   # Until every node knows node 3 hosts counters again, a read through a node that does not yet goes to

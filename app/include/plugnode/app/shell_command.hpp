@@ -26,7 +26,7 @@ enum class shell_verb {
   pid,        // the node's OS process id
   groups,     // the non-empty process groups of scope pg (:pg.which_groups())
   members,    // members GROUP: every node's members of GROUP (:pg.get_members(GROUP))
-  entities,   // this node's sharded entity types and their figures
+  entities,   // the sharded entity types' figures on this node and each peer
   stop,       // stop the node gracefully
   help,
   quit,
