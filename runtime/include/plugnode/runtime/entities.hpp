@@ -97,7 +97,8 @@ caf::expected<Reply> entity_call(caf::blocking_actor& self, const node& n, const
                     caf::make_message(std::forward<Ts>(xs)...));
 }
 
-// The same, one way (from any actor).
+// The same, one way (from any actor). Unlike pub/sub's remote leg these hops are plain sends (no outbound
+// budget): a sender that needs to be held sends calls instead and waits for their answers.
 template <class Self, class... Ts>
 void entity_send(Self* self, const node& n, const std::string& type, const std::string& key, Ts&&... xs) {
   self->send(n.entities(), ent_send_atom_v, type, key, std::int32_t{0},
