@@ -163,12 +163,13 @@ void dist_listener::run() {
         continue;
       }
       if (budget.full()) {
-        auto oldest = std::find_if(pending.begin(), pending.end(),
-                                   [&](const handshake_socket& p) { return p.address == budget.busiest(); });
-        drop(*oldest, "evicted the oldest handshake from " + oldest->address + ": " +
-                          std::to_string(max_pending) + " handshakes in progress");
-        budget.give_back(oldest->address);
-        pending.erase(oldest);
+        auto evicted = budget.evictee(
+            pending.begin(), pending.end(), [](const handshake_socket& p) -> const std::string& { return p.address; },
+            [](const handshake_socket& p) { return p.last_heard; });
+        drop(*evicted, "evicted the handshake idle longest from " + evicted->address + ": " +
+                           std::to_string(max_pending) + " handshakes in progress");
+        budget.give_back(evicted->address);
+        pending.erase(evicted);
       }
       budget.take(s.address);
       pending.push_back(std::move(s));

@@ -84,34 +84,27 @@ epmd_responder::~epmd_responder() {
 
 void epmd_responder::run() {
   // Many clients at once, none able to hold the others up: a request is a few bytes sent at connect.
-  runtime::net::pending_clients clients(max_clients, clients_per_address, "refused EPMD clients");
+  runtime::net::pending_clients clients(max_clients, clients_per_address, 2 + max_request,
+                                        "refused EPMD clients");
   clients.serve_until_woken(listen_fd_, wake_[0], std::chrono::milliseconds(client_timeout_ms),
-                            [this](runtime::net::pending_client& c) { return answer(c.fd); });
+                            [this](runtime::net::pending_client& c) { return answer(c); });
 }
 
-bool epmd_responder::answer(int client) {
+bool epmd_responder::answer(runtime::net::pending_client& c) {
   using namespace epmd;
-  // The whole request, or nothing yet: peeked, so a partial one waits for the rest (until its deadline).
-  char peeked[2 + max_request];
-  auto got = ::recv(client, peeked, sizeof peeked, MSG_PEEK | MSG_DONTWAIT);
-  if (got < 0 && (errno == EAGAIN || errno == EINTR))
+  // The whole request, or nothing yet: a partial one waits in the buffer for the rest (until its deadline).
+  const auto& got = c.received;
+  if (got.size() < 2)
     return false;
-  auto refuse = [client] {
-    runtime::net::reset_on_close(client);
-    ::close(client);
+  std::size_t length = (std::size_t{static_cast<unsigned char>(got[0])} << 8) | static_cast<unsigned char>(got[1]);
+  if (length == 0 || length > max_request) {
+    runtime::net::reset_on_close(c.fd);
+    ::close(c.fd);
     return true;
-  };
-  if (got <= 0)
-    return refuse();
-  if (got < 2)
+  }
+  if (got.size() < 2 + length)
     return false;
-  std::size_t length =
-      (std::size_t{static_cast<unsigned char>(peeked[0])} << 8) | static_cast<unsigned char>(peeked[1]);
-  if (length == 0 || length > max_request)
-    return refuse();
-  if (static_cast<std::size_t>(got) < 2 + length)
-    return false;
-  std::string request(peeked + 2, length);
+  std::string request = got.substr(2, length);
   auto code = static_cast<std::uint8_t>(request[0]);
   std::string reply;
   if (code == port_please2_req) {
@@ -136,8 +129,9 @@ bool epmd_responder::answer(int client) {
         "EPMD: request {} from a client refused (only PORT_PLEASE2 and NAMES are answered)", code);
   }
   // A few dozen bytes: they fit the socket's buffer, so this does not wait on a client that does not read.
-  write_all(client, reply, std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
-  ::close(client);
+  // The request was read whole, so the close is a FIN after the answer, as epmd's, not a reset.
+  write_all(c.fd, reply, std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+  ::close(c.fd);
   return true;
 }
 
