@@ -165,7 +165,8 @@ void dist_listener::run() {
       if (budget.full()) {
         auto evicted = budget.evictee(
             pending.begin(), pending.end(), [](const handshake_socket& p) -> const std::string& { return p.address; },
-            [](const handshake_socket& p) { return p.last_heard; });
+            // A peer that sent its whole hello goes after those that did not; then the one idle longest.
+            [](const handshake_socket& p) { return std::make_pair(!p.handshake.peer_name().empty(), p.last_heard); });
         drop(*evicted, "evicted the handshake idle longest from " + evicted->address + ": " +
                            std::to_string(max_pending) + " handshakes in progress");
         budget.give_back(evicted->address);
@@ -173,6 +174,9 @@ void dist_listener::run() {
       }
       budget.take(s.address);
       pending.push_back(std::move(s));
+      // A peer's hello is usually there already: read it now, so the peer has progressed before the next
+      // arrival of a flood could evict it (the state is looked at on the next turn).
+      pump(pending.back());
     }
   }
   for (auto& s : pending)

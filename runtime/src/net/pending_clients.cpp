@@ -32,7 +32,8 @@ pending_clients::~pending_clients() {
     ::close(c.fd);
 }
 
-void pending_clients::accept_from(int listen_fd, std::chrono::milliseconds patience) {
+void pending_clients::accept_from(int listen_fd, std::chrono::milliseconds patience,
+                                  const std::function<bool(pending_client&)>& ready) {
   auto now = std::chrono::steady_clock::now();
   auto deadline = now + patience;
   for (std::size_t i = 0; i < accept_batch; ++i) {
@@ -59,7 +60,16 @@ void pending_clients::accept_from(int listen_fd, std::chrono::milliseconds patie
                    fmt::format("evicted: {} connections waiting", budget_.total()));
     }
     budget_.take(c.address);
+    // A request is usually there by now: served at once, it cannot be evicted by the next arrivals.
+    std::string why;
+    auto done = offer(c, ready, why);
+    if (done == outcome::served) {
+      budget_.give_back(c.address);
+      continue;
+    }
     clients_.push_back(std::move(c));
+    if (done == outcome::failed)
+      close_client(clients_.size() - 1, why);
   }
 }
 
@@ -81,7 +91,7 @@ void pending_clients::serve_until_woken(int listen_fd, int wake_fd, std::chrono:
       revents.push_back(fds[i].revents);
     serve(revents, ready);
     if (fds[0].revents & POLLIN)
-      accept_from(listen_fd, patience);
+      accept_from(listen_fd, patience, ready);
     if (each_turn)
       each_turn();
   }
@@ -94,15 +104,13 @@ void pending_clients::serve(const std::vector<short>& revents,
   for (std::size_t i = std::min(revents.size(), clients_.size()); i-- > 0;) {
     if (revents[i] == 0)
       continue;
-    auto& c = clients_[i];
-    bool open = read_from(c);
-    if (ready(c)) {
-      budget_.give_back(c.address);
+    std::string why;
+    auto done = offer(clients_[i], ready, why);
+    if (done == outcome::served) {
+      budget_.give_back(clients_[i].address);
       clients_.erase(clients_.begin() + static_cast<std::ptrdiff_t>(i));
-    } else if (!open) {
-      close_client(i, "closed its side before a complete request");
-    } else if (c.received.size() >= max_request_) {
-      close_client(i, fmt::format("sent {} bytes without a complete request", c.received.size()));
+    } else if (done == outcome::failed) {
+      close_client(i, why);
     }
   }
   for (std::size_t i = clients_.size(); i-- > 0;)
@@ -126,6 +134,21 @@ bool pending_clients::read_from(pending_client& c) {
     }
   }
   return true;
+}
+
+pending_clients::outcome pending_clients::offer(pending_client& c,
+                                                const std::function<bool(pending_client&)>& ready,
+                                                std::string& why) {
+  bool open = read_from(c);
+  if (ready(c))
+    return outcome::served;
+  if (!open)
+    why = "closed its side before a complete request";
+  else if (c.received.size() >= max_request_)
+    why = fmt::format("sent {} bytes without a complete request", c.received.size());
+  else
+    return outcome::waiting;
+  return outcome::failed;
 }
 
 void pending_clients::close_client(std::size_t i, std::string_view why) {

@@ -55,3 +55,40 @@ TEST_CASE("a peer on another address connects within 1 s while 500 sockets flood
   CHECK_THAT(a.output(), Catch::Contains(" more from 127.0.0.5 in the last "));
   CHECK(a.proc().running());
 }
+
+TEST_CASE("a peer from a fresh address connects 10 times of 10 while 200 addresses hold 1, 2 or 8 pending "
+          "handshakes each",
+          "[cluster][hostile]") {
+  // Each flood socket sends the start of a hello that never ends, so it holds its slot until the handshake
+  // deadline, and reconnects at once when the node closes it. When every address held one slot, the old
+  // eviction picked the lexicographically first address, any 127.0.0.x peer: 0 connects of 8.
+  auto port = shared_free_port({"127.0.0.2", "127.0.0.3"});
+  cluster_node a("127.0.0.2", port), b("127.0.0.3", port);
+  REQUIRE((a.ready() && b.ready()));
+  auto partial_hello = std::string("\x00\x60", 2) + "plugnode-dist-1\nhel";
+  for (std::size_t per_address : {1, 2, 8}) {
+    connection_flood flood(flood_addresses(200), "127.0.0.2", port, per_address, partial_hello);
+    std::this_thread::sleep_for(1s); // every slot the flood can take is taken
+    auto flood_start = flood.connects();
+    int connected = 0;
+    double slowest_ms = 0;
+    // Bounded: two failed rounds end the attempt (each waits at most 2 s).
+    for (int round = 0; round < 10 && round - connected < 2; ++round) {
+      auto t0 = std::chrono::steady_clock::now();
+      auto answer = b.cmd("connect app@127.0.0.2", 2s);
+      auto ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      slowest_ms = std::max(slowest_ms, ms);
+      if (answer == "true" && ms < 1000)
+        ++connected;
+      b.cmd("disconnect app@127.0.0.2", 2s);
+      wait_for_answer(a, "nodes", "", 2s);
+    }
+    WARN(per_address << " per address from 200 addresses: " << connected << " of 10 connects under 1 s, "
+                     << "slowest " << slowest_ms << " ms; flood " << flood.connects() - flood_start
+                     << " connects meanwhile");
+    CHECK(connected == 10);
+    CHECK(flood.connects() - flood_start > 0); // the flood really ran (the node kept closing its sockets)
+  }
+  CHECK_THAT(a.output(), Catch::Contains("handshakes in progress"));
+  CHECK(a.proc().running());
+}

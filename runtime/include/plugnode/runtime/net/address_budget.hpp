@@ -1,7 +1,7 @@
 // address_budget: how a listener shares its bounded slots among client addresses (the distribution port's
 // handshakes, the Erlang gate, the EPMD responder): at most `per_address` held for one address, and when
 // all are taken the client to evict is chosen fairly: from the address holding the most, and among those the
-// one that has waited longest since it last made progress. Never by the order of the address text, which
+// one that got least far and has waited longest since it last made progress. Never by the order of the address text, which
 // would single out one address (before, any 127.0.0.x peer lost every tie against a flood), so a flood from
 // many sources takes its share and no more, and a client from a fresh address always finds a slot.
 #pragma once
@@ -24,16 +24,17 @@ public:
     auto n = held_.find(address);
     return n == held_.end() ? 0 : n->second;
   }
-  // The client to evict among [first, last): the one whose address holds the most slots; of those, the one
-  // with the earliest `idle_since` (when it last made progress: accepted, or last sent a byte). `last` when
-  // the range is empty.
-  template <typename It, typename AddressOf, typename IdleSince>
-  It evictee(It first, It last, AddressOf address_of, IdleSince idle_since) const {
+  // The client to evict among [first, last): one whose address holds the most slots; of those, the one with
+  // the smallest `rank`, which the listener defines as any ordered key, e.g. when the client last made
+  // progress (accepted, or last sent a byte), or a pair of how far it got and that time. `last` when the
+  // range is empty.
+  template <typename It, typename AddressOf, typename Rank>
+  It evictee(It first, It last, AddressOf address_of, Rank rank) const {
     It pick = last;
     std::size_t pick_held = 0;
     for (It it = first; it != last; ++it) {
       auto n = held(address_of(*it));
-      if (pick == last || n > pick_held || (n == pick_held && idle_since(*it) < idle_since(*pick))) {
+      if (pick == last || n > pick_held || (n == pick_held && rank(*it) < rank(*pick))) {
         pick = it;
         pick_held = n;
       }

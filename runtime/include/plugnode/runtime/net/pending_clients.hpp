@@ -48,9 +48,13 @@ public:
                          const std::function<void()>& each_turn = {});
 
 private:
-  void accept_from(int listen_fd, std::chrono::milliseconds patience);
+  void accept_from(int listen_fd, std::chrono::milliseconds patience,
+                   const std::function<bool(pending_client&)>& ready);
   void serve(const std::vector<short>& revents, const std::function<bool(pending_client&)>& ready);
   bool read_from(pending_client& c); // false when the client ended its side or failed
+  enum class outcome { served, waiting, failed };
+  // Reads what `c` sent and offers it to `ready`; `why` says why a failed client is to be closed.
+  outcome offer(pending_client& c, const std::function<bool(pending_client&)>& ready, std::string& why);
   void close_client(std::size_t i, std::string_view why);
 
   address_budget budget_;
