@@ -175,7 +175,7 @@ int write_adding_flags(void* ctx, const char* buf, ssize_t* len, unsigned tmo) {
 // number can be reused.
 int close_ending_handshake(void* ctx) {
   if (fd_of(ctx) == current().fd)
-    handshake_over();
+    handshake_over(false);
   return ei_default_socket_callbacks.close(ctx);
 }
 
@@ -208,10 +208,10 @@ std::string& last_accepted_address() {
   return address;
 }
 
-void handshake_over() {
+void handshake_over(bool authenticated) {
   auto& state = current();
   if (state.gate != nullptr)
-    state.gate->done(state.fd);
+    state.gate->done(state.fd, authenticated);
   state = handshake_state{};
 }
 

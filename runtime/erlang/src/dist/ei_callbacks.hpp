@@ -26,9 +26,9 @@ class erlang_gate;
 std::string& last_accepted_peer();
 std::string& last_accepted_address();
 
-// The calling thread's ei_accept returned: its gate forgets the connection (once; ei's close of a failed one
-// does this first).
-void handshake_over();
+// The calling thread's ei_accept returned, `authenticated` or not: its gate forgets the connection (once;
+// ei's close of a failed one does this first).
+void handshake_over(bool authenticated);
 
 // ei_accept on `listen_fd` takes connections from `gate` from now on (nullptr: the gate is gone, accept
 // fails).

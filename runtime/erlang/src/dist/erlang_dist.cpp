@@ -134,7 +134,7 @@ void erlang_dist::accept_loop() {
     ErlConnect peer{};
     int fd =
         ei_accept_tmo(&ec_, listen_fd_, &peer, static_cast<unsigned>(settings_.handshake_timeout.count()));
-    handshake_over();
+    handshake_over(fd >= 0);
     if (fd >= 0) {
       adopt(fd, peer.nodename, "from " + last_accepted_peer());
     } else if (!stop_ && !last_accepted_peer().empty()) {
@@ -190,7 +190,7 @@ std::string erlang_dist::dial(const std::string& node, const std::string& addres
            std::to_string(settings_.options.epmd_port);
   int fd = ei_xconnect_host_port_tmo(&ec_, &ipv4, port,
                                      static_cast<unsigned>(settings_.handshake_timeout.count()));
-  handshake_over();
+  handshake_over(fd >= 0);
   if (fd < 0)
     return "Erlang's handshake with " + where + ":" + std::to_string(port) +
            " failed (a wrong cookie, or not an Erlang node; erl_errno " + std::to_string(erl_errno) + ")";

@@ -27,6 +27,10 @@ constexpr std::size_t max_ready = 16; // beyond that the oldest waited too long 
 // A handshake on loopback or in a cluster takes milliseconds; one running this long while others wait is
 // stalled (or trickling) and gives its acceptor up.
 constexpr std::chrono::milliseconds stall_limit{500};
+// A handshake that failed or was evicted counts against its address this long: strangers whose handshakes
+// stall are served last and evicted first, so a peer with a clean record is never behind them.
+constexpr std::chrono::seconds strike_memory{10};
+constexpr std::size_t max_struck_addresses = 4096;
 // send_name: length:16, then 'n' (version 5) or 'N' (version 6), flags, creation, the name (<= 255 bytes).
 constexpr std::size_t max_first_message = 512;
 constexpr std::string_view log_kind = "refused Erlang connections";
@@ -67,11 +71,32 @@ erlang_gate::~erlang_gate() {
       ::close(fd);
 }
 
+std::size_t erlang_gate::weight(const std::string& address) const {
+  auto n = handshakes_.held(address);
+  if (auto s = strikes_.find(address); s != strikes_.end() && clock::now() - s->second.last < strike_memory)
+    n += s->second.count;
+  return n;
+}
+
+void erlang_gate::strike(const std::string& address) {
+  auto now = clock::now();
+  if (strikes_.size() >= max_struck_addresses && strikes_.find(address) == strikes_.end()) {
+    for (auto s = strikes_.begin(); s != strikes_.end();)
+      s = now - s->second.last >= strike_memory ? strikes_.erase(s) : std::next(s);
+    if (strikes_.size() >= max_struck_addresses)
+      return; // a flood from more addresses than this: its handshakes still end at their deadlines
+  }
+  auto& s = strikes_[address];
+  s.count = now - s.last < strike_memory ? s.count + 1 : 1;
+  s.last = now;
+}
+
 std::deque<erlang_gate::queued>::iterator erlang_gate::next_queued() {
-  // The fewest handshakes first, so a flood's queued connections never stand before a fresh address.
+  // The lightest address first (fewest handshakes, fewest recent failures), so a flood's queued connections
+  // never stand before a fresh address; the oldest on a tie.
   return std::min_element(ready_.begin(), ready_.end(), [this](const queued& a, const queued& b) {
-    auto ha = handshakes_.held(a.c.address), hb = handshakes_.held(b.c.address);
-    return ha < hb || (ha == hb && a.since < b.since);
+    auto wa = weight(a.c.address), wb = weight(b.c.address);
+    return wa < wb || (wa == wb && a.since < b.since);
   });
 }
 
@@ -89,11 +114,13 @@ erlang_gate::connection erlang_gate::take(std::chrono::milliseconds timeout) {
   return c;
 }
 
-void erlang_gate::done(int fd) {
+void erlang_gate::done(int fd, bool authenticated) {
   std::lock_guard<std::mutex> lock(mutex_);
   auto r = std::find_if(running_.begin(), running_.end(), [fd](const running& x) { return x.fd == fd; });
   if (r == running_.end())
     return;
+  if (!authenticated)
+    strike(r->address);
   handshakes_.give_back(r->address);
   running_.erase(r);
 }
@@ -101,23 +128,25 @@ void erlang_gate::done(int fd) {
 void erlang_gate::make_room() {
   if (ready_.size() <= idle_)
     return;
-  std::vector<running*> stalled;
-  for (auto& r : running_)
-    if (!r.evicted && clock::now() - r.since >= stall_limit)
-      stalled.push_back(&r);
-  auto victim = handshakes_.evictee(
-      stalled.begin(), stalled.end(), [](const running* r) -> const std::string& { return r->address; },
-      [](const running* r) { return r->since; });
-  if (victim == stalled.end() || handshakes_.held((*victim)->address) < handshakes_.held(next_queued()->c.address))
+  // Of the handshakes stalled past the limit, the heaviest address's oldest.
+  auto now = clock::now();
+  running* victim = nullptr;
+  for (auto& r : running_) {
+    if (r.evicted || now - r.since < stall_limit)
+      continue;
+    if (victim == nullptr || weight(r.address) > weight(victim->address) ||
+        (weight(r.address) == weight(victim->address) && r.since < victim->since))
+      victim = &r;
+  }
+  if (victim == nullptr || weight(victim->address) < weight(next_queued()->c.address))
     return;
-  auto& r = **victim;
-  r.evicted = true;
+  victim->evicted = true;
   // The acceptor's read ends at once; ei then fails the handshake and closes the socket (done() first).
-  ::shutdown(r.fd, SHUT_RDWR);
-  runtime::log_limited(spdlog::level::info, log_kind, r.address,
+  ::shutdown(victim->fd, SHUT_RDWR);
+  runtime::log_limited(spdlog::level::info, "evicted Erlang handshakes", victim->address,
                        fmt::format("erlang: evicted the handshake with {} after {} ms: all {} acceptors busy, "
                                    "{} connections waiting",
-                                   r.peer, ms_since(r.since), acceptors_, ready_.size()));
+                                   victim->peer, ms_since(victim->since), acceptors_, ready_.size()));
 }
 
 bool erlang_gate::admit(runtime::net::pending_client& c) {
@@ -142,9 +171,11 @@ bool erlang_gate::admit(runtime::net::pending_client& c) {
   if (handshakes_.spent(c.address))
     return refuse(fmt::format("{} handshakes from {} already running", handshakes_per_address, c.address));
   if (ready_.size() >= max_ready) {
-    auto evicted = handshakes_.evictee(
-        ready_.begin(), ready_.end(), [](const queued& q) -> const std::string& { return q.c.address; },
-        [](const queued& q) { return q.since; });
+    // The heaviest address's oldest: it waited longest, behind lighter ones.
+    auto evicted = std::max_element(ready_.begin(), ready_.end(), [this](const queued& a, const queued& b) {
+      auto wa = weight(a.c.address), wb = weight(b.c.address);
+      return wa < wb || (wa == wb && a.since > b.since);
+    });
     runtime::log_limited(spdlog::level::info, log_kind, evicted->c.address,
                          fmt::format("erlang: closed {}: {} connections waiting for an acceptor",
                                      evicted->c.peer, max_ready));

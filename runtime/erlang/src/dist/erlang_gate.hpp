@@ -4,17 +4,20 @@
 // eviction below). The gate accepts every connection itself and holds it (pending_clients.hpp: at most 8 per
 // address, 128 in all, 1 s in total) until the peer's first handshake message (send_name) has fully arrived,
 // read into the connection's buffer (ei is handed those bytes, ei_callbacks.hpp); only then may an acceptor
-// take it, and at most 2 handshakes per address are queued or running at once. Acceptors take the queued
-// connection whose address holds the fewest handshakes first (the oldest on a tie). While connections wait
-// and every acceptor is busy, a handshake that has run 500 ms (a real one takes milliseconds) is evicted
-// (shut down) when its address holds at least as many handshakes as the next one waiting: from the address
-// holding the most, the oldest. So strangers share the acceptors and a peer from a fresh address always
-// gets one at once; each handshake also ends at its total deadline (ei_callbacks.hpp).
+// take it, and at most 2 handshakes per address are queued or running at once. Each address has a weight:
+// its handshakes queued or running, plus those that failed or were evicted in the last 10 s. Acceptors take
+// the queued connection of the lightest address first (the oldest on a tie); when 16 wait, the heaviest
+// address's oldest is closed. While connections wait and every acceptor is busy, a handshake that has run
+// 500 ms (a real one takes milliseconds) is evicted (shut down) when its address weighs at least as much as
+// the next one waiting: the heaviest address's oldest. So strangers whose handshakes stall share the
+// acceptors among themselves, and a peer from a fresh address gets one at once; each handshake also ends at
+// its total deadline (ei_callbacks.hpp).
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -47,8 +50,8 @@ public:
 
   // The next connection whose first message is there; fd -1 after `timeout` or once the gate stops.
   connection take(std::chrono::milliseconds timeout);
-  // The handshake on `fd`, which take() gave, ended (either way); called before fd is closed.
-  void done(int fd);
+  // The handshake on `fd`, which take() gave, ended, `authenticated` or not; called before fd is closed.
+  void done(int fd, bool authenticated);
 
 private:
   using time_point = std::chrono::steady_clock::time_point;
@@ -68,6 +71,8 @@ private:
   bool admit(runtime::net::pending_client& c); // true when done with the client here
   void make_room();                            // the eviction above; under mutex_
   std::deque<queued>::iterator next_queued();  // the one take() gives next; under mutex_
+  std::size_t weight(const std::string& address) const; // under mutex_
+  void strike(const std::string& address);               // a failed handshake; under mutex_
 
   int listen_fd_;
   std::size_t acceptors_;
@@ -78,6 +83,11 @@ private:
   std::deque<queued> ready_;
   std::vector<running> running_;
   runtime::net::address_budget handshakes_; // queued or running, by address
+  struct strikes {
+    std::size_t count = 0;
+    time_point last;
+  };
+  std::map<std::string, strikes> strikes_; // failed or evicted handshakes of the last 10 s, by address
   bool stopping_ = false;
   std::thread thread_;
 };
