@@ -164,9 +164,12 @@ void dist_listener::run() {
       }
       if (budget.full()) {
         auto evicted = budget.evictee(
-            pending.begin(), pending.end(), [](const handshake_socket& p) -> const std::string& { return p.address; },
+            pending.begin(), pending.end(),
+            [](const handshake_socket& p) -> const std::string& { return p.address; },
             // A peer that sent its whole hello goes after those that did not; then the one idle longest.
-            [](const handshake_socket& p) { return std::make_pair(!p.handshake.peer_name().empty(), p.last_heard); });
+            [](const handshake_socket& p) {
+              return std::make_pair(!p.handshake.peer_name().empty(), p.last_heard);
+            });
         drop(*evicted, "evicted the handshake idle longest from " + evicted->address + ": " +
                            std::to_string(max_pending) + " handshakes in progress");
         budget.give_back(evicted->address);

@@ -54,7 +54,8 @@ void pending_clients::accept_from(int listen_fd, std::chrono::milliseconds patie
     }
     if (budget_.full()) {
       auto evicted = budget_.evictee(
-          clients_.begin(), clients_.end(), [](const pending_client& p) -> const std::string& { return p.address; },
+          clients_.begin(), clients_.end(),
+          [](const pending_client& p) -> const std::string& { return p.address; },
           [](const pending_client& p) { return p.heard; });
       close_client(static_cast<std::size_t>(evicted - clients_.begin()),
                    fmt::format("evicted: {} connections waiting", budget_.total()));

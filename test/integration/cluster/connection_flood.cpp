@@ -36,8 +36,8 @@ int open_one(const std::string& local, const std::string& address, std::uint16_t
 
 connection_flood::connection_flood(std::vector<std::string> local_addresses, std::string address,
                                    std::uint16_t port, std::size_t per_address, std::string opening)
-    : locals_(std::move(local_addresses)), address_(std::move(address)), port_(port), per_address_(per_address),
-      opening_(std::move(opening)), thread_([this] { run(); }) {}
+    : locals_(std::move(local_addresses)), address_(std::move(address)), port_(port),
+      per_address_(per_address), opening_(std::move(opening)), thread_([this] { run(); }) {}
 
 connection_flood::~connection_flood() {
   stop_ = true;
@@ -66,9 +66,8 @@ void connection_flood::run() {
       if (p.fd >= 0 && p.revents == 0)
         continue;
       if (p.fd >= 0 && !s.opened && (p.revents & POLLOUT) && !(p.revents & (POLLERR | POLLHUP))) {
-        s.opened = opening_.empty() ||
-                   ::send(p.fd, opening_.data(), opening_.size(), MSG_NOSIGNAL) ==
-                       static_cast<ssize_t>(opening_.size());
+        s.opened = opening_.empty() || ::send(p.fd, opening_.data(), opening_.size(), MSG_NOSIGNAL) ==
+                                           static_cast<ssize_t>(opening_.size());
         p.events = POLLIN;
         if (s.opened)
           continue;

@@ -49,8 +49,8 @@ int connect_from(const std::string& local, const std::string& address, std::uint
 std::string send_name(const std::string& name) {
   // EXTENDED_REFERENCES, FUN_TAGS, NEW_FUN_TAGS, EXTENDED_PIDS_PORTS, EXPORT_PTR_TAG, BIT_BINARIES,
   // NEW_FLOATS, SMALL_ATOM_TAGS, UTF8_ATOMS, MAP_TAG, BIG_CREATION, HANDSHAKE_23.
-  std::uint64_t flags = 0x4 | 0x10 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x4000 | 0x10000 | 0x20000 |
-                        0x40000 | 0x1000000;
+  std::uint64_t flags =
+      0x4 | 0x10 | 0x80 | 0x100 | 0x200 | 0x400 | 0x800 | 0x4000 | 0x10000 | 0x20000 | 0x40000 | 0x1000000;
   std::string body = "N";
   for (int i = 7; i >= 0; --i)
     body += static_cast<char>((flags >> (8 * i)) & 0xff);
@@ -212,7 +212,8 @@ TEST_CASE("a node in a program that does not ignore SIGPIPE survives a send_name
   ::sigaction(SIGPIPE, &previous, nullptr);
 }
 
-TEST_CASE("a trickling handshake ends at its total deadline, not one byte per timeout later", "[erlang][hostile]") {
+TEST_CASE("a trickling handshake ends at its total deadline, not one byte per timeout later",
+          "[erlang][hostile]") {
   test_epmd epmd;
   auto env = erlang_env(epmd, "127.0.0.2");
   running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), env, cookie);
@@ -291,7 +292,8 @@ TEST_CASE("partial requests held on EPMD and the Erlang port cost no CPU; EPMD's
   // 8 partial requests on each port from 2 addresses, renewed as the node closes them at their deadline.
   auto two = addresses_from(20, 2);
   connection_flood on_epmd(two, "127.0.0.2", epmd.port(), 4, port_please("plugnode").substr(0, 4));
-  connection_flood on_erlang(two, "127.0.0.2", erlang_port_of(env), 4, send_name("partial@127.0.0.20").substr(0, 8));
+  connection_flood on_erlang(two, "127.0.0.2", erlang_port_of(env), 4,
+                             send_name("partial@127.0.0.20").substr(0, 8));
   std::this_thread::sleep_for(500ms);
   auto cpu_before = cpu_seconds(node.proc().pid());
   auto t0 = clock_type::now();

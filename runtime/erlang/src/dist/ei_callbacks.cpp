@@ -38,9 +38,9 @@ struct handshake_state {
   // The handshake's total deadline, from its accept or connect: ei's own timeout is per read, so a peer
   // sending a byte per timeout could otherwise hold the handshake (and an acceptor) for ever.
   std::optional<clock::time_point> deadline;
-  int fd = -1;                  // the accepted connection
-  erlang_gate* gate = nullptr;  // that gave it
-  std::string unread;           // what the gate read of it already, which ei reads first
+  int fd = -1;                 // the accepted connection
+  erlang_gate* gate = nullptr; // that gave it
+  std::string unread;          // what the gate read of it already, which ei reads first
 };
 
 handshake_state& current() {
@@ -103,7 +103,8 @@ int accept_from_gate(void** ctx, void* addr, int* len, unsigned tmo) {
   if (taken.fd < 0)
     return ETIMEDOUT;
   auto& state = current();
-  state.deadline = tmo == EI_SCLBK_INF_TMO ? std::nullopt : std::optional(clock::now() + std::chrono::milliseconds(tmo));
+  state.deadline =
+      tmo == EI_SCLBK_INF_TMO ? std::nullopt : std::optional(clock::now() + std::chrono::milliseconds(tmo));
   state.fd = taken.fd;
   state.gate = gate;
   state.unread = std::move(taken.received);

@@ -5,11 +5,11 @@
 // are send(2) with MSG_NOSIGNAL (never SIGPIPE), and each accept's or connect's handshake has a total
 // deadline, its timeout from the accept or connect on, that a peer trickling bytes cannot extend (ei's own
 // timeout is per read). The deadline holds for every ei call on that thread until the next accept or
-// connect: plugnode calls ei only for handshakes (and the EPMD registration), never after. The handshake's name/challenge message
-// announces two capabilities more than ei does, because plugnode implements them itself on top of ei's
-// connection: monitors of registered names (a GenServer.call to a missing name gets noproc at once) and spawn
-// requests (how OTP 23+ runs `:rpc.call`). The flags are not part of the cookie digest, so the handshake
-// stays ei's.
+// connect: plugnode calls ei only for handshakes (and the EPMD registration), never after. The handshake's
+// name/challenge message announces two capabilities more than ei does, because plugnode implements them
+// itself on top of ei's connection: monitors of registered names (a GenServer.call to a missing name gets
+// noproc at once) and spawn requests (how OTP 23+ runs `:rpc.call`). The flags are not part of the cookie
+// digest, so the handshake stays ei's.
 #pragma once
 
 #include <string>

@@ -143,10 +143,11 @@ void erlang_gate::make_room() {
   victim->evicted = true;
   // The acceptor's read ends at once; ei then fails the handshake and closes the socket (done() first).
   ::shutdown(victim->fd, SHUT_RDWR);
-  runtime::log_limited(spdlog::level::info, "evicted Erlang handshakes", victim->address,
-                       fmt::format("erlang: evicted the handshake with {} after {} ms: all {} acceptors busy, "
-                                   "{} connections waiting",
-                                   victim->peer, ms_since(victim->since), acceptors_, ready_.size()));
+  runtime::log_limited(
+      spdlog::level::info, "evicted Erlang handshakes", victim->address,
+      fmt::format("erlang: evicted the handshake with {} after {} ms: all {} acceptors busy, "
+                  "{} connections waiting",
+                  victim->peer, ms_since(victim->since), acceptors_, ready_.size()));
 }
 
 bool erlang_gate::admit(runtime::net::pending_client& c) {
@@ -160,7 +161,8 @@ bool erlang_gate::admit(runtime::net::pending_client& c) {
   };
   if (got.size() < 3)
     return false;
-  std::size_t length = (std::size_t{static_cast<unsigned char>(got[0])} << 8) | static_cast<unsigned char>(got[1]);
+  std::size_t length =
+      (std::size_t{static_cast<unsigned char>(got[0])} << 8) | static_cast<unsigned char>(got[1]);
   if (length < 3 || length > max_first_message || (got[2] != 'n' && got[2] != 'N'))
     return refuse("not Erlang's distribution protocol");
   if (got.size() < 2 + length)
@@ -176,9 +178,9 @@ bool erlang_gate::admit(runtime::net::pending_client& c) {
       auto wa = weight(a.c.address), wb = weight(b.c.address);
       return wa < wb || (wa == wb && a.since > b.since);
     });
-    runtime::log_limited(spdlog::level::info, log_kind, evicted->c.address,
-                         fmt::format("erlang: closed {}: {} connections waiting for an acceptor",
-                                     evicted->c.peer, max_ready));
+    runtime::log_limited(
+        spdlog::level::info, log_kind, evicted->c.address,
+        fmt::format("erlang: closed {}: {} connections waiting for an acceptor", evicted->c.peer, max_ready));
     handshakes_.give_back(evicted->c.address);
     runtime::net::reset_on_close(evicted->c.fd);
     ::close(evicted->c.fd);

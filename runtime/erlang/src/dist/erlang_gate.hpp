@@ -68,11 +68,11 @@ private:
   };
 
   void run();
-  bool admit(runtime::net::pending_client& c); // true when done with the client here
-  void make_room();                            // the eviction above; under mutex_
-  std::deque<queued>::iterator next_queued();  // the one take() gives next; under mutex_
+  bool admit(runtime::net::pending_client& c);          // true when done with the client here
+  void make_room();                                     // the eviction above; under mutex_
+  std::deque<queued>::iterator next_queued();           // the one take() gives next; under mutex_
   std::size_t weight(const std::string& address) const; // under mutex_
-  void strike(const std::string& address);               // a failed handshake; under mutex_
+  void strike(const std::string& address);              // a failed handshake; under mutex_
 
   int listen_fd_;
   std::size_t acceptors_;

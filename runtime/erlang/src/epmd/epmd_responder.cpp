@@ -40,7 +40,8 @@ std::unique_ptr<epmd_responder> epmd_responder::start(const std::string& address
   int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
   int yes = 1;
   bool bound = fd >= 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) == 0 &&
-               ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && ::listen(fd, SOMAXCONN) == 0;
+               ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
+               ::listen(fd, SOMAXCONN) == 0;
   int bind_errno = errno;
   if (bound)
     return std::unique_ptr<epmd_responder>(new epmd_responder(
@@ -96,7 +97,8 @@ bool epmd_responder::answer(runtime::net::pending_client& c) {
   const auto& got = c.received;
   if (got.size() < 2)
     return false;
-  std::size_t length = (std::size_t{static_cast<unsigned char>(got[0])} << 8) | static_cast<unsigned char>(got[1]);
+  std::size_t length =
+      (std::size_t{static_cast<unsigned char>(got[0])} << 8) | static_cast<unsigned char>(got[1]);
   if (length == 0 || length > max_request) {
     runtime::net::reset_on_close(c.fd);
     ::close(c.fd);

@@ -1,9 +1,10 @@
 // address_budget: how a listener shares its bounded slots among client addresses (the distribution port's
 // handshakes, the Erlang gate, the EPMD responder): at most `per_address` held for one address, and when
 // all are taken the client to evict is chosen fairly: from the address holding the most, and among those the
-// one that got least far and has waited longest since it last made progress. Never by the order of the address text, which
-// would single out one address (before, any 127.0.0.x peer lost every tie against a flood), so a flood from
-// many sources takes its share and no more, and a client from a fresh address always finds a slot.
+// one that got least far and has waited longest since it last made progress. Never by the order of the
+// address text, which would single out one address (before, any 127.0.0.x peer lost every tie against a
+// flood), so a flood from many sources takes its share and no more, and a client from a fresh address always
+// finds a slot.
 #pragma once
 
 #include <cstddef>
