@@ -9,6 +9,7 @@
 
 #include "cluster_harness.hpp"
 #include "connection_flood.hpp"
+#include "raw_client.hpp"
 
 using namespace plugnode::test;
 using namespace std::chrono_literals;
@@ -90,5 +91,31 @@ TEST_CASE("a peer from a fresh address connects 10 times of 10 while 200 address
     CHECK(flood.connects() - flood_start > 0); // the flood really ran (the node kept closing its sockets)
   }
   CHECK_THAT(a.output(), Catch::Contains("handshakes in progress"));
+  CHECK(a.proc().running());
+}
+
+TEST_CASE("a handshake trickling one byte every 300 ms ends at its total deadline", "[cluster][hostile]") {
+  auto port = shared_free_port({"127.0.0.2"});
+  cluster_node_options quick;
+  quick.connect_timeout_ms = 2000;
+  cluster_node a("127.0.0.2", port, quick);
+  REQUIRE(a.ready());
+  raw_client client("127.0.0.5", "127.0.0.2", port);
+  REQUIRE(client.connected());
+  // A hello announced as 1 KB (the most a frame may be), sent a byte at a time: every byte is progress,
+  // none extends the deadline.
+  auto start = std::chrono::steady_clock::now();
+  client.send(std::string("\x04\x00", 2));
+  auto hello = std::string("plugnode-dist-1\nhello\n") + std::string(100, 'x');
+  bool closed = false;
+  for (std::size_t i = 0; i < 20 && !closed; ++i) { // at most 6 s
+    client.send(hello.substr(i, 1));
+    client.read_to_end(300ms);
+    closed = client.closed();
+  }
+  auto held = std::chrono::steady_clock::now() - start;
+  CHECK(closed);
+  CHECK(held > 1800ms);
+  CHECK(held < 3s);
   CHECK(a.proc().running());
 }
