@@ -284,7 +284,7 @@ TEST_CASE("a fresh address's PORT_PLEASE2 is answered 10 times of 10 while 200 a
   CHECK(node.proc().running());
 }
 
-TEST_CASE("partial requests held on EPMD and the Erlang port cost no CPU; EPMD's answer ends in a FIN",
+TEST_CASE("partial requests held on EPMD and the Erlang port cost no CPU, and EPMD's answer ends in a FIN",
           "[erlang][hostile]") {
   test_epmd epmd;
   auto env = erlang_env(epmd, "127.0.0.2");
