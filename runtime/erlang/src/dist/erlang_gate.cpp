@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "dist/send_name_check.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/runtime/net/pending_clients.hpp"
 #include "plugnode/runtime/net/socket_drop.hpp"
@@ -31,8 +32,6 @@ constexpr std::chrono::milliseconds stall_limit{500};
 // stall are served last and evicted first, so a peer with a clean record is never behind them.
 constexpr std::chrono::seconds strike_memory{10};
 constexpr std::size_t max_struck_addresses = 4096;
-// send_name: length:16, then 'n' (version 5) or 'N' (version 6), flags, creation, the name (<= 255 bytes).
-constexpr std::size_t max_first_message = 512;
 constexpr std::string_view log_kind = "refused Erlang connections";
 
 long long ms_since(clock::time_point t) {
@@ -151,7 +150,6 @@ void erlang_gate::make_room() {
 }
 
 bool erlang_gate::admit(runtime::net::pending_client& c) {
-  const auto& got = c.received;
   auto refuse = [&c](std::string_view why) {
     runtime::log_limited(spdlog::level::warn, log_kind, c.address,
                          fmt::format("erlang: refused {}: {}", c.peer, why));
@@ -159,14 +157,11 @@ bool erlang_gate::admit(runtime::net::pending_client& c) {
     ::close(c.fd);
     return true;
   };
-  if (got.size() < 3)
+  auto state = check_send_name(c.received);
+  if (state == send_name_state::incomplete)
     return false;
-  std::size_t length =
-      (std::size_t{static_cast<unsigned char>(got[0])} << 8) | static_cast<unsigned char>(got[1]);
-  if (length < 3 || length > max_first_message || (got[2] != 'n' && got[2] != 'N'))
+  if (state == send_name_state::refused)
     return refuse("not Erlang's distribution protocol");
-  if (got.size() < 2 + length)
-    return false;
   std::lock_guard<std::mutex> lock(mutex_);
   if (stopping_)
     return refuse("the node is stopping");
@@ -196,7 +191,7 @@ bool erlang_gate::admit(runtime::net::pending_client& c) {
 }
 
 void erlang_gate::run() {
-  runtime::net::pending_clients waiting(max_waiting, waiting_per_address, 2 + max_first_message, log_kind);
+  runtime::net::pending_clients waiting(max_waiting, waiting_per_address, 2 + max_send_name, log_kind);
   waiting.serve_until_woken(
       listen_fd_, wake_[0], first_message_limit, [this](runtime::net::pending_client& c) { return admit(c); },
       [this] {
