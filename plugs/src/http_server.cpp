@@ -16,6 +16,7 @@
 #include "plugnode/plugs/local_reply.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
+#include "plugnode/runtime/net/sockets.hpp"
 
 namespace plugnode::plugs {
 namespace {
@@ -29,15 +30,6 @@ constexpr std::uint64_t wake_tag = ~std::uint64_t{0} - 1;
 // parser consumes, never buffered whole.
 constexpr std::size_t read_ahead = 64 * 1024;
 constexpr const char* continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-
-std::string numeric_address(const sockaddr_storage& addr) {
-  char text[INET6_ADDRSTRLEN] = "";
-  if (addr.ss_family == AF_INET)
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(addr).sin_addr, text, sizeof text);
-  else if (addr.ss_family == AF_INET6)
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr, text, sizeof text);
-  return text;
-}
 
 bool epoll_set(int epoll_fd, int op, int fd, std::uint32_t events, std::uint64_t data) {
   epoll_event ev{};
@@ -191,7 +183,9 @@ void http_server::accept_ready() {
     ++open_;
     auto& c = *slots_[index];
     c.fd = fd;
-    c.remote_ip = numeric_address(peer);
+    c.remote_ip = runtime::net::endpoint_of(reinterpret_cast<const sockaddr*>(&peer))
+                      .value_or(runtime::net::endpoint{})
+                      .address;
     int yes = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     c.since.store(http_connection::now_ticks(), std::memory_order_relaxed);

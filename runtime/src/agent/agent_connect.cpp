@@ -84,19 +84,23 @@ void dial(agent* self, const dial_attempt& attempt) {
 
 void connect_to(agent* self, const connect_target& target, std::function<void(bool)> done) {
   auto& st = self->state;
-  std::string error;
-  auto name = node_name::parse(target.node, &error);
-  if (!name) {
-    logger().info("connect {}: {}", target.node, error);
-    return done(false);
-  }
-  auto canonical = name->to_string();
-  if (canonical == st.cfg.self || st.table.find(canonical) || is_beam(self, canonical))
+  auto canonical = target.node.to_string();
+  if (canonical == st.cfg.self || st.table.knows(canonical))
     return done(true);
   auto& waiting = st.connecting[canonical];
   waiting.push_back(std::move(done));
   if (waiting.size() == 1)
-    resolve_and_dial(self, *name, target, clock::now() + st.cfg.connect_timeout);
+    resolve_and_dial(self, target.node, target, clock::now() + st.cfg.connect_timeout);
+}
+
+void connect_to(agent* self, const std::string& name, std::function<void(bool)> done) {
+  std::string error;
+  auto parsed = node_name::parse(name, &error);
+  if (!parsed) {
+    logger().info("connect {}: {}", name, error);
+    return done(false);
+  }
+  connect_to(self, connect_target{std::move(*parsed), 0, {}}, std::move(done));
 }
 
 void meet(agent* self, const std::vector<std::string>& names) {
@@ -104,7 +108,7 @@ void meet(agent* self, const std::vector<std::string>& names) {
     return;
   for (auto& name : names)
     if (name != self->state.cfg.self && !self->state.table.find(name))
-      connect_to(self, connect_target{name, 0, {}}, [](bool) {});
+      connect_to(self, name, [](bool) {});
 }
 
 void finish_connect(agent* self, const std::string& name, bool ok) {

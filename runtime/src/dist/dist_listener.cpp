@@ -20,6 +20,7 @@
 #include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/runtime/net/address_budget.hpp"
 #include "plugnode/runtime/net/socket_drop.hpp"
+#include "plugnode/runtime/net/sockets.hpp"
 
 namespace plugnode::runtime::detail {
 namespace {
@@ -42,49 +43,14 @@ constexpr std::chrono::milliseconds poll_slice{50};
 // The rate-limited log kind of every connection the listener closes without a handshake (log_limiter.hpp).
 constexpr std::string_view refused_kind = "refused handshakes";
 
-int bind_listener(const std::string& address, std::uint16_t port, std::string& error) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  auto host = address.empty() ? nullptr : address.c_str();
-  if (int rc = ::getaddrinfo(host, std::to_string(port).c_str(), &hints, &found); rc != 0 || !found) {
-    error = "cannot resolve " + address + ": " + ::gai_strerror(rc);
-    return -1;
-  }
-  int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  int yes = 1;
-  // SO_REUSEADDR as CAF's publish(..., reuse = true): a restarted node gets its port back at once.
-  bool ok = fd >= 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) == 0 &&
-            ::bind(fd, found->ai_addr, found->ai_addrlen) == 0 && ::listen(fd, SOMAXCONN) == 0;
-  ::freeaddrinfo(found);
-  if (!ok) {
-    error = std::strerror(errno);
-    if (fd >= 0)
-      ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-std::uint16_t bound_port(int fd) {
-  sockaddr_storage local{};
-  socklen_t size = sizeof(local);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &size);
-  if (local.ss_family == AF_INET6)
-    return ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
-  return ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port);
-}
-
 } // namespace
 
 std::unique_ptr<dist_listener> dist_listener::open(caf::actor_system& system, listen_settings settings,
                                                    std::string& error) {
-  int fd = bind_listener(settings.address, settings.port, error);
+  int fd = net::open_listener(settings.address, settings.port, SOMAXCONN, error);
   if (fd < 0)
     return nullptr;
-  auto port = bound_port(fd);
+  auto port = net::local_endpoint(fd).value_or(net::endpoint{}).port;
   return std::unique_ptr<dist_listener>(new dist_listener(system, std::move(settings), fd, port));
 }
 
@@ -177,9 +143,6 @@ void dist_listener::run() {
       }
       budget.take(s.address);
       pending.push_back(std::move(s));
-      // A peer's hello is usually there already: read it now, so the peer has progressed before the next
-      // arrival of a flood could evict it (the state is looked at on the next turn).
-      pump(pending.back());
     }
   }
   for (auto& s : pending)

@@ -229,7 +229,7 @@ std::optional<std::string> node::start_side() {
   if (!error.empty())
     return std::string("cannot register the ") + side_->registered_name() + " side: " + error;
   // The agent connects, lists and reports the side's nodes too from now on.
-  self->send(agent_, detail::side_atom_v, side_->front());
+  self->send(agent_, detail::side_atom_v, side_->front(), side_->prober());
   return std::nullopt;
 }
 

@@ -9,7 +9,7 @@
 
 #include "cluster_harness.hpp"
 #include "connection_flood.hpp"
-#include "raw_client.hpp"
+#include "plugnode/test/raw_client.hpp"
 
 using namespace plugnode::test;
 using namespace std::chrono_literals;

@@ -4,7 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include "cluster_harness.hpp"
-#include "raw_client.hpp"
+#include "handshake_frame.hpp"
+#include "plugnode/test/raw_client.hpp"
 
 using namespace plugnode::test;
 using namespace std::chrono_literals;

@@ -8,7 +8,8 @@
 #include <string>
 
 #include "cluster_harness.hpp"
-#include "raw_client.hpp"
+#include "handshake_frame.hpp"
+#include "plugnode/test/raw_client.hpp"
 
 using namespace plugnode::test;
 using namespace std::chrono_literals;

@@ -11,6 +11,7 @@
 
 #include <atomic>
 #include <cerrno>
+#include <memory>
 #include <thread>
 #include <vector>
 
@@ -18,6 +19,7 @@
 #include "connection_flood.hpp"
 #include "epmd/epmd_probe.hpp"
 #include "plugnode/test/ports.hpp"
+#include "plugnode/test/raw_client.hpp"
 
 using namespace plugnode::test;
 using namespace std::chrono_literals;
@@ -29,19 +31,6 @@ const std::string cookie = "surface-cookie";
 
 std::uint16_t erlang_port_of(env_map& env) {
   return static_cast<std::uint16_t>(std::stoi(*env["PLUGNODE_ERLANG_DIST_PORT"]));
-}
-
-// A blocking connection from `local` to address:port, -1 if it fails.
-int connect_from(const std::string& local, const std::string& address, std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  auto from = ipv4_address(local, 0);
-  auto to = ipv4_address(address, port);
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&from), sizeof from) != 0 ||
-      ::connect(fd, reinterpret_cast<sockaddr*>(&to), sizeof to) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
 }
 
 // A version 6 send_name (ERTS distribution protocol) as a BEAM node sends it: length, 'N', the flags a
@@ -61,19 +50,13 @@ std::string send_name(const std::string& name) {
   return std::string{static_cast<char>(body.size() >> 8), static_cast<char>(body.size() & 0xff)} + body;
 }
 
-void send_all(int fd, const std::string& bytes) {
-  REQUIRE(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(bytes.size()));
-}
-
 // `count` connections, each a whole send_name and at once a close: the node's handshake then writes its
 // status and challenge to a socket the peer has closed (the second write raised SIGPIPE, before).
 void send_names_and_close(const std::string& address, std::uint16_t port, int count) {
   for (int i = 0; i < count; ++i) {
-    int fd = connect_from("127.0.0.6", address, port);
-    REQUIRE(fd >= 0);
-    send_all(fd, send_name("gone" + std::to_string(i) + "@127.0.0.6"));
-    ::close(fd);
-  }
+    raw_client gone("127.0.0.6", address, port);
+    REQUIRE(gone.send(send_name("gone" + std::to_string(i) + "@127.0.0.6")));
+  } // closed here
 }
 
 // Handshakes that never end: `per_address` connections from each of `locals` send a whole send_name, then
@@ -98,18 +81,19 @@ public:
 private:
   struct held {
     std::string local;
-    int fd;
+    std::unique_ptr<raw_client> client; // null while closed
     clock_type::time_point opened;
     clock_type::time_point next_byte;
     clock_type::time_point closed; // fd -1: when to open it again is 50 ms after this
   };
 
   held open(const std::string& local, std::uint16_t port, std::chrono::milliseconds pace) {
-    held h{local, connect_from(local, "127.0.0.2", port), clock_type::now(), clock_type::now() + pace, {}};
-    if (h.fd >= 0) {
-      auto hello = send_name("trickle@" + local) + "\xff\xff"; // then the reply's 65,535 bytes, slowly
-      (void)!::send(h.fd, hello.data(), hello.size(), MSG_NOSIGNAL);
-    }
+    held h{local,
+           std::make_unique<raw_client>(local, "127.0.0.2", port),
+           clock_type::now(),
+           clock_type::now() + pace,
+           {}};
+    h.client->send(send_name("trickle@" + local) + "\xff\xff"); // then the reply's 65,535 bytes, slowly
     ++connects_;
     return h;
   }
@@ -125,12 +109,12 @@ private:
     while (!stop_ && clock_type::now() < end && connects_ < 20000) {
       std::vector<pollfd> fds;
       for (auto& h : sockets)
-        fds.push_back(pollfd{h.fd, POLLIN, 0});
+        fds.push_back(pollfd{h.client ? h.client->fd() : -1, POLLIN, 0});
       ::poll(fds.data(), fds.size(), 20);
       auto now = clock_type::now();
       for (std::size_t i = 0; i < sockets.size(); ++i) {
         auto& h = sockets[i];
-        if (h.fd < 0) {
+        if (!h.client || !h.client->connected()) {
           if (now - h.closed >= 50ms)
             h = open(h.local, port, pace);
           continue;
@@ -138,25 +122,21 @@ private:
         char buf[512];
         bool closed = false;
         if (fds[i].revents != 0) {
-          auto got = ::recv(h.fd, buf, sizeof buf, MSG_DONTWAIT); // status and challenge: ignored
+          auto got = ::recv(h.client->fd(), buf, sizeof buf, MSG_DONTWAIT); // status and challenge: ignored
           closed = got == 0 || (got < 0 && errno != EAGAIN);
         }
         if (!closed && now >= h.next_byte) {
-          closed = ::send(h.fd, "x", 1, MSG_NOSIGNAL) != 1;
+          closed = !h.client->send("x");
           h.next_byte = now + pace;
         }
         if (closed) {
           longest_ = std::max(longest_.load(), now - h.opened);
-          ::close(h.fd);
-          h.fd = -1;
+          h.client.reset();
           h.closed = now;
         }
       }
     }
     finished_ = true;
-    for (auto& h : sockets)
-      if (h.fd >= 0)
-        ::close(h.fd);
   }
 
   std::atomic<bool> stop_{false};
@@ -307,18 +287,16 @@ TEST_CASE("partial requests held on EPMD and the Erlang port cost no CPU, and EP
 
   // A client reading EPMD's answer sees it whole and then the end of the stream, not ECONNRESET.
   for (int i = 0; i < 5; ++i) {
-    int fd = connect_from("127.0.0.8", "127.0.0.2", epmd.port());
-    REQUIRE(fd >= 0);
-    send_all(fd, port_please("plugnode"));
+    raw_client client("127.0.0.8", "127.0.0.2", epmd.port());
+    REQUIRE(client.send(port_please("plugnode")));
     timeval tv{2, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    ::setsockopt(client.fd(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     std::string answer;
     char buf[256];
     ssize_t got = 0;
-    while ((got = ::recv(fd, buf, sizeof buf, 0)) > 0)
+    while ((got = ::recv(client.fd(), buf, sizeof buf, 0)) > 0)
       answer.append(buf, static_cast<std::size_t>(got));
     int error = got < 0 ? errno : 0;
-    ::close(fd);
     CHECK(got == 0);
     CHECK(error == 0);
     REQUIRE(answer.size() >= 4);

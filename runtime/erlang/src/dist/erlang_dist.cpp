@@ -1,9 +1,5 @@
 // Set-up, accept and tear-down of erlang_dist.hpp.
 #include "dist/erlang_dist.hpp"
-#include "plugnode/runtime/log.hpp"
-#include "plugnode/runtime/log_limiter.hpp"
-
-#include <fmt/format.h>
 
 #include <arpa/inet.h>
 #include <cstdlib>
@@ -15,6 +11,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <fmt/format.h>
 
 #include "dist/ei_callbacks.hpp"
 #include "dist/erlang_gate.hpp"
@@ -22,6 +19,8 @@
 #include "dist/erlang_peer.hpp"
 #include "epmd/epmd_probe.hpp"
 #include "epmd/epmd_responder.hpp"
+#include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 #include "runtime_names.hpp"
 
 namespace plugnode::erlang::detail {
@@ -87,8 +86,8 @@ std::unique_ptr<erlang_dist> erlang_dist::start(caf::actor_system& system, erlan
       system, erlang_nodes_settings{
                   s.name.to_string(), dist->nodes_,
                   [d = dist.get()](const std::string& node, const std::string& address,
-                                   std::uint16_t at_port) { return d->dial(node, address, at_port); },
-                  s.options.epmd_port});
+                                   std::uint16_t at_port) { return d->dial(node, address, at_port); }});
+  dist->prober_ = spawn_epmd_prober(system, s.options.epmd_port);
   for (std::size_t i = 0; i < acceptor_count; ++i)
     dist->acceptors_.emplace_back([d = dist.get()] { d->accept_loop(); });
   runtime::logger().info("erlang distribution for {} on {}:{} (EPMD: {}, net_ticktime {} s)",
@@ -111,6 +110,8 @@ erlang_dist::~erlang_dist() {
     gate_.reset();
   }
   epmd_.reset();
+  if (prober_)
+    caf::anon_send_exit(prober_, caf::exit_reason::user_shutdown);
   if (front_) {
     // The front actor dials through this object: it must be gone before this object is.
     caf::scoped_actor self{system_};

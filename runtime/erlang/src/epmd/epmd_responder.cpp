@@ -1,6 +1,5 @@
 // The EPMD requests of epmd_responder.hpp: one request per connection, answered and closed, as epmd does.
 #include "epmd/epmd_responder.hpp"
-#include "plugnode/runtime/log.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -15,8 +14,10 @@
 
 #include "epmd/epmd_request.hpp"
 #include "epmd/epmd_wire.hpp"
+#include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/net/pending_clients.hpp"
 #include "plugnode/runtime/net/socket_drop.hpp"
+#include "plugnode/runtime/net/sockets.hpp"
 
 namespace plugnode::erlang::detail {
 namespace {
@@ -30,26 +31,21 @@ constexpr std::size_t clients_per_address = 8;
 std::unique_ptr<epmd_responder> epmd_responder::start(const std::string& address, std::uint16_t epmd_port,
                                                       const std::string& alive, std::uint16_t dist_port,
                                                       ei_cnode& ec, std::string& error) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(epmd_port);
-  if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
+  in_addr v4{};
+  if (::inet_pton(AF_INET, address.c_str(), &v4) != 1) {
     error = "EPMD: '" + address + "' is not an IPv4 address";
     return nullptr;
   }
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  int yes = 1;
-  bool bound = fd >= 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) == 0 &&
-               ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 &&
-               ::listen(fd, SOMAXCONN) == 0;
+  std::string why;
+  // SOMAXCONN: with a backlog of 64, a flood of reconnecting clients made a legitimate look-up's SYN wait for
+  // its retransmission (1 s).
+  int fd = runtime::net::open_listener(address, epmd_port, SOMAXCONN, why);
   int bind_errno = errno;
-  if (bound)
+  if (fd >= 0)
     return std::unique_ptr<epmd_responder>(new epmd_responder(
         fd, -1, alive, epmd_port, dist_port, "answering on " + address + ":" + std::to_string(epmd_port)));
-  if (fd >= 0)
-    ::close(fd);
   if (bind_errno != EADDRINUSE) {
-    error = "EPMD port " + address + ":" + std::to_string(epmd_port) + ": " + std::strerror(bind_errno);
+    error = "EPMD port " + address + ":" + std::to_string(epmd_port) + ": " + why;
     return nullptr;
   }
   // A real epmd holds the port: register with it, as ei_publish does for C nodes (ei finds it through

@@ -50,6 +50,8 @@
 #include <caf/make_message.hpp>
 #include <caf/meta/type_name.hpp>
 
+#include "plugnode/runtime/node_name.hpp"
+
 namespace plugnode::runtime {
 
 using nodes_atom = caf::atom_constant<caf::atom("nodes")>;
@@ -91,7 +93,7 @@ constexpr dist_leave_atom dist_leave_atom_v{};
 // Where to reach a node: its name, and what a discovery answer said about it. Without addresses the agent
 // resolves the name's host; port 0 is this node's own distribution port.
 struct connect_target {
-  std::string node;
+  node_name node; // parsed once, where the name came in (an SRV target, a shell line, a peer's list)
   std::uint16_t port = 0;
   std::vector<std::string> addresses; // numeric, preferred first
 };
