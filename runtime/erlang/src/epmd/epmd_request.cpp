@@ -8,8 +8,8 @@ namespace plugnode::erlang::detail::epmd {
 reply reply_to(std::string_view received, const entry& self) {
   if (received.size() < 2)
     return {};
-  std::size_t length = (std::size_t{static_cast<unsigned char>(received[0])} << 8) |
-                       static_cast<unsigned char>(received[1]);
+  std::size_t length =
+      (std::size_t{static_cast<unsigned char>(received[0])} << 8) | static_cast<unsigned char>(received[1]);
   if (length == 0 || length > max_request)
     return {reply::verdict::refused, {}, 0};
   if (received.size() < 2 + length)

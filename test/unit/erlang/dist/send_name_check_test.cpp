@@ -17,7 +17,7 @@ TEST_CASE("a send_name is complete once its whole frame is there, and waits unti
 
 TEST_CASE("another protocol is refused by its first 3 bytes", "[send_name]") {
   CHECK(check_send_name("GET / HTTP/1.1\r\n") == send_name_state::refused);
-  CHECK(check_send_name(std::string("\x00\x02N", 3)) == send_name_state::refused); // too short for a name
-  CHECK(check_send_name(std::string("\x02\x01N", 3)) == send_name_state::refused); // over 512
+  CHECK(check_send_name(std::string("\x00\x02N", 3)) == send_name_state::refused);    // too short for a name
+  CHECK(check_send_name(std::string("\x02\x01N", 3)) == send_name_state::refused);    // over 512
   CHECK(check_send_name(std::string("\x00\x20n", 3)) == send_name_state::incomplete); // version 5
 }
