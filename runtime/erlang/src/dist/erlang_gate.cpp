@@ -54,6 +54,9 @@ void erlang_gate::stop() {
     for (auto& q : ready_)
       ::close(q.c.fd);
     ready_.clear();
+    // A handshake still running ends now rather than at its deadline (its acceptor closes the socket).
+    for (auto& r : running_)
+      ::shutdown(r.fd, SHUT_RDWR);
   }
   ready_cv_.notify_all();
 }

@@ -43,7 +43,8 @@ public:
   // Starts the gate's thread on the non-blocking `listen_fd`, for `acceptors` threads calling take().
   erlang_gate(int listen_fd, std::size_t acceptors);
   ~erlang_gate(); // stops, and ends the gate's thread
-  // From now on take() returns at once with nothing, and connections not taken yet are closed.
+  // From now on take() returns at once with nothing, connections not taken yet are closed, and handshakes
+  // running end at once.
   void stop();
   erlang_gate(const erlang_gate&) = delete;
   erlang_gate& operator=(const erlang_gate&) = delete;
