@@ -52,6 +52,17 @@ void pending_clients::accept_from(int listen_fd, std::chrono::milliseconds patie
                               budget_.per_address(), c.address));
       continue;
     }
+    // A request is usually there by now: served at once, it takes no slot and no eviction can reach it.
+    std::string why;
+    auto done = offer(c, ready, why);
+    if (done == outcome::served)
+      continue;
+    if (done == outcome::failed) { // logged and closed as any held client would be
+      budget_.take(c.address);
+      clients_.push_back(std::move(c));
+      close_client(clients_.size() - 1, why);
+      continue;
+    }
     if (budget_.full()) {
       auto evicted = budget_.evictee(
           clients_.begin(), clients_.end(),
@@ -61,16 +72,7 @@ void pending_clients::accept_from(int listen_fd, std::chrono::milliseconds patie
                    fmt::format("evicted: {} connections waiting", budget_.total()));
     }
     budget_.take(c.address);
-    // A request is usually there by now: served at once, it cannot be evicted by the next arrivals.
-    std::string why;
-    auto done = offer(c, ready, why);
-    if (done == outcome::served) {
-      budget_.give_back(c.address);
-      continue;
-    }
     clients_.push_back(std::move(c));
-    if (done == outcome::failed)
-      close_client(clients_.size() - 1, why);
   }
 }
 
