@@ -35,8 +35,10 @@ constexpr std::size_t max_pending = 128;
 constexpr std::size_t per_address = 8;
 // A peer sends its hello as soon as it connects; a socket silent this long is a scan or a flood.
 constexpr std::chrono::milliseconds first_byte_limit{1000};
-// Connections accepted per turn of the loop before the handshakes in progress get their turn.
-constexpr std::size_t accept_batch = 256;
+// Connections accepted per turn of the loop before the handshakes in progress get their turn. Fewer than
+// half of max_pending: a peer accepted in one batch has its hello read on the next turn (it then ranks
+// behind every socket that has sent no whole hello) before the arrivals of its own batch could evict it.
+constexpr std::size_t accept_batch = 64;
 // The longest single poll: deadlines are checked at least this often.
 constexpr std::chrono::milliseconds poll_slice{50};
 
