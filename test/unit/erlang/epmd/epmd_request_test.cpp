@@ -23,7 +23,7 @@ TEST_CASE("PORT_PLEASE2 for the node's own name gets its port, a hidden node, ve
   CHECK(r.bytes.find("plugnode") != std::string::npos);
 }
 
-TEST_CASE("PORT_PLEASE2 for another name is not found; NAMES lists the node", "[epmd]") {
+TEST_CASE("PORT_PLEASE2 for another name is not found, NAMES lists the node", "[epmd]") {
   CHECK(reply_to(request('z', "other"), self).bytes == std::string("\x77\x01", 2));
   auto names = reply_to(request('n', ""), self);
   CHECK(names.bytes == std::string("\x00\x00\x11\x11", 4) + "name plugnode at port 4371\n");
