@@ -5,6 +5,7 @@
 
 #include "plugnode/app/checker.hpp"
 #include "plugnode/app/erlang_rpc.hpp"
+#include "plugnode/app/message_types.hpp"
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/app/shell_service.hpp"
 #include "plugnode/discovery/discovery_actor.hpp"
@@ -57,6 +58,12 @@ runtime::node_options node_options_of(const config& cfg) {
   return options;
 }
 
+runtime::node_options node_options_of(const config& cfg, const service& app) {
+  auto options = node_options_of(cfg);
+  options.message_types = add_message_types(app.message_types);
+  return options;
+}
+
 runtime::host_resolver peer_host_resolver(const config& cfg) {
   if (cfg.discovery.dns_server)
     return discovery::dns_host_resolver(resolver_config_of(cfg));
@@ -75,6 +82,11 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
   services.process = std::make_shared<process_metrics>(*registry);
   runtime::count_log_limits_in(registry);
   services.dist = std::make_shared<dist_metrics>(*registry, node);
+  std::vector<std::string> declared;
+  for (const auto& type : app.message_types)
+    declared.push_back(type.name);
+  services.message_types = std::make_shared<const std::set<std::string>>(declared.begin(), declared.end());
+  services.settings = std::make_shared<const service_settings>(cfg.service);
   shell_context shell{services, std::move(stop), app.commands};
   std::vector<runtime::child_spec> children{
       {discovery_name,
@@ -86,11 +98,12 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
       {shell_name, [shell](caf::actor_system& sys) { return spawn_shell_service(sys, shell); }},
       {erlang_rpc_name,
        [agent = node.agent()](caf::actor_system& sys) { return spawn_erlang_rpc(sys, agent); }},
+      {types_name, [declared](caf::actor_system& sys) { return spawn_declared_types(sys, declared); }},
   };
   for (const auto& actor : app.actors)
-    children.push_back({actor.name, [start = actor.start, services](caf::actor_system& sys) {
-                          return start(sys, services);
-                        }});
+    children.push_back(
+        {actor.name, [start = actor.start, services](caf::actor_system& sys) { return start(sys, services); },
+         runtime::restart_limit{actor.max_restarts, actor.max_seconds}});
   wiring.supervisor = node.supervise(std::move(children));
   return wiring;
 }

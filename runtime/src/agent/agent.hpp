@@ -34,7 +34,8 @@ struct agent_state {
   beam_side beam;
   peer_table table;
   std::map<std::string, std::vector<std::function<void(bool)>>> connecting; // shared attempts, by name
-  std::vector<caf::actor> subscribers;                                      // monitor_nodes
+  std::map<std::string, std::string> last_failure; // why the last attempt at a node failed, by name
+  std::vector<caf::actor> subscribers;             // monitor_nodes
   caf::actor registry;
   static inline const char* name = "plugnode.node_agent";
 };

@@ -10,6 +10,7 @@
 
 #include "agent/agent.hpp"
 #include "dist/dist_dialer.hpp"
+#include "plugnode/runtime/error_text.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/runtime/node_name.hpp"
@@ -69,7 +70,11 @@ void dial(agent* self, const dial_attempt& attempt) {
                                               : attempt.address + " is this node");
     authenticate(self, attempt, nid, caf::actor_cast<caf::actor>(ptr));
   };
-  auto failed = [=](const caf::error& err) { fail_connect(self, attempt.node, self->system().render(err)); };
+  // The dialer's own failures carry their reason as the context; anything else in words.
+  auto failed = [=](const caf::error& err) {
+    bool own = err.category() == runtime_error_category() && err.context().match_elements<std::string>();
+    fail_connect(self, attempt.node, own ? err.context().get_as<std::string>(0) : error_text(err));
+  };
   auto& cfg = self->state.cfg;
   auto timeout = until(attempt.deadline);
   if (cfg.tls) {
@@ -112,6 +117,8 @@ void meet(agent* self, const std::vector<std::string>& names) {
 }
 
 void finish_connect(agent* self, const std::string& name, bool ok) {
+  if (ok)
+    self->state.last_failure.erase(name);
   auto i = self->state.connecting.find(name);
   if (i == self->state.connecting.end())
     return;
@@ -125,6 +132,10 @@ void fail_connect(agent* self, const std::string& name, const std::string& why) 
   // Discovery and meet() retry an unreachable node for as long as it is listed: rate-limited per node.
   log_limited(spdlog::level::info, "failed connects", name, fmt::format("connect {} failed: {}", name, why),
               {{"node", name}, {"reason", why}});
+  auto& failures = self->state.last_failure;
+  if (failures.size() >= 1024) // names from discovery answers come and go
+    failures.clear();
+  failures[name] = why;
   finish_connect(self, name, false);
 }
 

@@ -174,8 +174,11 @@ caf::message_handler public_handlers(agent* self) {
         auto rp = self->make_response_promise();
         auto canonical = canonical_name(name);
         connect_to(self, name, [self, rp, canonical](bool) mutable {
+          auto& failures = self->state.last_failure;
           if (auto p = self->state.table.find(canonical))
             rp.deliver(p->agent);
+          else if (auto why = failures.find(canonical); why != failures.end())
+            rp.deliver(make_runtime_error(runtime_errc::connect_failed, why->second));
           else
             rp.deliver(make_runtime_error(runtime_errc::connect_failed, canonical));
         });

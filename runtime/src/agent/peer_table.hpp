@@ -25,16 +25,19 @@ namespace plugnode::runtime::detail {
 
 using clock = std::chrono::steady_clock;
 
-// Stage 1: a node dialled this one and said hello; it got this node's challenge and owes its proof.
+// Stage 1: a node dialled this one and said hello; it got this node's challenge and owes its proof. A node
+// whose proof was wrong stays here, `refused`, until its deadline: then its connection is dropped, so a guess
+// at the cookie costs its sender that wait.
 struct awaiting_proof {
   std::string name; // canonical; a claim until the proof checks out
   std::uint64_t incarnation = 0;
   bool hidden = false;
-  std::string their_challenge;
   std::string my_challenge;
+  std::string refused; // why its proof was refused; empty while it may still prove
   caf::actor agent;
-  std::string address; // filled in when the middleman reports it; empty until then
+  std::string address; // as the middleman reports it, before the hello is answered
   clock::time_point deadline;
+  clock::time_point answered{}; // when the hello was answered: the proof comes one round trip later
 };
 
 // Stage 2: an authenticated node of the cluster.

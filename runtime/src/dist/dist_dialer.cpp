@@ -56,9 +56,16 @@ caf::behavior dialer(caf::event_based_actor* self, const dial_settings& cfg, clo
     auto state = run_handshake(s);
     if (state != wire_handshake::state::authenticated) {
       ::close(fd);
-      auto why = state == wire_handshake::state::refused ? s.handshake.reason()
-                                                         : "no handshake answer in time from " + target;
-      log_limited(spdlog::level::warn, "failed handshakes", s.address, why + " (peer " + s.peer + ")",
+      // A peer that named itself in the handshake and then did not authenticate is a node with another
+      // cookie: a dead node never answers, another protocol never names itself.
+      auto why = state != wire_handshake::state::refused ? "no handshake answer in time from " + target
+                 : s.handshake.peer_name().empty()
+                     ? s.handshake.reason()
+                     : "wrong cookie: " + s.handshake.peer_name() + " at " + address + ":" +
+                           std::to_string(port) + " does not share this node's cookie";
+      log_limited(spdlog::level::warn, "failed handshakes", s.address,
+                  (state == wire_handshake::state::refused ? s.handshake.reason() : why) + " (peer " +
+                      s.peer + ")",
                   {{"peer", s.peer}, {"node", target}, {"reason", why}});
       return fail(why);
     }

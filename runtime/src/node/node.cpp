@@ -70,6 +70,8 @@ std::unique_ptr<caf::actor_system_config> make_config(const node_options& option
   cfg->add_message_type<peer_info>("plugnode::peer_info");
   cfg->add_message_type<std::vector<peer_info>>("std::vector<plugnode::peer_info>");
   cfg->add_error_category(runtime_error_category(), render_runtime_error);
+  if (options.message_types)
+    options.message_types(*cfg);
   return cfg;
 }
 

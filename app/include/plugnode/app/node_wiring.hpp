@@ -21,6 +21,8 @@ class Registry;
 namespace plugnode::app {
 
 runtime::node_options node_options_of(const config& cfg);
+// The same with the service's declared message types added to the actor system (message_types.hpp).
+runtime::node_options node_options_of(const config& cfg, const service& app);
 
 // How peers' host names resolve, for a node and for the client commands alike: through PLUGNODE_DNS_SERVER
 // when it is set (so its SRV answers' names resolve there too), else libc's resolver, which also honours

@@ -31,9 +31,11 @@
 //   (caf::leave_atom)                         bool      tell every peer this node is leaving (shutdown)
 //
 // Between agents only (a node that has not authenticated gets nothing but the first two):
-//   (dist_hello_atom, name, incarnation, hidden, challenge, caf::actor agent)
-//                                             (name, incarnation, challenge, proof)
-//   (dist_auth_atom, proof, std::vector<std::string> visible_peers)  std::vector<std::string> visible_peers
+//   (dist_hello_atom, name, incarnation, hidden, caf::actor agent)
+//                                             (name, incarnation, challenge)
+//   (dist_auth_atom, challenge, proof, std::vector<std::string> visible_peers)
+//                                             (proof, std::vector<std::string> visible_peers); no answer
+//                                             to a wrong proof (the dialler proves first: handshake.hpp)
 //   (dist_beat_atom, std::uint64_t stamp)     std::uint64_t stamp (heartbeat and RTT probe)
 //   (dist_leave_atom)                         bool
 //
@@ -123,6 +125,8 @@ enum class runtime_errc : std::uint8_t {
   unknown_node = 1, // not a connected node (or an unparsable name)
   unknown_name,     // nothing registered under that name
   connect_failed,   // a connection attempt failed or timed out; the context says why
+  exception,        // an actor's handler threw; the context is the exception's what() (error_text.hpp)
+  undeclared_type,  // a message type one of the nodes has not declared; the context names it
 };
 
 inline caf::atom_value runtime_error_category() {

@@ -37,7 +37,7 @@ connected_peer peer_at(caf::actor agent, caf::node_id nid, clock::time_point now
 
 // A hello from `name` whose proof is due by `deadline`.
 awaiting_proof hello_from(std::string name, caf::actor agent, clock::time_point deadline) {
-  return awaiting_proof{std::move(name), 1, false, "theirs", "mine", std::move(agent), "", deadline};
+  return awaiting_proof{std::move(name), 1, false, "mine", "", std::move(agent), "", deadline};
 }
 
 } // namespace
