@@ -1,6 +1,7 @@
 // The node: configuration of CAF (scheduler, heartbeats, TLS), start-up checks, publishing, leaving.
 #include "plugnode/runtime/node.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
@@ -34,6 +35,17 @@ namespace {
 
 caf::timespan to_timespan(std::chrono::milliseconds ms) {
   return std::chrono::duration_cast<caf::timespan>(ms);
+}
+
+// Every plain TCP write of the node passes MSG_NOSIGNAL, so a program embedding it may leave SIGPIPE at its
+// default (the end of the process). OpenSSL's socket writes do not (write(2)): with TLS on, a peer closing
+// its socket would end such a program, so the node then ignores SIGPIPE, unless the program handles it.
+void ignore_sigpipe_if_fatal() {
+  struct sigaction current {};
+  if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+    ::signal(SIGPIPE, SIG_IGN);
+    logger().info("SIGPIPE is ignored from now on: TLS writes could raise it");
+  }
 }
 
 std::unique_ptr<caf::actor_system_config> make_config(const node_options& options) {
@@ -141,9 +153,11 @@ std::optional<std::string> node::start() {
     return std::string("the failure bound must be longer than the heartbeat interval");
   if (options_.dist_buffer < 1024)
     return std::string("the distribution buffer must be at least 1024 bytes");
-  if (options_.tls.enabled())
+  if (options_.tls.enabled()) {
     if (auto problem = check_tls_files(options_.tls))
       return problem;
+    ignore_sigpipe_if_fatal();
+  }
   if (!options_.resolver)
     options_.resolver = resolve_with_getaddrinfo;
   if (!options_.on_fatal)

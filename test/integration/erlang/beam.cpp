@@ -47,7 +47,8 @@ env_map erlang_env(const test_epmd& epmd, const std::string& address) {
           {"ERL_EPMD_PORT", std::to_string(epmd.port())}};
 }
 
-runtime::node_options erlang_node_options(const test_epmd& epmd, const std::string& cookie) {
+runtime::node_options erlang_node_options(const test_epmd& epmd, const std::string& cookie,
+                                          std::uint16_t* erlang_port) {
   runtime::node_options options;
   options.name = *runtime::node_name::parse("plugnode@127.0.0.2");
   options.port = free_port("127.0.0.2");
@@ -56,6 +57,8 @@ runtime::node_options erlang_node_options(const test_epmd& epmd, const std::stri
   beam_side.enabled = true;
   beam_side.port = free_port("127.0.0.2");
   beam_side.epmd_port = epmd.port();
+  if (erlang_port != nullptr)
+    *erlang_port = beam_side.port;
   options.erlang = plugnode::erlang::side(beam_side);
   return options;
 }

@@ -11,6 +11,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <fmt/format.h>
 
 #include "dist/ei_callbacks.hpp"
 #include "dist/erlang_gate.hpp"
@@ -19,14 +20,16 @@
 #include "epmd/epmd_probe.hpp"
 #include "epmd/epmd_responder.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 #include "runtime_names.hpp"
 
 namespace plugnode::erlang::detail {
 namespace {
 
 // The gate keeps silent and garbage clients from them; a client that sends a whole first message and then
-// stalls holds one for at most the handshake timeout (and at most two per address run at once).
-constexpr int acceptor_count = 8;
+// stalls holds one until the handshake's total deadline at most, or until the gate evicts it for a client
+// waiting (erlang_gate.hpp); at most two per address run or wait at once.
+constexpr std::size_t acceptor_count = 8;
 
 void init_ei_once() {
   static std::once_flag once;
@@ -70,7 +73,7 @@ std::unique_ptr<erlang_dist> erlang_dist::start(caf::actor_system& system, erlan
     return nullptr;
   }
   ::fcntl(dist->listen_fd_, F_SETFL, ::fcntl(dist->listen_fd_, F_GETFL) | O_NONBLOCK);
-  dist->gate_ = std::make_unique<erlang_gate>(dist->listen_fd_);
+  dist->gate_ = std::make_unique<erlang_gate>(dist->listen_fd_, acceptor_count);
   take_accepts_from(dist->listen_fd_, dist->gate_.get());
   // ei_publish (registration with a real epmd) reads Erlang's variable, not an argument.
   if (s.options.epmd_port != 4369)
@@ -85,7 +88,7 @@ std::unique_ptr<erlang_dist> erlang_dist::start(caf::actor_system& system, erlan
                   [d = dist.get()](const std::string& node, const std::string& address,
                                    std::uint16_t at_port) { return d->dial(node, address, at_port); }});
   dist->prober_ = spawn_epmd_prober(system, s.options.epmd_port);
-  for (int i = 0; i < acceptor_count; ++i)
+  for (std::size_t i = 0; i < acceptor_count; ++i)
     dist->acceptors_.emplace_back([d = dist.get()] { d->accept_loop(); });
   runtime::logger().info("erlang distribution for {} on {}:{} (EPMD: {}, net_ticktime {} s)",
                          s.name.to_string(), s.bind_address, dist->port_, dist->epmd_->mode(),
@@ -132,15 +135,15 @@ void erlang_dist::accept_loop() {
     ErlConnect peer{};
     int fd =
         ei_accept_tmo(&ec_, listen_fd_, &peer, static_cast<unsigned>(settings_.handshake_timeout.count()));
-    if (!last_accepted_address().empty())
-      gate_->done(last_accepted_address());
+    handshake_over(fd >= 0);
     if (fd >= 0) {
       adopt(fd, peer.nodename, "from " + last_accepted_peer());
     } else if (!stop_ && !last_accepted_peer().empty()) {
-      runtime::logger().warn(
-          "erlang: handshake with {} failed (a wrong cookie, a timeout, or not Erlang's distribution "
-          "protocol; erl_errno {})",
-          last_accepted_peer(), erl_errno);
+      runtime::log_limited(
+          spdlog::level::warn, "failed Erlang handshakes", last_accepted_address(),
+          fmt::format("erlang: handshake with {} failed (a wrong cookie, a timeout, an eviction, or not "
+                      "Erlang's distribution protocol; erl_errno {})",
+                      last_accepted_peer(), erl_errno));
     }
   }
 }
@@ -188,6 +191,7 @@ std::string erlang_dist::dial(const std::string& node, const std::string& addres
            std::to_string(settings_.options.epmd_port);
   int fd = ei_xconnect_host_port_tmo(&ec_, &ipv4, port,
                                      static_cast<unsigned>(settings_.handshake_timeout.count()));
+  handshake_over(fd >= 0);
   if (fd < 0)
     return "Erlang's handshake with " + where + ":" + std::to_string(port) +
            " failed (a wrong cookie, or not an Erlang node; erl_errno " + std::to_string(erl_errno) + ")";
