@@ -69,8 +69,10 @@ std::unique_ptr<session> join(const config& cfg, std::string& error) {
     error = "cannot join " + target + ": " + runtime::error_text(agent.error());
     return nullptr;
   }
+  // The target's own agent answers for its registry: one request, no second look-up through this node.
   caf::scoped_actor self{system};
-  auto shell = runtime::whereis(self, s->client->agent(), shell_name, target, join_timeout);
+  auto shell = runtime::ask<caf::actor>(*self.ptr(), *agent, join_timeout, runtime::whereis_atom_v,
+                                        std::string(shell_name));
   if (!shell) {
     error = "no shell service on " + target + ": " + runtime::error_text(shell.error());
     return nullptr;

@@ -2,8 +2,10 @@
 // one node in this process through its routes; with two ports as arguments, also two nodes on loopback,
 // where each key lives on one node whichever node is asked.
 //   counter_test [PORT_A PORT_B]      exit 0 when every check passed
+#include <chrono>
 #include <cstdio>
 #include <string>
+#include <thread>
 
 #include "counter.hpp"
 #include "counter_service.hpp"
@@ -33,6 +35,15 @@ void two_nodes(std::uint16_t port_a, std::uint16_t port_b) {
   plugnode::app::test_node a(counter_service(), a_options);
   plugnode::app::test_node b(counter_service(), b_options);
   check(a.connect(b) && a.wait_for("entities") && b.wait_for("entities"), "two nodes connect");
+  // Each node learns the other hosts counters a moment after the connect (its group view): until then a key
+  // asked on both would start on both. Both answering a probe key from one node means they agree.
+  bool agree = false;
+  for (int i = 0; i < 100 && !agree; ++i) {
+    agree = a.get("/count/probe").resp_body == b.get("/count/probe").resp_body;
+    if (!agree)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  check(agree, "both nodes agree where a key lives");
   bool same = true;
   for (int i = 0; i < 10; ++i) {
     auto key = "/count/key-" + std::to_string(i);
