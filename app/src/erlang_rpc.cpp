@@ -73,6 +73,7 @@ term answer_term(const std::string& fun, bool ok, const std::string& text) {
 }
 
 caf::behavior erlang_rpc(caf::event_based_actor* self, caf::actor agent) {
+  erlang::quiet_unexpected(self, erlang_rpc_name);
   return {
       [=](erlang::erlang_call_atom, const term& request) -> caf::result<term> {
         auto line = shell_line(request);

@@ -103,7 +103,7 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
   shutdown_signals signals;
   // Declared before the node, so it outlives the actors that update it.
   auto registry = std::make_shared<prometheus::Registry>();
-  runtime::node node(node_options_of(cfg));
+  runtime::node node(node_options_of(cfg, app));
   if (auto error = node.start()) {
     spdlog::error("{}", *error);
     return exit_runtime_error;

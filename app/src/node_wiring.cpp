@@ -40,7 +40,7 @@ discovery::discovery_config discovery_config_of(const config& cfg) {
 
 } // namespace
 
-runtime::node_options node_options_of(const config& cfg) {
+runtime::node_options node_options_of(const config& cfg, const service& app) {
   runtime::node_options options;
   options.name = cfg.node;
   options.bind_address = cfg.dist_addr.value_or("");
@@ -49,7 +49,12 @@ runtime::node_options node_options_of(const config& cfg) {
   options.listen = !cfg.cookie.empty();
   options.cookie = cfg.cookie;
   options.tls = cfg.tls;
-  options.erlang = erlang::side(cfg.erlang);
+  auto beam = cfg.erlang;
+  beam.exported.insert(erlang_rpc_name);
+  for (const auto& actor : app.actors)
+    if (actor.beam)
+      beam.exported.insert(actor.name);
+  options.erlang = erlang::side(beam);
   options.failure_bound = cfg.failure_bound;
   options.dist_buffer = cfg.dist_buffer;
   options.heartbeat_interval = std::min(options.heartbeat_interval, cfg.failure_bound / 3);

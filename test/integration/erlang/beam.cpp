@@ -47,7 +47,8 @@ env_map erlang_env(const test_epmd& epmd, const std::string& address) {
           {"ERL_EPMD_PORT", std::to_string(epmd.port())}};
 }
 
-runtime::node_options erlang_node_options(const test_epmd& epmd, const std::string& cookie) {
+runtime::node_options erlang_node_options(const test_epmd& epmd, const std::string& cookie,
+                                          std::set<std::string> exported) {
   runtime::node_options options;
   options.name = *runtime::node_name::parse("plugnode@127.0.0.2");
   options.port = free_port("127.0.0.2");
@@ -56,6 +57,7 @@ runtime::node_options erlang_node_options(const test_epmd& epmd, const std::stri
   beam_side.enabled = true;
   beam_side.port = free_port("127.0.0.2");
   beam_side.epmd_port = epmd.port();
+  beam_side.exported = std::move(exported);
   options.erlang = plugnode::erlang::side(beam_side);
   return options;
 }

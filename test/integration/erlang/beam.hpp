@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "plugnode/runtime/node.hpp"
@@ -38,7 +39,9 @@ std::string run_beam(const test_epmd& epmd, const std::string& name, const std::
 // The variables that give a plugnode node its Erlang listener: on, a fresh port on `address`, `epmd`'s port.
 env_map erlang_env(const test_epmd& epmd, const std::string& address);
 
-// The same for a node in the test's own process: plugnode@127.0.0.2 with `cookie`, fresh ports.
-runtime::node_options erlang_node_options(const test_epmd& epmd, const std::string& cookie);
+// The same for a node in the test's own process: plugnode@127.0.0.2 with `cookie`, fresh ports; BEAM nodes
+// reach the actors registered under `exported`.
+runtime::node_options erlang_node_options(const test_epmd& epmd, const std::string& cookie,
+                                          std::set<std::string> exported = {});
 
 } // namespace plugnode::test

@@ -43,6 +43,27 @@ TEST_CASE("maps use the keyword form only when every key is a plain atom") {
   CHECK(to_string(term(mixed)) == R"(%{"a" => 1, :b => 2})");
 }
 
+TEST_CASE("a log's term is cut to its bound, with the whole text's length") {
+  auto big = to_string(binary_of(std::string(2'000'000, 'a')), log_term_limit);
+  CHECK(big.size() < log_term_limit + 32);
+  CHECK(big == "\"" + std::string(log_term_limit - 1, 'a') + "... (2000002 bytes)");
+  CHECK(to_string(atom_of("ok"), log_term_limit) == ":ok");
+  // Never inside a UTF-8 sequence: "é" is two bytes.
+  auto accents = to_string(binary_of(std::string(100, 'x') + "\xc3\xa9\xc3\xa9"), 102);
+  CHECK(accents == "\"" + std::string(100, 'x') + "... (106 bytes)");
+}
+
+TEST_CASE("big integers, funs, ports and bitstrings print as Elixir prints them") {
+  CHECK(to_string(big_integer{false, std::string("\0\0\0\0\0\0\0\0\x40", 9)}) == "1180591620717411303424");
+  CHECK(to_string(big_integer{true, std::string("\0\0\0\0\0\0\0\0\x01", 9)}) == "-18446744073709551616");
+  CHECK(to_string(fun{"", "erlang", "node", 0, 0, 0}) == "&:erlang.node/0");
+  CHECK(to_string(fun{"", "Elixir.Enum", "map", 2, 0, 0}) == "&Enum.map/2");
+  CHECK(to_string(fun{"", "erl_eval", "", 0, 43, 3316493}) == "#Function<43.3316493/0 in :erl_eval>");
+  CHECK(to_string(port{"a@h", 5, 1}) == "#Port<a@h.5>");
+  CHECK(to_string(bitstring{"\x20", 3}) == "<<1::size(3)>>");
+  CHECK(to_string(bitstring{"\xff\x20", 3}) == "<<255, 1::size(3)>>");
+}
+
 TEST_CASE("pids and references name their node") {
   CHECK(to_string(pid{"a@h", 108, 0, 1}) == "#PID<a@h.108.0>");
   CHECK(to_string(reference{"a@h", {3, 2, 1}, 1}) == "#Reference<a@h.1.2.3>");

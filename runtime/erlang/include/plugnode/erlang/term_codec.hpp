@@ -21,7 +21,9 @@ constexpr std::size_t max_term_depth = 512;
 std::string encode_term(const term& value);
 
 // The term at the start of `bytes` (version byte first). On success `consumed` (when given) is how many bytes
-// it took; a trailing rest is left to the caller (a distribution frame holds two terms back to back).
+// it took; a trailing rest is left to the caller (a distribution frame holds two terms back to back). A
+// term that is well-formed but nested deeper than `max_depth` is refused with `consumed` still set (the
+// caller may skip it and keep reading); for malformed bytes `consumed` is left alone.
 std::optional<term> decode_term(std::string_view bytes, std::string& error, std::size_t* consumed = nullptr,
                                 std::size_t max_depth = max_term_depth);
 

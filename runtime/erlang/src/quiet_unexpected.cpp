@@ -1,0 +1,28 @@
+// The default handler of protocol.hpp's quiet_unexpected: a peer's message an exported actor cannot use is
+// one rate-limited warning, its term cut to log_term_limit, never CAF's unbounded print to stderr.
+#include <caf/message_view.hpp>
+#include <caf/scheduled_actor.hpp>
+#include <caf/sec.hpp>
+
+#include "plugnode/erlang/protocol.hpp"
+#include "plugnode/erlang/term_format.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
+
+namespace plugnode::erlang {
+
+void quiet_unexpected(caf::scheduled_actor* self, std::string name) {
+  self->set_default_handler([name](caf::scheduled_actor*, caf::message_view& x) -> caf::result<caf::message> {
+    auto& xs = x.content();
+    std::string what;
+    if (xs.match_elements<erlang_send_atom, term>() || xs.match_elements<erlang_call_atom, term>())
+      what = (xs.match_element<erlang_call_atom>(0) ? "a call " : "a message ") +
+             to_string(xs.get_as<term>(1), log_term_limit);
+    else
+      what = "a message of " + std::to_string(xs.size()) + " elements";
+    runtime::log_limited(spdlog::level::warn, "unexpected messages to exported actors", name,
+                         "erlang: " + name + " has no handler for " + what + ": dropped");
+    return caf::sec::unexpected_message;
+  });
+}
+
+} // namespace plugnode::erlang
