@@ -1,6 +1,7 @@
 // The default handler of protocol.hpp's quiet_unexpected: a peer's message an exported actor cannot use is
 // one rate-limited warning, its term cut to log_term_limit, never CAF's unbounded print to stderr.
 #include <caf/message_view.hpp>
+#include <caf/result.hpp>
 #include <caf/scheduled_actor.hpp>
 #include <caf/sec.hpp>
 
@@ -10,8 +11,8 @@
 
 namespace plugnode::erlang {
 
-void quiet_unexpected(caf::scheduled_actor* self, std::string name) {
-  self->set_default_handler([name](caf::scheduled_actor*, caf::message_view& x) -> caf::result<caf::message> {
+void quiet_unexpected(caf::scheduled_actor* actor, std::string name) {
+  actor->set_default_handler([name](caf::scheduled_actor* self, caf::message_view& x) -> caf::result<caf::message> {
     auto& xs = x.content();
     std::string what;
     if (xs.match_elements<erlang_send_atom, term>() || xs.match_elements<erlang_call_atom, term>())
@@ -19,9 +20,13 @@ void quiet_unexpected(caf::scheduled_actor* self, std::string name) {
              to_string(xs.get_as<term>(1), log_term_limit);
     else
       what = "a message of " + std::to_string(xs.size()) + " elements";
-    runtime::log_limited(spdlog::level::warn, "unexpected messages to exported actors", name,
+    runtime::log_limited(spdlog::level::warn, "stray messages to exported actors", name,
                          "erlang: " + name + " has no handler for " + what + ": dropped");
-    return caf::sec::unexpected_message;
+    // A request's caller learns at once; a plain message gets no answer at all: an error sent back to an
+    // actor that has no handler for it would end that actor (CAF's default error handler quits).
+    if (self->current_mailbox_element()->mid.is_request())
+      return caf::sec::unexpected_message;
+    return caf::delegated<caf::message>{};
   });
 }
 
