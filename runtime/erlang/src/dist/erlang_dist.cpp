@@ -3,7 +3,9 @@
 #include "plugnode/runtime/log.hpp"
 
 #include <arpa/inet.h>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -123,6 +125,20 @@ const std::string& erlang_dist::epmd_mode() const {
   return epmd_->mode();
 }
 
+namespace {
+
+// Why ei's handshake failed, from its erl_errno: ei sets EIO when the challenge reply does not match the
+// cookie (and when a handshake message is malformed or the peer closes), ETIMEDOUT when the peer is slow.
+std::string handshake_failure(int err) {
+  switch (err) {
+  case EIO: return "a wrong cookie (the challenge reply did not match) or a broken handshake";
+  case ETIMEDOUT: return "no complete handshake within the timeout";
+  default: return std::strerror(err);
+  }
+}
+
+} // namespace
+
 void erlang_dist::accept_loop() {
   while (!stop_) {
     last_accepted_peer().clear();
@@ -135,10 +151,11 @@ void erlang_dist::accept_loop() {
     if (fd >= 0) {
       adopt(fd, peer.nodename, "from " + last_accepted_peer());
     } else if (!stop_ && !last_accepted_peer().empty()) {
-      runtime::logger().warn(
-          "erlang: handshake with {} failed (a wrong cookie, a timeout, or not Erlang's distribution "
-          "protocol; erl_errno {})",
-          last_accepted_peer(), erl_errno);
+      // ei's accept reads the peer's name (send_name) into `peer` before it checks the cookie.
+      peer.nodename[sizeof peer.nodename - 1] = '\0';
+      std::string who = peer.nodename[0] ? std::string(" (node ") + peer.nodename + ")" : "";
+      runtime::logger().warn("erlang: handshake with {}{} failed: {} (erl_errno {})", last_accepted_peer(),
+                             who, handshake_failure(erl_errno), erl_errno);
     }
   }
 }
@@ -188,7 +205,7 @@ std::string erlang_dist::dial(const std::string& node, const std::string& addres
                                      static_cast<unsigned>(settings_.handshake_timeout.count()));
   if (fd < 0)
     return "Erlang's handshake with " + where + ":" + std::to_string(port) +
-           " failed (a wrong cookie, or not an Erlang node; erl_errno " + std::to_string(erl_errno) + ")";
+           " failed: " + handshake_failure(erl_errno) + " (erl_errno " + std::to_string(erl_errno) + ")";
   adopt(fd, node, "to " + where + ":" + std::to_string(port));
   return "";
 }
