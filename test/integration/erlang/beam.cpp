@@ -41,6 +41,10 @@ std::string run_beam(const test_epmd& epmd, const std::string& name, const std::
   return beam->output();
 }
 
+std::string script_for(const running_node& node, const std::string& body) {
+  return "n = :\"" + node.name() + "\"\n" + body;
+}
+
 env_map erlang_env(const test_epmd& epmd, const std::string& address) {
   return {{"PLUGNODE_ERLANG_DIST", "true"},
           {"PLUGNODE_ERLANG_DIST_PORT", std::to_string(free_port(address))},

@@ -36,6 +36,9 @@ std::unique_ptr<process> start_beam(const test_epmd& epmd, const std::string& na
 std::string run_beam(const test_epmd& epmd, const std::string& name, const std::string& cookie,
                      const std::string& script, std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// An Elixir script with `n` bound to `node`'s name, then `body`.
+std::string script_for(const running_node& node, const std::string& body);
+
 // The variables that give a plugnode node its Erlang listener: on, a fresh port on `address`, `epmd`'s port.
 env_map erlang_env(const test_epmd& epmd, const std::string& address);
 

@@ -16,10 +16,6 @@ namespace {
 
 const std::string cookie = "mixed-cookie";
 
-std::string script_for(const running_node& node, const std::string& body) {
-  return "n = :\"" + node.name() + "\"\n" + body;
-}
-
 std::size_t count_of(const std::string& text, const std::string& what) {
   std::size_t n = 0;
   for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + what.size()))

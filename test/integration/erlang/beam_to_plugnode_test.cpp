@@ -16,10 +16,6 @@ namespace {
 
 const std::string cookie = "mixed-cookie";
 
-std::string script_for(const running_node& node, const std::string& body) {
-  return "n = :\"" + node.name() + "\"\n" + body;
-}
-
 } // namespace
 
 TEST_CASE("Node.connect, Node.ping and Node.list see the plugnode node", "[erlang]") {
