@@ -129,10 +129,12 @@ private:
       return fail("term cut short");
     if (n == 0)
       return true;
+    if (open_.size() >= max_depth_)
+      too_deep_ = true; // still walked, so the caller knows where the term ends
+    // A fun is remembered at any depth for its size check: each takes 30 bytes at least, so the list of
+    // open ones stays a fraction of the input.
     if (fun_end != 0 || open_.size() < max_depth_)
       open_.push_back({pending_, fun_end});
-    else
-      too_deep_ = true; // still walked, so the caller knows where the term ends
     pending_ += n;
     return true;
   }

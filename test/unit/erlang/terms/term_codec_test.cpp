@@ -42,6 +42,16 @@ std::string erl_encoded(const std::string& expr) {
   return bytes;
 }
 
+// A closure (NEW_FUN_EXT) of module m, index 0, whose one free variable is `inner`.
+std::string closure_around(const std::string& inner) {
+  std::string after_size = std::string(1, '\0') + std::string(16, '\0') + std::string(4, '\0') +
+                           std::string("\0\0\0\x01", 4) + "\x77\x01m" + std::string("\x61\x00", 2) +
+                           std::string("\x61\x00", 2) + "\x58\x77\x03" + "a@h" + std::string(12, '\0') + inner;
+  auto n = static_cast<std::uint32_t>(after_size.size() + 4);
+  return std::string("\x70") + static_cast<char>(n >> 24) + static_cast<char>(n >> 16) +
+         static_cast<char>(n >> 8) + static_cast<char>(n) + after_size;
+}
+
 term sample() {
   map m;
   m.entries.emplace_back(atom_of("name"), binary_of("Torben"));
@@ -140,6 +150,14 @@ TEST_CASE("a term nested 10,000 deep is refused, not recursed into, but measured
     ok += "\x68\x01";
   ok += "\x6a";
   CHECK(decoded(ok).is<tuple>());
+  // Funs nested in funs' free variables count as levels too (the decoder recurses into those).
+  std::string funs = "\x61\x01";
+  for (int i = 0; i < 600; ++i)
+    funs = closure_around(funs);
+  consumed = 0;
+  CHECK_FALSE(decode_term("\x83" + funs, error, &consumed));
+  CHECK(error == "term nested deeper than 512");
+  CHECK(consumed == funs.size() + 1);
 }
 
 TEST_CASE("every truncation of a valid term is refused") {
@@ -166,6 +184,9 @@ TEST_CASE("lengths beyond the buffer, unknown tags and missing version bytes are
   auto shrunk = closure;
   shrunk[5] = static_cast<char>(shrunk[5] - 1); // the low byte of Size
   CHECK(refusal(shrunk) == "fun's size does not match its contents");
+  // A hand-made closure holding closures decodes, and encodes back to its bytes.
+  auto nested = "\x83" + closure_around(closure_around("\x61\x07"));
+  CHECK(encode_term(decoded(nested)) == nested);
 }
 
 TEST_CASE("an empty string is [] as Erlang reads it, also as a list's tail (found by fuzz_term)") {
