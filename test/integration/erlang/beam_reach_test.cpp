@@ -88,7 +88,8 @@ IO.inspect(:erpc.call(n, :erlang, :node, []), label: "erpc node")
   CHECK_THAT(out, Catch::Contains("whereis greeter: " + self));
   CHECK_THAT(out, Catch::Contains("whereis nobody: :undefined"));
   CHECK_THAT(out, Catch::Contains("memory: true"));
-  CHECK_THAT(out, Catch::Contains("spawn: {:badrpc, {:EXIT, {:undef, [{:erlang, :spawn, [:erlang, :halt, []], []}]}}}"));
+  CHECK_THAT(out, Catch::Contains(
+                      "spawn: {:badrpc, {:EXIT, {:undef, [{:erlang, :spawn, [:erlang, :halt, []], []}]}}}"));
   CHECK_THAT(out, Catch::Contains("process_count: {:badrpc, {:EXIT, {:undef, [{:erlang, :system_info, "
                                   "[:process_count], []}]}}}"));
   CHECK_THAT(out, Catch::Contains("erpc node: " + self));
@@ -100,7 +101,8 @@ IO.inspect(:erpc.call(n, :erlang, :node, []), label: "erpc node")
 TEST_CASE("a 2 MB message and a flood of stray ones leave the node's log bounded", "[erlang]") {
   test_epmd epmd;
   running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), erlang_env(epmd, "127.0.0.2"), cookie);
-  REQUIRE(eventually([&] { return node.proc().output().find("listening on http") != std::string::npos; }, 5s));
+  REQUIRE(
+      eventually([&] { return node.proc().output().find("listening on http") != std::string::npos; }, 5s));
   auto before = node.proc().output().size();
   auto out = run_beam(epmd, beam_name("flooder"), cookie, script_for(node, R"(
 send({:greeter, n}, List.duplicate(7, 2_000_000))
@@ -114,7 +116,7 @@ end
 for _ <- 1..200, do: :rpc.call(n, :no_such_module, :f, [])
 IO.inspect(GenServer.call({:greeter, n}, {:greet, "flood"}, 30_000), label: "after flood")
 )"),
-                     60s);
+                      60s);
   CHECK_THAT(out, Catch::Contains(R"(after big: "Hello, big!")"));
   CHECK_THAT(out, Catch::Contains(R"(after flood: "Hello, flood!")"));
   std::this_thread::sleep_for(6s); // the rate limiter's window ends: its summaries are written too

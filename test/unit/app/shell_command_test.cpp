@@ -33,9 +33,9 @@ TEST_CASE("plain commands", "[shell_command]") {
 
 TEST_CASE("wrong arguments and unknown words are unknown, kept for the message", "[shell_command]") {
   for (auto line : {"ping", "ping a@h b@h", "nodes now", "nslookup x mx", "fly", "Node.fly", "Node.ping(a@h)",
-                    ":inet_res.nslookup('x', :in, :mx)", "rm -rf /", "ping :'a@h'x", "ping :", "Node.ping:a@h",
-                    "Node.pingx(:a@h)", "Node.list(:everyone)", "Node.list(hidden)", "node(1)",
-                    ":net_adm.ping(a@h)", ":net_adm.pong(:a@h)"}) {
+                    ":inet_res.nslookup('x', :in, :mx)", "rm -rf /", "ping :'a@h'x",
+                    "ping :", "Node.ping:a@h", "Node.pingx(:a@h)", "Node.list(:everyone)",
+                    "Node.list(hidden)", "node(1)", ":net_adm.ping(a@h)", ":net_adm.pong(:a@h)"}) {
     INFO(line);
     auto cmd = parse_shell_line(line);
     CHECK(cmd.verb == shell_verb::unknown);
@@ -108,10 +108,10 @@ TEST_CASE(":net_adm.ping is Erlang's ping", "[shell_command]") {
 }
 
 TEST_CASE("Node.ping, connect and disconnect without parentheses", "[shell_command]") {
-  for (auto [line, verb] : {std::pair{R"(Node.ping :"a@h")", shell_verb::ping},
-                            std::pair{"Node.ping  :'a@h'", shell_verb::ping},
-                            std::pair{"Node.connect :a@h", shell_verb::connect},
-                            std::pair{R"(Node.disconnect :"a@h")", shell_verb::disconnect}}) {
+  for (auto [line, verb] :
+       {std::pair{R"(Node.ping :"a@h")", shell_verb::ping}, std::pair{"Node.ping  :'a@h'", shell_verb::ping},
+        std::pair{"Node.connect :a@h", shell_verb::connect},
+        std::pair{R"(Node.disconnect :"a@h")", shell_verb::disconnect}}) {
     INFO(line);
     auto cmd = parse_shell_line(line);
     CHECK(cmd.verb == verb);

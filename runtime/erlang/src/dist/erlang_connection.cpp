@@ -206,7 +206,8 @@ void erlang_connection::read_loop(const std::function<void(dist_message)>& on_me
       reason =
           "frame of " + std::to_string(size) + " bytes refused (limit " + std::to_string(max_frame) + ")";
       runtime::log_limited(spdlog::level::warn, "malformed frames from BEAM nodes", peer_node_,
-                           "erlang: " + peer_node_ + " (" + peer_address_ + "): " + reason + ": connection dropped");
+                           "erlang: " + peer_node_ + " (" + peer_address_ + "): " + reason +
+                               ": connection dropped");
       break;
     }
     // Grown as bytes arrive, so a frame announced and never sent costs no memory.

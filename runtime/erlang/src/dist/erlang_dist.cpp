@@ -163,8 +163,9 @@ void erlang_dist::accept_loop() {
 void erlang_dist::adopt(int fd, const std::string& peer_node, const std::string& peer_address) {
   auto connection =
       std::make_shared<erlang_connection>(fd, peer_node, peer_address, settings_.options.ticktime);
-  auto peer = spawn_erlang_peer(system_, connection, settings_.agent,
-                                pid{settings_.name.to_string(), 0, 0, ec_.creation}, settings_.options.exported);
+  auto peer =
+      spawn_erlang_peer(system_, connection, settings_.agent,
+                        pid{settings_.name.to_string(), 0, 0, ec_.creation}, settings_.options.exported);
   nodes_->add({connection, peer});
   runtime::logger().info("erlang: node up: {} ({})", peer_node, peer_address);
   caf::anon_send(front_, nodeup_atom_v, peer_node);

@@ -16,10 +16,10 @@
 
 #include "dist/erlang_module.hpp"
 #include "dist/erlang_peer_names.hpp"
-#include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/erlang/protocol.hpp"
 #include "plugnode/erlang/term_codec.hpp"
 #include "plugnode/erlang/term_format.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 #include "runtime_names.hpp"
 
 namespace plugnode::erlang::detail {
@@ -145,8 +145,9 @@ void module_call(peer_actor* self, const std::string& module, const term& fun, c
   };
   if (!needs_nodes(name->name))
     return answer({});
-  self->request(self->state.agent, lookup_timeout, nodes_atom_v)
-      .then(answer, [=](const caf::error&) { answer({}); });
+  self->request(self->state.agent, lookup_timeout, nodes_atom_v).then(answer, [=](const caf::error&) {
+    answer({});
+  });
 }
 
 // `:rpc.call(node, mod, fun, args)` reaches rex as `{call, Mod, Fun, Args, GroupLeader}`.
@@ -180,7 +181,8 @@ void reg_send(peer_actor* self, const tuple& control, const term& message) {
   }
   if (call) {
     auto c = *call;
-    ask_exported(self, name, c.request, [=](const term& value) { reply(self, c, value); }, [] {});
+    ask_exported(
+        self, name, c.request, [=](const term& value) { reply(self, c, value); }, [] {});
     return;
   }
   with_exported(self, name, [=](const caf::actor& target) {
@@ -401,7 +403,8 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
           reply_in(self, control, *msg.payload);
         else
           runtime::logger().debug("erlang: control message {} from {} ignored",
-                                  to_string(msg.control, log_term_limit), self->state.connection->peer_node());
+                                  to_string(msg.control, log_term_limit),
+                                  self->state.connection->peer_node());
       },
   };
 }

@@ -189,7 +189,8 @@ private:
 
 } // namespace
 
-term_walk term_extent(const unsigned char* data, std::size_t size, std::size_t max_depth, std::string& error) {
+term_walk term_extent(const unsigned char* data, std::size_t size, std::size_t max_depth,
+                      std::string& error) {
   walker w(data, size, max_depth);
   if (!w.walk()) {
     error = w.error();

@@ -46,7 +46,8 @@ std::string erl_encoded(const std::string& expr) {
 std::string closure_around(const std::string& inner) {
   std::string after_size = std::string(1, '\0') + std::string(16, '\0') + std::string(4, '\0') +
                            std::string("\0\0\0\x01", 4) + "\x77\x01m" + std::string("\x61\x00", 2) +
-                           std::string("\x61\x00", 2) + "\x58\x77\x03" + "a@h" + std::string(12, '\0') + inner;
+                           std::string("\x61\x00", 2) + "\x58\x77\x03" + "a@h" + std::string(12, '\0') +
+                           inner;
   auto n = static_cast<std::uint32_t>(after_size.size() + 4);
   return std::string("\x70") + static_cast<char>(n >> 24) + static_cast<char>(n >> 16) +
          static_cast<char>(n >> 8) + static_cast<char>(n) + after_size;
