@@ -130,3 +130,28 @@ IO.inspect(GenServer.call({:greeter, n}, {:greet, "flood"}, 30_000), label: "aft
   CHECK_THAT(log, Catch::Contains("more from"));
   CHECK_THAT(log, !Catch::Contains("unexpected message"));
 }
+
+TEST_CASE("the greeter takes every kind of term a BEAM node sends, logs it, and the link stays up", "[erlang]") {
+  test_epmd epmd;
+  running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), erlang_env(epmd, "127.0.0.2"), cookie);
+  auto out = run_beam(epmd, beam_name("kinds"), cookie, script_for(node, R"(
+import Bitwise
+terms = [1 <<< 70, fn -> 1 end, &:erlang.node/0, hd(Port.list()), <<1::3>>, make_ref(), self()]
+send({:greeter, n}, List.to_tuple([:mix | terms]))
+for t <- terms, do: send({:greeter, n}, t)
+IO.inspect(GenServer.call({:greeter, n}, {:greet, "after"}), label: "then")
+IO.inspect(n in Node.list(:connected), label: "still linked")
+)"));
+  CHECK_THAT(out, Catch::Contains(R"(then: "Hello, after!")"));
+  CHECK_THAT(out, Catch::Contains("still linked: true"));
+  CHECK(eventually(
+      [&] {
+        return node.proc().output().find("greeter: got {:mix, 1180591620717411303424, #Function<") !=
+               std::string::npos;
+      },
+      5s));
+  auto log = node.proc().output();
+  CHECK_THAT(log, Catch::Contains("&:erlang.node/0, #Port<kinds"));
+  CHECK_THAT(log, Catch::Contains("<<1::size(3)>>, #Reference<kinds"));
+  CHECK_THAT(log, !Catch::Contains("malformed")); // (node down comes when the script ends)
+}
