@@ -131,7 +131,8 @@ IO.inspect(GenServer.call({:greeter, n}, {:greet, "flood"}, 30_000), label: "aft
   CHECK_THAT(log, !Catch::Contains("unexpected message"));
 }
 
-TEST_CASE("the greeter takes every kind of term a BEAM node sends, logs it, and the link stays up", "[erlang]") {
+TEST_CASE("the greeter takes every kind of term a BEAM node sends, logs it, and the link stays up",
+          "[erlang]") {
   test_epmd epmd;
   running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), erlang_env(epmd, "127.0.0.2"), cookie);
   auto out = run_beam(epmd, beam_name("kinds"), cookie, script_for(node, R"(
