@@ -269,8 +269,6 @@ private:
   std::optional<term> closure_at(int& index) {
     auto start = index;
     auto size = be_at(buf_ + index + 1, 4);
-    fun f;
-    f.arity = static_cast<unsigned char>(buf_[index + 5]);
     auto free = be_at(buf_ + index + 26, 4);
     int at = index + 30;
     auto module = atom_text(at);
@@ -282,12 +280,8 @@ private:
     for (std::uint64_t i = 0; i < free; ++i)
       if (!next(at))
         return std::nullopt;
-    f.module = std::move(*module);
-    f.index = static_cast<std::uint32_t>(old_index);
-    f.uniq = static_cast<std::uint32_t>(old_uniq);
     index = start + 1 + static_cast<int>(size);
-    f.bytes.assign(buf_ + start, buf_ + index);
-    return term(std::move(f));
+    return term(fun{std::string(buf_ + start, buf_ + index)});
   }
   // EXPORT_EXT: module, function, arity (a small integer).
   std::optional<term> export_at(int& index) {
@@ -296,13 +290,9 @@ private:
     auto name = module ? atom_text(at) : std::nullopt;
     if (!name || static_cast<unsigned char>(buf_[at]) != ERL_SMALL_INTEGER_EXT)
       return fail("unreadable export fun");
-    fun f;
-    f.module = std::move(*module);
-    f.name = std::move(*name);
-    f.arity = static_cast<unsigned char>(buf_[at + 1]);
-    f.bytes.assign(buf_ + index, buf_ + at + 2);
+    auto start = index;
     index = at + 2;
-    return term(std::move(f));
+    return term(fun{std::string(buf_ + start, buf_ + index)});
   }
   // PORT_EXT (id 4 bytes, creation 1), NEW_PORT_EXT (4, 4), V4_PORT_EXT (8, 4), each after the node.
   std::optional<term> port_at(int& index) {
@@ -388,6 +378,43 @@ private:
 };
 
 } // namespace
+
+fun_info describe(const fun& f) {
+  fun_info info;
+  std::string error;
+  auto data = reinterpret_cast<const unsigned char*>(f.bytes.data());
+  if (f.bytes.size() > static_cast<std::size_t>(INT_MAX) ||
+      detail::term_extent(data, f.bytes.size(), max_term_depth, error).extent != f.bytes.size())
+    return info;
+  char name[MAXATOMLEN_UTF8];
+  auto atom_at = [&](int& at, std::string& out) {
+    if (ei_decode_atom_as(f.bytes.data(), &at, name, sizeof name, ERLANG_UTF8, nullptr, nullptr) != 0)
+      return false;
+    out = name;
+    return true;
+  };
+  auto tag = data[0];
+  if (tag == ERL_EXPORT_EXT) {
+    int at = 1;
+    std::string module;
+    if (atom_at(at, module) && atom_at(at, info.name) && data[at] == ERL_SMALL_INTEGER_EXT) {
+      info.module = std::move(module);
+      info.arity = data[at + 1];
+    }
+  } else if (tag == ERL_NEW_FUN_EXT) {
+    int at = 30;
+    long old_index = 0, old_uniq = 0;
+    std::string module;
+    if (atom_at(at, module) && ei_decode_long(f.bytes.data(), &at, &old_index) == 0 &&
+        ei_decode_long(f.bytes.data(), &at, &old_uniq) == 0) {
+      info.module = std::move(module);
+      info.arity = data[5];
+      info.index = static_cast<std::uint32_t>(old_index);
+      info.uniq = static_cast<std::uint32_t>(old_uniq);
+    }
+  }
+  return info;
+}
 
 std::string encode_term(const term& value) {
   x_buffer x;

@@ -2,8 +2,11 @@
 // a remote `#PID<...>`), the node's name is printed instead.
 #include "plugnode/erlang/term_format.hpp"
 
+#include "plugnode/erlang/term_codec.hpp"
+
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -53,6 +56,12 @@ public:
   sink& operator+=(char c) { return add(std::string_view(&c, 1)); }
   sink& operator+=(const std::string& s) { return add(s); }
   sink& operator+=(const char* s) { return add(s); }
+  // A number, formatted on the stack: a list of millions of integers costs no allocation per element.
+  template <class Int> sink& number(Int n) {
+    char buf[24];
+    auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
+    return add(std::string_view(buf, static_cast<std::size_t>(end - buf)));
+  }
   std::size_t total() const { return total_; }
   std::string& text() { return text_; }
 
@@ -146,8 +155,9 @@ struct printer {
   sink& out;
 
   void operator()(const big_integer& b) const { out += digits_of(b); }
-  void operator()(const fun& f) const {
+  void operator()(const fun& value) const {
     // &:erlang.node/0 for an export; a closure as Elixir shows one, by the index and uniq BEAM gave it.
+    auto f = describe(value);
     if (!f.name.empty()) {
       out += '&';
       (*this)(atom{f.module});
@@ -164,7 +174,7 @@ struct printer {
     // <<255, 1::size(3)>>: the whole bytes, then the last one's used bits as their value.
     out += "<<";
     for (std::size_t i = 0; i + 1 < b.bytes.size(); ++i)
-      out += std::to_string(static_cast<unsigned char>(b.bytes[i])) + ", ";
+      out.number(static_cast<unsigned char>(b.bytes[i])) += ", ";
     auto last = static_cast<unsigned char>(b.bytes.back()) >> (8 - b.bits);
     out += std::to_string(last) + "::size(" + std::to_string(b.bits) + ")>>";
   }
@@ -182,14 +192,14 @@ struct printer {
       quoted(out, a.name, '"');
     }
   }
-  void operator()(std::int64_t i) const { out += std::to_string(i); }
+  void operator()(std::int64_t i) const { out.number(i); }
   void operator()(double d) const { out += float_text(d); }
   void operator()(const binary& b) const {
     if (printable(b.bytes))
       return quoted(out, b.bytes, '"');
     out += "<<";
     for (std::size_t i = 0; i < b.bytes.size(); ++i)
-      out += (i ? ", " : "") + std::to_string(static_cast<unsigned char>(b.bytes[i]));
+      (i ? out += ", " : out).number(static_cast<unsigned char>(b.bytes[i]));
     out += ">>";
   }
   void operator()(const charlist& c) const {
@@ -197,7 +207,7 @@ struct printer {
       return quoted(out, c.chars, '\'');
     out += '[';
     for (std::size_t i = 0; i < c.chars.size(); ++i)
-      out += (i ? ", " : "") + std::to_string(static_cast<unsigned char>(c.chars[i]));
+      (i ? out += ", " : out).number(static_cast<unsigned char>(c.chars[i]));
     out += ']';
   }
   void operator()(const tuple& t) const {

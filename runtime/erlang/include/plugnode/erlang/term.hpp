@@ -52,15 +52,12 @@ struct big_integer {
     return a.negative == b.negative && a.magnitude == b.magnitude;
   }
 };
-// A fun, `fn -> 1 end` (a closure: NEW_FUN_EXT) or `&:erlang.node/0` (EXPORT_FUN_EXT). plugnode cannot run
-// it, only hand it back, so its bytes in the external format (tag first) are kept whole, with what a log
-// shows of it: the module, the function's name (an export only) or the closure's index and uniq.
+// A fun, `fn -> 1 end` (a closure: NEW_FUN_EXT) or `&:erlang.node/0` (EXPORT_EXT). plugnode cannot run
+// it, only hand it back, so its bytes in the external format (tag first) are kept whole; term_codec.hpp's
+// describe reads what a log shows of it. (One string: a term stays as small as a reference, which matters
+// for a list of millions.)
 struct fun {
   std::string bytes;
-  std::string module;
-  std::string name; // empty for a closure
-  std::uint32_t arity = 0;
-  std::uint32_t index = 0, uniq = 0; // a closure's OldIndex and OldUniq, as Elixir prints them
   friend bool operator==(const fun& a, const fun& b) { return a.bytes == b.bytes; }
 };
 struct port {
