@@ -107,7 +107,7 @@ TEST_CASE("a 2 MB message and a flood of stray ones leave the node's log bounded
   auto out = run_beam(epmd, beam_name("flooder"), cookie, script_for(node, R"(
 send({:greeter, n}, List.duplicate(7, 2_000_000))
 send({:greeter, n}, :binary.copy("a", 2_000_000))
-IO.inspect(GenServer.call({:greeter, n}, {:greet, "big"}), label: "after big")
+IO.inspect(GenServer.call({:greeter, n}, {:greet, "big"}, 30_000), label: "after big")
 for i <- 1..20_000 do
   send({:greeter, n}, {:flood, i})
   send({:plugnode, n}, {:stray, i})
