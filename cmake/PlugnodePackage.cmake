@@ -6,13 +6,15 @@
 # plain `cmake --install` leaves out (EXCLUDE_FROM_ALL): installing to a prefix never writes to /etc.
 include(GNUInstallDirs)
 
-install(FILES ${PROJECT_SOURCE_DIR}/README.md ${PROJECT_SOURCE_DIR}/docs/architecture.md
-  ${PROJECT_SOURCE_DIR}/docs/operations.md ${PROJECT_SOURCE_DIR}/docs/guide.md
-  DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT bin)
+# The docs keep the checkout's layout (README.md beside docs/), so the README's docs/... links work there too.
+install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT bin)
+install(FILES ${PROJECT_SOURCE_DIR}/docs/architecture.md ${PROJECT_SOURCE_DIR}/docs/operations.md
+  ${PROJECT_SOURCE_DIR}/docs/guide.md DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs COMPONENT bin)
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/debian/plugnode.service DESTINATION /lib/systemd/system
   COMPONENT system EXCLUDE_FROM_ALL)
+# Root-only: it is where the cookie goes.
 install(FILES ${PROJECT_SOURCE_DIR}/deploy/debian/default DESTINATION /etc/default RENAME plugnode
-  COMPONENT system EXCLUDE_FROM_ALL)
+  PERMISSIONS OWNER_READ OWNER_WRITE COMPONENT system EXCLUDE_FROM_ALL)
 
 set(CPACK_PACKAGE_NAME plugnode)
 set(CPACK_PACKAGE_VENDOR plugnode)

@@ -54,7 +54,13 @@ check "the package installs with its dependencies from Debian's archive" bash -c
 check "plugnode version" grep -q '^plugnode [0-9]' <(in_root plugnode version)
 check "the systemd unit and /etc/default/plugnode are in place" \
   test -f "$root/lib/systemd/system/plugnode.service" -a -f "$root/etc/default/plugnode"
+check "/etc/default/plugnode, where the cookie goes, is root's alone (0600)" \
+  test "$(stat -c %a "$root/etc/default/plugnode")" = 600
 check "the docs are in place" test -f "$root/usr/share/doc/plugnode/README.md"
+# README.md's links (docs/guide.md ...) resolve in the installed tree as in the checkout.
+for link in $(grep -o 'docs/[a-z_-]*\.md' "$root/usr/share/doc/plugnode/README.md" | sort -u); do
+  check "README.md's link $link resolves" test -f "$root/usr/share/doc/plugnode/$link"
+done
 
 address=127.0.0.1
 port=$(free_port)

@@ -15,6 +15,8 @@
 #include <prometheus/registry.h>
 #include <spdlog/spdlog.h>
 
+#include "plugnode/runtime/error_text.hpp"
+
 namespace plugnode::app {
 namespace {
 
@@ -55,6 +57,7 @@ void check_worker(caf::blocking_actor* worker, const http_target& target, std::c
 
 caf::behavior checker(caf::stateful_actor<checker_state>* self, checker_config options,
                       std::shared_ptr<prometheus::Registry> registry) {
+  self->set_exception_handler(runtime::exception_reason);
   auto& st = self->state;
   st.options = std::move(options);
   st.registry = std::move(registry);

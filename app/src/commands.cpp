@@ -23,12 +23,22 @@ int run_service(const service& app, int argc, char** argv) {
   CLI::App cli{app.name + ": " + app.summary, app.name};
   cli.require_subcommand(1);
   config_flags flags;
-  for (const auto& s : settings()) {
+  auto add_setting = [&cli, &flags](const std::string& flag, const std::string& env,
+                                    const std::string& help) {
     cli.add_option_function<std::string>(
-           s.flag, [&flags, env = s.env](const std::string& value) { flags[env] = value; },
-           std::string(s.help) + " [env " + s.env + "]")
+           flag, [&flags, env](const std::string& value) { flags[env] = value; }, help + " [env " + env + "]")
         ->type_name("");
+  };
+  for (const auto& s : settings()) {
+    std::string help = s.help;
+    // The node's default name is the service's: `counter@host`.
+    if (auto at = help.find("plugnode@"); at != std::string::npos)
+      help.replace(at, 8, app.name);
+    add_setting(s.flag, s.env, help);
   }
+  for (const auto& s : app.settings)
+    add_setting(s.flag, s.env,
+                s.default_value.empty() ? s.help : s.help + " (default " + s.default_value + ")");
   auto add = [&cli](const char* name, const char* help) {
     return cli.add_subcommand(name, help)->fallthrough();
   };
@@ -66,7 +76,8 @@ int run_service(const service& app, int argc, char** argv) {
   }
   config cfg;
   try {
-    cfg = load_config(flags, process_env());
+    cfg = load_config(flags, process_env(), app.name);
+    load_service_settings(cfg, app.settings, flags, process_env());
   } catch (const config_error& e) {
     std::cerr << app.name << ": " << e.what() << "\n";
     return exit_usage;
@@ -78,15 +89,15 @@ int run_service(const service& app, int argc, char** argv) {
   if (*foreground || *console)
     return run_node(cfg, *console ? node_mode::console : node_mode::foreground, app);
   if (*remote_console)
-    return run_remote_console(cfg);
+    return run_remote_console(cfg, app.name);
   if (*rpc)
-    return run_rpc(cfg, rpc_line);
+    return run_rpc(cfg, rpc_line, app.name);
   if (*ping)
-    return run_ping(cfg);
+    return run_ping(cfg, app.name);
   if (*stop)
-    return run_rpc(cfg, "stop");
+    return run_rpc(cfg, "stop", app.name);
   if (*pid)
-    return run_rpc(cfg, "pid");
+    return run_rpc(cfg, "pid", app.name);
   return exit_usage;
 }
 

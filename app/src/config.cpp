@@ -65,9 +65,11 @@ void load_http(const reader& read, config& cfg) {
       [](const std::string& text, const std::string& what) { return parse_count(text, what, 1, 1000000); });
   read.set("PLUGNODE_HTTP_HEAD_TIMEOUT", cfg.http_head_timeout, parse_duration);
   read.set("PLUGNODE_HTTP_IDLE_TIMEOUT", cfg.http_idle_timeout, parse_duration);
+  read.set("PLUGNODE_HTTP_BODY_BUFFER", cfg.http_body_buffer, parse_bytes);
+  read.set("PLUGNODE_HTTP_BODY_MIN_RATE", cfg.http_body_min_rate, parse_bytes);
 }
 
-void load_node(const reader& read, config& cfg) {
+void load_node(const reader& read, config& cfg, const std::string& app) {
   if (auto node = read("PLUGNODE_NODE")) {
     std::string why;
     auto parsed = runtime::node_name::parse(*node, &why);
@@ -75,7 +77,7 @@ void load_node(const reader& read, config& cfg) {
       throw config_error(node.source + ": '" + *node + "' is not a node name (app@host): " + why);
     cfg.node = *parsed;
   } else {
-    cfg.node = runtime::node_name::local_default();
+    cfg.node = runtime::node_name::local_default(app);
   }
   read.set("PLUGNODE_DIST_PORT", cfg.dist_port, parse_port);
   read.set("PLUGNODE_DIST_ADDR", cfg.dist_addr, parse_ip_address);
@@ -227,6 +229,11 @@ const std::vector<setting>& settings() {
        "time for a whole request head, then 408 (default 10s)"},
       {"PLUGNODE_HTTP_IDLE_TIMEOUT", "--http-idle-timeout",
        "idle keep-alive connections close after it (default 5s)"},
+      {"PLUGNODE_HTTP_BODY_BUFFER", "--http-body-buffer",
+       "request body bytes held in memory by all connections together; a body that does not fit waits "
+       "unread, then 503 (default 64MB)"},
+      {"PLUGNODE_HTTP_BODY_MIN_RATE", "--http-body-min-rate",
+       "bytes per second a request body must average after its first 5s, then 408 (default 16KB)"},
       {"PLUGNODE_NODE", "--node", "node name app@host (default plugnode@$(hostname -f))"},
       {"PLUGNODE_DIST_PORT", "--dist-port", "distribution port, the same on every node (default 4370)"},
       {"PLUGNODE_DIST_ADDR", "--dist-addr", "distribution bind address (default: the node host's address)"},
@@ -274,11 +281,11 @@ env_lookup process_env() {
   };
 }
 
-config load_config(const config_flags& flags, const env_lookup& env) {
+config load_config(const config_flags& flags, const env_lookup& env, const std::string& app) {
   reader read(flags, env);
   config cfg;
   load_http(read, cfg);
-  load_node(read, cfg);
+  load_node(read, cfg, app);
   load_discovery(read, cfg);
   load_cookie(read, cfg);
   load_tls(read, cfg);
@@ -286,6 +293,20 @@ config load_config(const config_flags& flags, const env_lookup& env) {
   load_checker(read, cfg);
   load_log(read, cfg);
   return cfg;
+}
+
+void load_service_settings(config& cfg, const std::vector<service_setting>& declared,
+                           const config_flags& flags, const env_lookup& env) {
+  for (const auto& s : declared) {
+    if (auto flag = flags.find(s.env); flag != flags.end())
+      cfg.service.set(s, flag->second, s.flag);
+    else if (auto value = env(s.env.c_str()))
+      cfg.service.set(s, *value, s.env);
+    else if (!s.default_value.empty())
+      cfg.service.set(s, s.default_value, s.env + "'s default");
+    else
+      cfg.service.unset(s);
+  }
 }
 
 } // namespace plugnode::app

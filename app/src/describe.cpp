@@ -45,6 +45,9 @@ std::string describe(const config& cfg, const std::string& version) {
       fmt::format("up to {} ({} workers), request head within {}, idle closed after {}",
                   cfg.http_max_connections, cfg.http_workers, format_duration(cfg.http_head_timeout),
                   format_duration(cfg.http_idle_timeout)));
+  row("bodies", fmt::format("{} held at once by all connections (a body past it waits unread), each at least "
+                            "{}/s on average",
+                            format_bytes(cfg.http_body_buffer), format_bytes(cfg.http_body_min_rate)));
   row("distribution",
       fmt::format("{}:{}{}, peers down after {} of silence, senders held past {} unconfirmed per peer",
                   cfg.dist_addr.value_or(cfg.node.host()), cfg.dist_port,
@@ -61,6 +64,11 @@ std::string describe(const config& cfg, const std::string& version) {
   row("checker", checker_line(cfg.checker));
   row("log", fmt::format("{} {}", spdlog::level::to_string_view(cfg.log.level),
                          cfg.log.format == runtime::log_format::json ? "json" : "text"));
+  const char* label = "settings";
+  for (const auto& [env, value] : cfg.service.shown()) {
+    row(label, env + " " + value);
+    label = "";
+  }
   return out;
 }
 

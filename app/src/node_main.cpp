@@ -131,6 +131,8 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
   http_options.max_connections = connection_cap(cfg.http_max_connections, open_files);
   http_options.head_timeout = cfg.http_head_timeout;
   http_options.idle_timeout = cfg.http_idle_timeout;
+  http_options.body_buffer = static_cast<std::size_t>(cfg.http_body_buffer);
+  http_options.body_min_rate = static_cast<std::size_t>(cfg.http_body_min_rate);
   if (http_options.max_connections < cfg.http_max_connections)
     spdlog::log(cfg.http_max_connections == config{}.http_max_connections ? spdlog::level::info
                                                                           : spdlog::level::warn,
@@ -147,9 +149,10 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
   }
   std::thread server([&http] { http.serve(); });
   services.listening->store(true);
-  spdlog::info("{} {} node {} listening on http://{}:{} (up to {} connections, open-files limit {}){}",
+  spdlog::info("{} {} node {} listening on http://{}:{} (up to {} connections, open-files limit {}, listen "
+               "queue {} from net.core.somaxconn){}",
                app.name, service_version(app), services.node, cfg.http_addr, http.port(),
-               http_options.max_connections, open_files,
+               http_options.max_connections, open_files, http.backlog(),
                node.bind_address().empty()
                    ? ""
                    : fmt::format(", distribution {}:{}", node.bind_address(), node.port()));

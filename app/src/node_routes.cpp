@@ -61,7 +61,7 @@ std::string not_ready(const node_services& services, plugs::conn& c) {
 
 } // namespace
 
-plugs::router node_router(const node_services& services, const service& app) {
+plugs::router operator_router(const node_services& services) {
   plugs::router router;
   router.get("/status", [services](plugs::conn& c) { status(services, c); });
   router.get("/metrics", [services](plugs::conn& c) {
@@ -91,17 +91,40 @@ plugs::router node_router(const node_services& services, const service& app) {
     }
     c.put_resp_content_type(json).send_resp(200, body + "\n");
   });
+  return router;
+}
+
+plugs::router application_router(const node_services& services, const service& app) {
+  plugs::router router;
+  for (const auto& scope : app.scopes) {
+    plugs::router inner;
+    if (scope.routes)
+      scope.routes(inner, services);
+    plugs::pipeline path;
+    for (const auto& p : scope.plugs)
+      path.add(p);
+    path.add(std::move(inner));
+    router.forward(scope.prefix, std::move(path));
+  }
   if (app.routes)
     app.routes(router, services);
   return router;
 }
 
 plugs::plug node_pipeline(const node_services& services, const service& app) {
-  plugs::pipeline path{plugs::request_id{}, plugs::logger{}, services.metrics, plugs::head{}};
+  plugs::pipeline application;
   for (const auto& p : app.plugs)
-    path.add(p);
-  path.add(node_router(services, app));
-  return path;
+    application.add(p);
+  application.add(application_router(services, app));
+  // The operator routes own their paths: probes and scrapes never meet an application plug (an API key,
+  // a JSON error format), whatever the application adds.
+  auto dispatch = [operators = operator_router(services), application](plugs::conn& c) {
+    if (operators.owns(c))
+      operators.call(c);
+    else
+      application.call(c);
+  };
+  return plugs::pipeline{plugs::request_id{}, plugs::logger{}, services.metrics, plugs::head{}, dispatch};
 }
 
 } // namespace plugnode::app

@@ -5,6 +5,7 @@
 
 #include "plugnode/app/checker.hpp"
 #include "plugnode/app/erlang_rpc.hpp"
+#include "plugnode/app/message_types.hpp"
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/app/shell_service.hpp"
 #include "plugnode/discovery/discovery_actor.hpp"
@@ -38,9 +39,20 @@ discovery::discovery_config discovery_config_of(const config& cfg) {
   return d;
 }
 
+// The Erlang side (off unless cfg says so), exporting to BEAM nodes the `plugnode` rpc module and the actors
+// among `actors` marked `beam`.
+runtime::side_starter beam_side(const config& cfg, const std::vector<service_actor>& actors) {
+  auto beam = cfg.erlang;
+  beam.exported.insert(erlang_rpc_name);
+  for (const auto& actor : actors)
+    if (actor.beam)
+      beam.exported.insert(actor.name);
+  return erlang::side(beam);
+}
+
 } // namespace
 
-runtime::node_options node_options_of(const config& cfg, const service& app) {
+runtime::node_options node_options_of(const config& cfg) {
   runtime::node_options options;
   options.name = cfg.node;
   options.bind_address = cfg.dist_addr.value_or("");
@@ -49,16 +61,18 @@ runtime::node_options node_options_of(const config& cfg, const service& app) {
   options.listen = !cfg.cookie.empty();
   options.cookie = cfg.cookie;
   options.tls = cfg.tls;
-  auto beam = cfg.erlang;
-  beam.exported.insert(erlang_rpc_name);
-  for (const auto& actor : app.actors)
-    if (actor.beam)
-      beam.exported.insert(actor.name);
-  options.erlang = erlang::side(beam);
+  options.erlang = beam_side(cfg, {});
   options.failure_bound = cfg.failure_bound;
   options.dist_buffer = cfg.dist_buffer;
   options.heartbeat_interval = std::min(options.heartbeat_interval, cfg.failure_bound / 3);
   options.resolver = peer_host_resolver(cfg);
+  return options;
+}
+
+runtime::node_options node_options_of(const config& cfg, const service& app) {
+  auto options = node_options_of(cfg);
+  options.erlang = beam_side(cfg, app.actors);
+  options.message_types = add_message_types(app.message_types);
   return options;
 }
 
@@ -80,6 +94,11 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
   services.process = std::make_shared<process_metrics>(*registry);
   runtime::count_log_limits_in(registry);
   services.dist = std::make_shared<dist_metrics>(*registry, node);
+  std::vector<std::string> declared;
+  for (const auto& type : app.message_types)
+    declared.push_back(type.name);
+  services.message_types = std::make_shared<const std::set<std::string>>(declared.begin(), declared.end());
+  services.settings = std::make_shared<const service_settings>(cfg.service);
   shell_context shell{services, std::move(stop), app.commands};
   std::vector<runtime::child_spec> children{
       {discovery_name,
@@ -91,11 +110,12 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
       {shell_name, [shell](caf::actor_system& sys) { return spawn_shell_service(sys, shell); }},
       {erlang_rpc_name,
        [agent = node.agent()](caf::actor_system& sys) { return spawn_erlang_rpc(sys, agent); }},
+      {types_name, [declared](caf::actor_system& sys) { return spawn_declared_types(sys, declared); }},
   };
   for (const auto& actor : app.actors)
-    children.push_back({actor.name, [start = actor.start, services](caf::actor_system& sys) {
-                          return start(sys, services);
-                        }});
+    children.push_back(
+        {actor.name, [start = actor.start, services](caf::actor_system& sys) { return start(sys, services); },
+         runtime::restart_limit{actor.max_restarts, actor.max_seconds}});
   wiring.supervisor = node.supervise(std::move(children));
   return wiring;
 }

@@ -23,6 +23,7 @@
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/app/shell_command.hpp"
 #include "plugnode/app/shell_service.hpp"
+#include "plugnode/runtime/error_text.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/node.hpp"
 #include "plugnode/runtime/remote_call.hpp"
@@ -65,13 +66,13 @@ std::unique_ptr<session> join(const config& cfg, std::string& error) {
   auto& system = s->client->system();
   auto agent = s->client->remote_agent(target, join_timeout);
   if (!agent) {
-    error = "cannot join " + target + ": " + system.render(agent.error());
+    error = "cannot join " + target + ": " + runtime::error_text(agent.error());
     return nullptr;
   }
   caf::scoped_actor self{system};
   auto shell = runtime::whereis(self, s->client->agent(), shell_name, target, join_timeout);
   if (!shell) {
-    error = "no shell service on " + target + ": " + system.render(shell.error());
+    error = "no shell service on " + target + ": " + runtime::error_text(shell.error());
     return nullptr;
   }
   s->shell = *shell;
@@ -123,6 +124,7 @@ struct prompt_watch {
   std::atomic<bool> at_prompt{false};
   std::optional<termios> terminal;
   std::string target;
+  std::string program;
 };
 
 // Polls the client agent's hidden connections: the target's events are not delivered to monitor_nodes
@@ -139,7 +141,8 @@ caf::behavior watch_node_actor(caf::event_based_actor* self, const std::shared_p
                   std::find(hidden.begin(), hidden.end(), watch->target) == hidden.end()) {
                 if (watch->terminal)
                   ::tcsetattr(STDIN_FILENO, TCSANOW, &*watch->terminal);
-                std::cerr << "\nplugnode: lost the connection to " << watch->target << std::endl;
+                std::cerr << "\n"
+                          << watch->program << ": lost the connection to " << watch->target << std::endl;
                 runtime::logger().flush(); // the log is buffered, and _Exit skips stdio's own flush
                 std::_Exit(exit_failure);
               }
@@ -151,11 +154,11 @@ caf::behavior watch_node_actor(caf::event_based_actor* self, const std::shared_p
 
 } // namespace
 
-int run_remote_console(const config& cfg) {
+int run_remote_console(const config& cfg, const std::string& program) {
   std::string error;
   auto s = join(cfg, error);
   if (!s) {
-    std::cerr << "plugnode: " << error << "\n";
+    std::cerr << program << ": " << error << "\n";
     return exit_failure;
   }
   auto target = cfg.node.to_string();
@@ -165,6 +168,7 @@ int run_remote_console(const config& cfg) {
               << " as a hidden node. Type help for the commands, quit to leave.\n";
   auto watch = std::make_shared<prompt_watch>();
   watch->target = target;
+  watch->program = program;
   if (termios saved{}; input.interactive() && ::tcgetattr(STDIN_FILENO, &saved) == 0)
     watch->terminal = saved;
   auto watcher = s->client->system().spawn(watch_node_actor, watch, s->client->agent());
@@ -187,27 +191,27 @@ int run_remote_console(const config& cfg) {
   return 0;
 }
 
-int run_rpc(const config& cfg, const std::string& line) {
+int run_rpc(const config& cfg, const std::string& line, const std::string& program) {
   std::string error;
   auto s = join(cfg, error);
   if (!s) {
-    std::cerr << "plugnode: " << error << "\n";
+    std::cerr << program << ": " << error << "\n";
     return exit_failure;
   }
   auto answer = send_line(*s, line);
   if (!answer.lost.empty()) {
-    std::cerr << "plugnode: " << cfg.node.to_string() << " did not answer: " << answer.lost << "\n";
+    std::cerr << program << ": " << cfg.node.to_string() << " did not answer: " << answer.lost << "\n";
     return exit_failure;
   }
   (answer.ok ? std::cout : std::cerr) << answer.text << std::flush;
   return answer.ok ? 0 : exit_failure;
 }
 
-int run_ping(const config& cfg) {
+int run_ping(const config& cfg, const std::string& program) {
   std::string error;
   if (!join(cfg, error)) {
     std::cout << "pang\n";
-    std::cerr << "plugnode: " << error << "\n";
+    std::cerr << program << ": " << error << "\n";
     return exit_failure;
   }
   std::cout << "pong\n";

@@ -19,6 +19,7 @@
 #include "plugnode/discovery/nslookup.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
+#include "plugnode/runtime/error_text.hpp"
 #include "plugnode/runtime/node_name.hpp"
 
 namespace plugnode::app {
@@ -174,6 +175,8 @@ private:
 };
 
 caf::behavior shell_service(caf::event_based_actor* self, const shell_context& context) {
+  // A service's shell command that throws: its text to the caller, one log line, a restart.
+  self->set_exception_handler(runtime::exception_reason);
   return {
       [self, context](shell_atom, const std::string& line) -> answer {
         return evaluator(self->system(), context).run(parse_shell_line(line));

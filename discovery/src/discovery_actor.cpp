@@ -198,7 +198,7 @@ private:
       // The whole answer goes to the agent: it dials the SRV port and addresses, resolving only without them.
       self_
           ->request(agent_, config_.agent_timeout, caf::connect_atom_v,
-                    runtime::connect_target{name, p.port, p.addresses})
+                    runtime::connect_target{p.node, p.port, p.addresses})
           .then([*this, name](bool up) mutable { dialled(name, up); },
                 [*this, name](const caf::error&) mutable { dialled(name, false); });
     }

@@ -1,19 +1,22 @@
-// The ldns-based DNS client: one fresh resolver per try, our own search walk; see dns_client.hpp.
+// The DNS client: our own UDP exchange (dns_udp.hpp) and search walk, ldns for the packets and for TCP; see
+// dns_client.hpp.
 #include "plugnode/discovery/dns_client.hpp"
 
 #include <algorithm>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
 #include <memory>
 
 #include <ldns/ldns.h>
 
+#include "dns_udp.hpp"
 #include "plugnode/runtime/host_resolver.hpp"
 
 namespace plugnode::discovery {
 namespace {
 
-using packet_ptr = std::unique_ptr<ldns_pkt, decltype(&ldns_pkt_free)>;
+using detail::packet_ptr;
 using rdf_ptr = std::unique_ptr<ldns_rdf, decltype(&ldns_rdf_deep_free)>;
 using resolver_ptr = std::unique_ptr<ldns_resolver, decltype(&ldns_resolver_deep_free)>;
 
@@ -37,9 +40,10 @@ std::string type_name(ldns_rr_type type) {
   }
 }
 
-// A fresh resolver for each try: ldns marks a nameserver unreachable (RTT infinite) after one failed send
-// and never asks it again on that resolver, so a long-lived one would stay deaf after a DNS outage.
-resolver_ptr make_resolver(const nameserver& server, std::chrono::milliseconds timeout) {
+// A truncated UDP answer is asked again over TCP through ldns, on a fresh resolver for each try: ldns marks a
+// nameserver unreachable (RTT infinite) after one failed send and never asks it again on that resolver, so
+// a long-lived one would stay deaf after a DNS outage. (UDP is ours: dns_udp.hpp says why.)
+resolver_ptr tcp_resolver(const nameserver& server, std::chrono::milliseconds timeout) {
   resolver_ptr resolver(ldns_resolver_new(), ldns_resolver_deep_free);
   if (!resolver)
     return resolver;
@@ -55,11 +59,7 @@ resolver_ptr make_resolver(const nameserver& server, std::chrono::milliseconds t
   ldns_resolver_set_timeout(resolver.get(), tv);
   ldns_resolver_set_retry(resolver.get(), 1);   // retries are ours: one try per call
   ldns_resolver_set_retrans(resolver.get(), 0); // ldns would sleep() this many seconds after a failure
-  ldns_resolver_set_recursive(resolver.get(), true);
-  ldns_resolver_set_fallback(resolver.get(), true); // truncated over UDP -> ask again over TCP
-  ldns_resolver_set_edns_udp_size(resolver.get(), edns_udp_size);
-  ldns_resolver_set_dnsrch(resolver.get(), false);
-  ldns_resolver_set_defnames(resolver.get(), false);
+  ldns_resolver_set_usevc(resolver.get(), true);
   ldns_resolver_set_random(resolver.get(), false);
   return resolver;
 }
@@ -75,48 +75,57 @@ dns_error error_for_rcode(ldns_pkt_rcode rcode, const std::string& what) {
   }
 }
 
-// The answer must be the reply to our question: same id, same single question. ldns checks neither.
-bool answers(const ldns_pkt* answer, const ldns_pkt* query) {
-  if (ldns_pkt_id(answer) != ldns_pkt_id(query) || ldns_pkt_qdcount(answer) != 1)
-    return false;
-  const ldns_rr* asked = ldns_rr_list_rr(ldns_pkt_question(query), 0);
-  const ldns_rr* echoed = ldns_rr_list_rr(ldns_pkt_question(answer), 0);
-  return echoed != nullptr && ldns_rr_get_type(echoed) == ldns_rr_get_type(asked) &&
-         ldns_dname_compare(ldns_rr_owner(echoed), ldns_rr_owner(asked)) == 0;
+// The question as a packet: recursion desired, EDNS with our UDP size, a fresh random ID.
+packet_ptr make_query(const ldns_rdf* name, ldns_rr_type type) {
+  packet_ptr query(ldns_pkt_query_new(ldns_rdf_clone(name), type, LDNS_RR_CLASS_IN, LDNS_RD), ldns_pkt_free);
+  if (query) {
+    ldns_pkt_set_id(query.get(), detail::random_query_id());
+    ldns_pkt_set_edns_udp_size(query.get(), edns_udp_size);
+  }
+  return query;
 }
 
-// One question, one nameserver, one try.
+// The truncated answer's question asked again over TCP: the answer must still be the reply to it.
+dns_result<packet_ptr> ask_over_tcp(const nameserver& server, ldns_pkt* query,
+                                    std::chrono::milliseconds timeout, const std::string& at) {
+  auto resolver = tcp_resolver(server, timeout);
+  if (!resolver)
+    return dns_error{dns_errc::unreachable, at + ": cannot use nameserver " + server.to_string()};
+  ldns_pkt* raw_answer = nullptr;
+  ldns_status status = ldns_resolver_send_pkt(&raw_answer, resolver.get(), query);
+  packet_ptr answer(raw_answer, ldns_pkt_free);
+  if (status != LDNS_STATUS_OK || !answer)
+    return dns_error{dns_errc::malformed,
+                     at + ": truncated answer, and TCP gave none (" + ldns_get_errorstr_by_id(status) + ")"};
+  if (auto why = detail::why_not_the_answer(query, answer.get()); !why.empty())
+    return dns_error{dns_errc::malformed, at + ": the TCP answer does not match the question (" + why + ")"};
+  return answer;
+}
+
+// One question, one nameserver, one try: UDP until the deadline, then TCP if the answer was truncated.
 dns_result<packet_ptr> ask_once(const nameserver& server, const ldns_rdf* name, ldns_rr_type type,
                                 std::chrono::milliseconds timeout, const std::string& what) {
-  auto resolver = make_resolver(server, timeout);
-  if (!resolver)
-    return dns_error{dns_errc::unreachable, what + ": cannot use nameserver " + server.to_string()};
-  ldns_pkt* raw_query = nullptr;
-  if (ldns_resolver_prepare_query_pkt(&raw_query, resolver.get(), name, type, LDNS_RR_CLASS_IN, LDNS_RD) !=
-      LDNS_STATUS_OK)
+  auto query = make_query(name, type);
+  if (!query)
     return dns_error{dns_errc::bad_name, what + ": cannot build the query"};
-  packet_ptr query(raw_query, ldns_pkt_free);
-  ldns_pkt* raw_answer = nullptr;
-  auto start = std::chrono::steady_clock::now();
-  ldns_status status = ldns_resolver_send_pkt(&raw_answer, resolver.get(), query.get());
-  auto elapsed = std::chrono::steady_clock::now() - start;
-  packet_ptr answer(raw_answer, ldns_pkt_free);
   auto at = what + " at " + server.to_string();
-  if (status == LDNS_STATUS_NETWORK_ERR || status == LDNS_STATUS_RES_NO_NS ||
-      status == LDNS_STATUS_SOCKET_ERROR || (status == LDNS_STATUS_OK && !answer)) {
-    // Unconnected UDP sockets see no ICMP errors, so a server that is down mostly shows up as a timeout.
-    if (elapsed + std::chrono::milliseconds(20) >= timeout)
-      return dns_error{dns_errc::timeout,
-                       at + ": no answer within " + std::to_string(timeout.count()) + " ms"};
-    return dns_error{dns_errc::unreachable, at + ": " + ldns_get_errorstr_by_id(status)};
+  auto reply = detail::ask_over_udp(query.get(), server, std::chrono::steady_clock::now() + timeout);
+  if (reply.error != 0)
+    return dns_error{dns_errc::unreachable, at + ": " + std::strerror(reply.error)};
+  if (!reply.answer) {
+    auto why = at + ": no answer within " + std::to_string(timeout.count()) + " ms";
+    if (reply.ignored > 0)
+      why += " (ignored " + std::to_string(reply.ignored) + " datagram" + (reply.ignored == 1 ? "" : "s") +
+             " that did not answer the question; the last: " + reply.last_ignored + ")";
+    return dns_error{dns_errc::timeout, why};
   }
-  if (status != LDNS_STATUS_OK)
-    return dns_error{dns_errc::malformed,
-                     at + ": unparsable answer (" + ldns_get_errorstr_by_id(status) + ")"};
-  if (!answers(answer.get(), query.get()))
-    return dns_error{dns_errc::malformed, at + ": the answer does not match the question"};
-  if (ldns_pkt_tc(answer.get()))
-    return dns_error{dns_errc::malformed, at + ": truncated answer, and TCP gave none"};
+  auto answer = std::move(reply.answer);
+  if (ldns_pkt_tc(answer.get())) {
+    auto full = ask_over_tcp(server, query.get(), timeout, at);
+    if (!full)
+      return full.error();
+    answer = std::move(full).value();
+  }
   if (ldns_pkt_get_rcode(answer.get()) != LDNS_RCODE_NOERROR)
     return error_for_rcode(ldns_pkt_get_rcode(answer.get()), at);
   return answer;

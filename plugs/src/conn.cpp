@@ -51,12 +51,6 @@ conn make_conn(std::string method, std::string_view target) {
   return c;
 }
 
-std::string lower_case(std::string text) {
-  std::transform(text.begin(), text.end(), text.begin(),
-                 [](char c) { return is_upper(c) ? static_cast<char>(c + 32) : c; });
-  return text;
-}
-
 std::optional<std::string> conn::get_req_header(std::string_view name) const {
   return first(req_headers, name);
 }

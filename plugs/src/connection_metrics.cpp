@@ -11,12 +11,13 @@ public:
 
   std::vector<prometheus::MetricFamily> Collect() const override {
     static constexpr const char* names[conn_phase_count] = {
-        "", "idle", "reading_head", "reading_body", "in_worker", "writing", "closing"};
-    prometheus::MetricFamily open{
-        "plugnode_http_connections",
-        "Open HTTP connections by state (closing: answered, draining before the close)",
-        prometheus::MetricType::Gauge,
-        {}};
+        "", "idle", "reading_head", "reading_body", "in_worker", "writing", "closing", "waiting_body"};
+    prometheus::MetricFamily open{"plugnode_http_connections",
+                                  "Open HTTP connections by state (closing: answered, draining before the "
+                                  "close; waiting_body: not read "
+                                  "until the body buffer has room)",
+                                  prometheus::MetricType::Gauge,
+                                  {}};
     for (std::size_t i = 1; i < conn_phase_count; ++i) {
       prometheus::ClientMetric m;
       m.label = {{"state", names[i]}};
@@ -31,6 +32,13 @@ public:
                     "Request heads not complete within the head timeout (408)", stats_->head_timeouts),
             counter("plugnode_http_body_timeouts_total",
                     "Request bodies that stalled past the read timeout (408)", stats_->body_timeouts),
+            counter("plugnode_http_body_buffer_refusals_total",
+                    "Requests answered 503 because their body waited too long for room in the body buffer",
+                    stats_->body_buffer_refusals),
+            gauge("plugnode_http_body_buffer_bytes",
+                  "Request body bytes held in memory now (the budget's use)", stats_->body_buffer_bytes),
+            gauge("plugnode_http_body_buffer_peak_bytes",
+                  "The most request body bytes held at once since start", stats_->body_buffer_peak),
             counter("plugnode_http_bad_requests_total",
                     "Requests refused by the connection layer (malformed or ambiguous framing, limits)",
                     stats_->bad_requests),
@@ -44,6 +52,13 @@ private:
     prometheus::ClientMetric m;
     m.counter.value = static_cast<double>(value.load(std::memory_order_relaxed));
     return {name, help, prometheus::MetricType::Counter, {std::move(m)}};
+  }
+
+  static prometheus::MetricFamily gauge(const char* name, const char* help,
+                                        const std::atomic<std::int64_t>& value) {
+    prometheus::ClientMetric m;
+    m.gauge.value = static_cast<double>(value.load(std::memory_order_relaxed));
+    return {name, help, prometheus::MetricType::Gauge, {std::move(m)}};
   }
 
   std::shared_ptr<const server_stats> stats_;

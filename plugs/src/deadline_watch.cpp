@@ -6,7 +6,7 @@
 
 #include "http_response.hpp"
 #include "plugnode/runtime/log.hpp"
-#include "socket_address.hpp"
+#include "plugnode/runtime/net/sockets.hpp"
 
 namespace plugnode::plugs {
 namespace {
@@ -79,7 +79,8 @@ bool deadline_watch::disarm() {
 // (under the same lock) before it writes.
 void deadline_watch::answer(slot& s) {
   auto response = local_response_bytes(503, {}, s.head_);
-  auto peer = address_of(s.socket_, socket_end::peer).ip; // before the client, answered, closes its end
+  // Before the client, answered, closes its end.
+  auto peer = runtime::net::peer_endpoint(s.socket_).value_or(runtime::net::endpoint{}).address;
   // Non-blocking: a client that does not read its 503 is not worth stalling the watch for.
   auto sent = ::send(s.socket_, response.data(), response.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   ::shutdown(s.socket_, SHUT_WR);

@@ -32,6 +32,8 @@ server_options server_options_of(const endpoint_options& o) {
   s.stop_timeout = o.stop_timeout;
   s.limits.max_head_bytes = o.max_header_bytes;
   s.limits.max_body = o.max_body;
+  s.body_buffer = o.body_buffer;
+  s.body_min_rate = o.body_min_rate;
   return s;
 }
 
@@ -169,6 +171,10 @@ bool endpoint::stop() {
 
 std::uint16_t endpoint::port() const {
   return impl_->server.port();
+}
+
+int endpoint::backlog() const {
+  return impl_->server.backlog();
 }
 
 std::shared_ptr<const prometheus::Collectable> endpoint::connection_metrics() const {

@@ -15,8 +15,18 @@
 
 namespace plugnode::plugs {
 
-enum class conn_phase : std::uint8_t { free, idle, reading_head, reading_body, working, writing, lingering };
-constexpr std::size_t conn_phase_count = 7;
+// waiting_body: its body needs bytes of the node-wide body budget that are not free yet; it is not read.
+enum class conn_phase : std::uint8_t {
+  free,
+  idle,
+  reading_head,
+  reading_body,
+  working,
+  writing,
+  lingering,
+  waiting_body
+};
+constexpr std::size_t conn_phase_count = 8;
 
 class http_connection {
 public:
@@ -73,6 +83,13 @@ public:
   std::atomic<conn_phase> phase{conn_phase::free};
   std::atomic<clock::rep> since{0}; // when the phase's clock started (last progress, for reads and writes)
   std::atomic<clock::rep> head_started{0};
+  // The body's average rate: when it could start (time spent waiting for the budget left out), how much came.
+  std::atomic<clock::rep> body_started{0};
+  std::atomic<std::uint64_t> body_received{0};
+  // Budget bytes handed over by the thread that gave them back, while the connection waited.
+  std::atomic<std::size_t> granted{0};
+  // Bytes of the body budget this connection's request holds (the owner's; the sweeper reads it).
+  std::atomic<std::size_t> body_held{0};
 
   // The owner's alone.
   std::uint32_t index = 0; // of its slot

@@ -3,7 +3,7 @@
 #include <charconv>
 #include <ctime>
 
-#include "plugnode/plugs/local_reply.hpp"
+#include "plugnode/plugs/http_fields.hpp"
 
 namespace plugnode::plugs {
 namespace {

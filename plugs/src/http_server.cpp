@@ -1,6 +1,7 @@
 #include "http_server.hpp"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -11,11 +12,13 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <stdexcept>
 
-#include "plugnode/plugs/local_reply.hpp"
+#include "plugnode/plugs/http_fields.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
+#include "plugnode/runtime/net/sockets.hpp"
 
 namespace plugnode::plugs {
 namespace {
@@ -30,13 +33,16 @@ constexpr std::uint64_t wake_tag = ~std::uint64_t{0} - 1;
 constexpr std::size_t read_ahead = 64 * 1024;
 constexpr const char* continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
 
-std::string numeric_address(const sockaddr_storage& addr) {
-  char text[INET6_ADDRSTRLEN] = "";
-  if (addr.ss_family == AF_INET)
-    inet_ntop(AF_INET, &reinterpret_cast<const sockaddr_in&>(addr).sin_addr, text, sizeof text);
-  else if (addr.ss_family == AF_INET6)
-    inet_ntop(AF_INET6, &reinterpret_cast<const sockaddr_in6&>(addr).sin6_addr, text, sizeof text);
-  return text;
+// The listen queue's length: `wanted` when given, else as long as the kernel allows (net.core.somaxconn,
+// which also caps any larger `wanted`).
+int listen_backlog(int wanted) {
+  int most = 4096; // somaxconn's default since Linux 5.4, when /proc cannot be read
+  if (auto* f = std::fopen("/proc/sys/net/core/somaxconn", "r")) {
+    if (std::fscanf(f, "%d", &most) != 1 || most <= 0)
+      most = 4096;
+    std::fclose(f);
+  }
+  return wanted > 0 ? std::min(wanted, most) : most;
 }
 
 bool epoll_set(int epoll_fd, int op, int fd, std::uint32_t events, std::uint64_t data) {
@@ -51,7 +57,16 @@ bool epoll_set(int epoll_fd, int op, int fd, std::uint32_t events, std::uint64_t
 http_server::http_server(server_options options, request_handler handler)
     : options_(std::move(options)), handler_(std::move(handler)),
       watch_(std::clamp(options_.deadline / 10, milliseconds(1), milliseconds(100))),
+      body_budget_(
+          options_.body_buffer, [this](const body_budget::waiter& w) { wake_for_body(w); },
+          stats_->body_buffer_bytes, stats_->body_buffer_peak),
       slots_(std::make_unique<std::unique_ptr<http_connection>[]>(options_.max_connections)) {
+  // A body is one large allocation per request. glibc raises its mmap threshold each time such a block is
+  // freed, after which bodies come from the workers' arenas, and a freed body stays resident in its arena:
+  // each arena keeps its own high-water mark, and together they held several times the body budget. A
+  // fixed threshold keeps blocks of 1 MB and more (the bodies that can pin memory) mapped, and returned to
+  // the system when freed; smaller blocks keep the arenas (glibc's own threshold starts at 128 KB).
+  ::mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   if (epoll_fd_ < 0 || wake_fd_ < 0 || !epoll_set(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, EPOLLIN, wake_tag))
@@ -81,11 +96,12 @@ void http_server::bind() {
     fail();
   std::unique_ptr<addrinfo, decltype(&::freeaddrinfo)> info(found, &::freeaddrinfo);
   listen_fd_ = ::socket(info->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  backlog_ = listen_backlog(options_.backlog);
   int yes = 1;
   // SO_REUSEADDR only: with SO_REUSEPORT a second process could silently share the port.
   ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
   if (listen_fd_ < 0 || ::bind(listen_fd_, info->ai_addr, info->ai_addrlen) != 0 ||
-      ::listen(listen_fd_, options_.backlog) != 0)
+      ::listen(listen_fd_, backlog_) != 0)
     fail();
   sockaddr_storage bound{};
   socklen_t length = sizeof bound;
@@ -154,9 +170,10 @@ void http_server::work() {
 }
 
 void http_server::accept_ready() {
-  // At most 64 at a time while serving, so accepting does not starve the connections already open; at a
-  // stop, everything queued.
-  for (int i = 0; i < 64 || stopping_; ++i) {
+  // Everything queued, until EAGAIN: a burst of connects (a rolling restart behind a load balancer) must
+  // leave the listen queue as fast as it fills, or the kernel drops SYNs and those clients wait a second
+  // for a retransmit. The other workers keep serving the connections already open meanwhile.
+  while (true) {
     sockaddr_storage peer{};
     socklen_t length = sizeof peer;
     int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -185,13 +202,18 @@ void http_server::accept_ready() {
         index = static_cast<std::uint32_t>(high_water_.load());
         slots_[index] = std::make_unique<http_connection>();
         slots_[index]->index = index;
+        auto limits = options_.limits;
+        limits.body_allowance = free_body_bytes;
+        slots_[index]->parser = request_parser(limits);
         high_water_.store(index + 1, std::memory_order_release);
       }
     }
     ++open_;
     auto& c = *slots_[index];
     c.fd = fd;
-    c.remote_ip = numeric_address(peer);
+    c.remote_ip = runtime::net::endpoint_of(reinterpret_cast<const sockaddr*>(&peer))
+                      .value_or(runtime::net::endpoint{})
+                      .address;
     int yes = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     c.since.store(http_connection::now_ticks(), std::memory_order_relaxed);
@@ -223,7 +245,7 @@ void http_server::on_event(std::uint64_t data) {
 void http_server::own(http_connection& c) {
   while (true) {
     auto wanted = advance(c);
-    if (wanted == next::close || !rearm(c, wanted)) {
+    if (wanted == next::close || (wanted != next::wait && !rearm(c, wanted))) {
       close(c);
       return;
     }
@@ -256,11 +278,18 @@ http_server::next http_server::advance(http_connection& c) {
 
 http_server::next http_server::take_input(http_connection& c) {
   thread_local char buffer[16384];
-  while (c.in.size() < read_ahead && !c.peer_closed) {
-    auto n = ::recv(c.fd, buffer, sizeof buffer, 0);
+  if (c.phase.load(std::memory_order_relaxed) == conn_phase::waiting_body && !take_granted(c))
+    return next::wait; // woken without a grant (an event raced the wait): the budget's wake comes later
+  // Until a body is under way, one byte more than the largest head (so a longer one is seen and refused):
+  // what is read past the head is held unparsed if the body must wait for the budget, 16 KB per waiting
+  // connection rather than read_ahead. Never past read_ahead, so the buffer's capacity stays at it.
+  auto limit = c.parser.in_body() ? read_ahead : options_.limits.max_head_bytes + 1;
+  while (c.in.size() < limit && !c.peer_closed) {
+    auto room = std::min(sizeof buffer, limit - c.in.size());
+    auto n = ::recv(c.fd, buffer, room, 0);
     if (n > 0) {
       c.in.append(buffer, static_cast<std::size_t>(n));
-      if (static_cast<std::size_t>(n) < sizeof buffer)
+      if (static_cast<std::size_t>(n) < room)
         break;
     } else if (n == 0) {
       c.peer_closed = true;
@@ -293,6 +322,17 @@ http_server::next http_server::take_input(http_connection& c) {
           set_phase(c, conn_phase::reading_head);
         }
       } else {
+        if (c.body_started.load(std::memory_order_relaxed) == 0)
+          c.body_started.store(now, std::memory_order_relaxed);
+        c.body_received.store(c.parser.body_received(), std::memory_order_relaxed);
+        auto room = make_body_room(c);
+        if (room == body_room::more)
+          continue; // what is buffered may now be parsed further
+        if (room == body_room::none) {
+          c.since.store(now, std::memory_order_relaxed);
+          set_phase(c, conn_phase::waiting_body);
+          return next::wait;
+        }
         if (c.phase != conn_phase::reading_body || consumed > 0)
           c.since.store(now, std::memory_order_relaxed);
         set_phase(c, conn_phase::reading_body);
@@ -331,7 +371,61 @@ void http_server::run_request(http_connection& c) {
   else
     render_response(response, keep, keep && request.minor_version == 0, c.out);
   c.close_after_write = !keep;
+  drop_body(c);
+}
+
+// The body's next part must fit in what the connection holds of the budget; if not, it asks for more: the
+// whole Content-Length at once, a chunked body at least doubling what it holds (so growing costs few
+// copies, and what is held is what the body's string reserves).
+http_server::body_room http_server::make_body_room(http_connection& c) {
+  auto needed = c.parser.body_needed();
+  auto held = c.body_held.load(std::memory_order_relaxed);
+  if (needed <= std::max(free_body_bytes, held))
+    return body_room::enough;
+  auto target = std::max<std::uint64_t>(needed, std::min<std::uint64_t>(options_.limits.max_body, 2 * held));
+  auto bytes = static_cast<std::size_t>(target - held);
+  if (!body_budget_.take({c.index, c.generation(), bytes}, held > 0))
+    return body_room::none;
+  c.body_held.store(held + bytes, std::memory_order_relaxed);
+  c.parser.allow_body(held + bytes);
+  return body_room::more;
+}
+
+// The owner of a waiting connection: takes the bytes its wake handed over, if they came.
+bool http_server::take_granted(http_connection& c) {
+  auto bytes = c.granted.exchange(0, std::memory_order_acq_rel);
+  if (bytes == 0)
+    return false;
+  auto now = http_connection::now_ticks();
+  // Time spent waiting for the budget is not the client's: its average rate does not count it.
+  c.body_started.fetch_add(now - c.since.load(std::memory_order_relaxed), std::memory_order_relaxed);
+  c.since.store(now, std::memory_order_relaxed);
+  c.parser.allow_body(c.body_held.fetch_add(bytes, std::memory_order_relaxed) + bytes);
+  set_phase(c, conn_phase::reading_body);
+  return true;
+}
+
+// Under the budget's lock, on the thread that gave bytes back: the waiting connection is owned by nobody
+// (or by a thread about to let it go), and cannot close before forget() returns, so its descriptor is
+// still its own. Armed for writing as well, the event comes at once even when the client sent everything
+// already and nothing more will arrive.
+void http_server::wake_for_body(const body_budget::waiter& w) {
+  auto& c = *slots_[w.index];
+  c.granted.store(w.bytes, std::memory_order_release);
+  epoll_set(epoll_fd_, EPOLL_CTL_MOD, c.fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLONESHOT,
+            event_data(w.index, c));
+}
+
+// The request's body is gone (answered, refused, timed out, closed): its bytes go back to the budget.
+void http_server::drop_body(http_connection& c) {
   c.parser.reset();
+  if (c.phase.load(std::memory_order_relaxed) == conn_phase::waiting_body)
+    body_budget_.forget(c.index, c.generation());
+  auto bytes =
+      c.body_held.exchange(0, std::memory_order_relaxed) + c.granted.exchange(0, std::memory_order_acq_rel);
+  c.body_started.store(0, std::memory_order_relaxed);
+  c.body_received.store(0, std::memory_order_relaxed);
+  body_budget_.give(bytes);
 }
 
 http_server::next http_server::refuse(http_connection& c, int status, const std::string& reason) {
@@ -342,7 +436,7 @@ http_server::next http_server::refuse(http_connection& c, int status, const std:
   c.out = local_response_bytes(status, reason);
   c.close_after_write = true;
   c.in.clear(); // nothing after a refused request is ever read as a request
-  c.parser.reset();
+  drop_body(c);
   return flush(c);
 }
 
@@ -395,13 +489,13 @@ void http_server::set_phase(http_connection& c, conn_phase p) {
 }
 
 void http_server::close(http_connection& c) {
+  drop_body(c); // before the descriptor goes: a wake for this connection may be under way
   set_phase(c, conn_phase::free);
   ::close(c.fd);
   c.fd = -1;
   std::string().swap(c.in);
   std::string().swap(c.out);
   c.out_sent = 0;
-  c.parser.reset();
   c.served = 0;
   c.close_after_write = c.peer_closed = c.continue_sent = false;
   c.retire();

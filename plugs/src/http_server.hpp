@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "body_budget.hpp"
 #include "deadline_watch.hpp"
 #include "http_connection.hpp"
 #include "http_response.hpp"
@@ -29,7 +30,7 @@ struct server_options {
   std::string address = "0.0.0.0";
   std::uint16_t port = 0;
   std::size_t workers = 256;
-  int backlog = 1024;
+  int backlog = 0; // the listen queue; 0: net.core.somaxconn (which also caps any other value)
   std::size_t max_connections = 20000;
   std::size_t keep_alive_max_requests = 1000;
   std::chrono::milliseconds idle_timeout{5000};
@@ -43,6 +44,12 @@ struct server_options {
   // have the request it was just writing reset.
   std::chrono::milliseconds stop_grace{200};
   request_limits limits;
+  // Request body bytes held in memory at once, node-wide (body_budget.hpp). A body that needs more waits
+  // unread; one that waited read_timeout is answered 503.
+  std::size_t body_buffer = std::size_t{64} << 20;
+  // The average a body must keep, in bytes per second, once read_timeout has passed since it could start:
+  // a body of N bytes so far is answered 408 after read_timeout + N / body_min_rate. 0: no such clock.
+  std::size_t body_min_rate = std::size_t{16} << 10;
 };
 
 struct request_context {
@@ -59,6 +66,9 @@ struct server_stats {
   std::atomic<std::uint64_t> body_timeouts{0};
   std::atomic<std::uint64_t> bad_requests{0};
   std::atomic<std::uint64_t> deadline_replies{0};
+  std::atomic<std::uint64_t> body_buffer_refusals{0};
+  std::atomic<std::int64_t> body_buffer_bytes{0};
+  std::atomic<std::int64_t> body_buffer_peak{0};
 };
 
 class http_server {
@@ -71,6 +81,7 @@ public:
   // Binds and listens (port 0: any free one); throws std::runtime_error naming address and port.
   void bind();
   std::uint16_t port() const { return port_; }
+  int backlog() const { return backlog_; } // in force once bound
   // Runs the workers until stop() has finished. Blocks the calling thread.
   void serve();
   // Stops accepting, finishes the requests in flight, closes the rest; false if not done within stop_timeout.
@@ -78,7 +89,12 @@ public:
   std::shared_ptr<const server_stats> stats() const { return stats_; }
 
 private:
-  enum class next { read, write, close };
+  // wait: the connection waits for body budget and is not armed; the budget's wake arms it.
+  enum class next { read, write, close, wait };
+  enum class body_room { enough, more, none };
+  // A body no larger than this is read without asking the budget: it costs no more than the read buffer
+  // every connection may hold anyway, and a small POST never waits behind large uploads.
+  static constexpr std::size_t free_body_bytes = 16 * 1024;
   // After an error response or a close, what the client still sends is read and dropped for this long, so
   // that closing with unread bytes does not reset the connection before the client has read the answer.
   static constexpr std::chrono::milliseconds linger_time{1000};
@@ -93,6 +109,10 @@ private:
   next refuse(http_connection& c, int status, const std::string& reason);
   next flush(http_connection& c);
   void run_request(http_connection& c);
+  body_room make_body_room(http_connection& c);
+  bool take_granted(http_connection& c);
+  void wake_for_body(const body_budget::waiter& w);
+  void drop_body(http_connection& c);
   bool rearm(http_connection& c, next interest);
   void set_phase(http_connection& c, conn_phase p);
   void linger(http_connection& c);
@@ -103,17 +123,25 @@ private:
   void sweep();
   bool expired(const http_connection& c, http_connection::clock::rep now, bool stopping,
                http_connection::clock::rep stop_time) const;
-  void expire(http_connection& c);
+  bool body_too_slow(const http_connection& c, http_connection::clock::rep now) const;
+  // `evicted`: a body below the minimum rate, answered early because others wait for the body budget.
+  void expire(http_connection& c, bool evicted = false);
+  // For the sweeper: notes the rate of c's body over its last second; slowest is the slot of the slowest
+  // budget holder below the minimum rate seen so far.
+  void note_body_rate(const http_connection& c, http_connection::clock::rep now, std::size_t& slowest,
+                      double& slowest_rate);
   void finish_if_drained();
 
   server_options options_;
   request_handler handler_;
   deadline_watch watch_;
   std::shared_ptr<server_stats> stats_ = std::make_shared<server_stats>();
+  body_budget body_budget_;
   int listen_fd_ = -1;
   int epoll_fd_ = -1;
   int wake_fd_ = -1; // readable once the workers are to exit
   std::uint16_t port_ = 0;
+  int backlog_ = 0;
 
   // Slots are made on first use and never freed, so the sweeper can read any slot below high_water_.
   std::unique_ptr<std::unique_ptr<http_connection>[]> slots_;
@@ -121,6 +149,14 @@ private:
   std::mutex free_mutex_;
   std::vector<std::uint32_t> free_slots_;
   std::atomic<std::size_t> open_{0};
+  // The sweeper's alone: per slot, each body's rate over its last whole second.
+  struct body_rate {
+    http_connection::clock::rep started = 0; // which body (its body_started)
+    std::uint64_t bytes = 0;
+    http_connection::clock::rep at = 0;
+    double per_second = -1; // none measured yet
+  };
+  std::vector<body_rate> body_rates_;
 
   std::mutex mutex_;
   std::condition_variable changed_;

@@ -1,9 +1,12 @@
 // The HTTP server's clocks: the sweeper thread that closes idle connections, answers 408 to heads and bodies
-// that do not arrive in time, drops clients that do not take their response, and carries out the stop.
+// that do not arrive in time (a body also when its average rate falls below the minimum), 503 to bodies that
+// waited too long for room in the body budget, drops clients that do not take their response, and carries
+// out the stop.
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 
 #include "http_server.hpp"
 #include "plugnode/runtime/log.hpp"
@@ -33,15 +36,28 @@ bool http_server::expired(const http_connection& c, clock::rep now, bool stoppin
                http_connection::ticks(options_.head_timeout) ||
            (stopping && now - stop_time >= http_connection::ticks(options_.stop_grace));
   case conn_phase::reading_body: // a request under way, even at a stop: its body is still coming
-    return now - since >= http_connection::ticks(options_.read_timeout);
+    return now - since >= http_connection::ticks(options_.read_timeout) || body_too_slow(c, now);
+  case conn_phase::waiting_body: return now - since >= http_connection::ticks(options_.read_timeout);
   case conn_phase::writing: return now - since >= http_connection::ticks(options_.write_timeout);
   case conn_phase::lingering: return now - since >= http_connection::ticks(linger_time);
   default: return false;
   }
 }
 
+// One byte every few seconds keeps the silence clock from firing; the average cannot be kept that way.
+bool http_server::body_too_slow(const http_connection& c, clock::rep now) const {
+  if (options_.body_min_rate == 0)
+    return false;
+  auto received = static_cast<double>(c.body_received.load(std::memory_order_relaxed));
+  auto earned = received / static_cast<double>(options_.body_min_rate) *
+                static_cast<double>(http_connection::ticks(std::chrono::seconds(1)));
+  auto took = now - c.body_started.load(std::memory_order_relaxed);
+  return static_cast<double>(took) >
+         static_cast<double>(http_connection::ticks(options_.read_timeout)) + earned;
+}
+
 // The sweeper owns `c`, which is past its clock.
-void http_server::expire(http_connection& c) {
+void http_server::expire(http_connection& c, bool evicted) {
   auto phase = c.phase.load(std::memory_order_relaxed);
   if (phase == conn_phase::idle) {
     // A request that arrived as the clock ran out, its event not yet taken by a worker: closing now would
@@ -52,21 +68,65 @@ void http_server::expire(http_connection& c) {
       return;
     }
   }
-  if (phase != conn_phase::reading_head && phase != conn_phase::reading_body) {
+  if (phase != conn_phase::reading_head && phase != conn_phase::reading_body &&
+      phase != conn_phase::waiting_body) {
     close(c);
     return;
   }
-  bool head = phase == conn_phase::reading_head;
-  ++(head ? stats_->head_timeouts : stats_->body_timeouts);
+  int status = 408;
+  std::string what;
+  if (phase == conn_phase::waiting_body) {
+    status = 503;
+    ++stats_->body_buffer_refusals;
+    what = fmt::format("body waited {} ms for room in the body buffer ({} bytes)",
+                       options_.read_timeout.count(), options_.body_buffer);
+  } else if (phase == conn_phase::reading_head) {
+    ++stats_->head_timeouts;
+    what = "request head not received in time";
+  } else {
+    ++stats_->body_timeouts;
+    if (evicted)
+      what = fmt::format("body slower than {} bytes/s over the last second while others wait for the body "
+                         "buffer",
+                         options_.body_min_rate);
+    else if (body_too_slow(c, http_connection::now_ticks()))
+      what = fmt::format("body slower than {} bytes/s on average", options_.body_min_rate);
+    else
+      what = "body not received in time";
+  }
   runtime::log_limited(spdlog::level::warn, "HTTP request timeouts", c.remote_ip,
-                       fmt::format("http: {} from {} not received in time: answered 408",
-                                   head ? "request head" : "body", c.remote_ip),
-                       {{"peer", c.remote_ip}, {"status", "408"}});
-  auto reply = local_response_bytes(408);
+                       fmt::format("http: {} from {}: answered {}", what, c.remote_ip, status),
+                       {{"peer", c.remote_ip}, {"status", std::to_string(status)}});
+  auto reply = local_response_bytes(status);
   ::send(c.fd, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
-  c.parser.reset();
+  drop_body(c);
   linger(c);
   own(c);
+}
+
+void http_server::note_body_rate(const http_connection& c, clock::rep now, std::size_t& slowest,
+                                 double& slowest_rate) {
+  if (c.phase.load(std::memory_order_acquire) != conn_phase::reading_body ||
+      c.body_held.load(std::memory_order_relaxed) == 0)
+    return;
+  auto started = c.body_started.load(std::memory_order_relaxed);
+  auto received = c.body_received.load(std::memory_order_relaxed);
+  auto& r = body_rates_[c.index];
+  if (r.started != started) {
+    r = {started, received, now, -1};
+    return;
+  }
+  auto second = http_connection::ticks(std::chrono::seconds(1));
+  if (now - r.at >= second) {
+    r.per_second = static_cast<double>(received - std::min(received, r.bytes)) * static_cast<double>(second) /
+                   static_cast<double>(now - r.at);
+    r.bytes = received;
+    r.at = now;
+  }
+  if (r.per_second >= 0 && r.per_second < slowest_rate) {
+    slowest_rate = r.per_second;
+    slowest = c.index;
+  }
 }
 
 void http_server::sweep() {
@@ -78,12 +138,27 @@ void http_server::sweep() {
     auto stop_time = stop_requested_;
     lock.unlock();
     auto now = http_connection::now_ticks();
-    for (std::size_t i = 0, n = high_water_.load(std::memory_order_acquire); i < n; ++i) {
+    // Bodies waiting for the budget while a holder sends below the minimum rate: the slowest such holder
+    // is answered at once (one a tick), however much its earlier bytes bought it on average.
+    auto slowest = std::numeric_limits<std::size_t>::max();
+    auto slowest_rate = static_cast<double>(options_.body_min_rate);
+    auto n = high_water_.load(std::memory_order_acquire);
+    body_rates_.resize(n);
+    for (std::size_t i = 0; i < n; ++i) {
       auto& c = *slots_[i];
       auto seen = c.word();
       if ((seen & http_connection::busy) == 0 &&
           expired(c, now, stopping, stop_time.time_since_epoch().count()) && c.claim_if_unchanged(seen))
         expire(c);
+      else
+        note_body_rate(c, now, slowest, slowest_rate);
+    }
+    if (slowest < n && body_budget_.waiting() > 0) {
+      auto& c = *slots_[slowest];
+      auto seen = c.word();
+      if ((seen & http_connection::busy) == 0 &&
+          c.phase.load(std::memory_order_acquire) == conn_phase::reading_body && c.claim_if_unchanged(seen))
+        expire(c, true);
     }
     if (stopping) {
       finish_if_drained();
@@ -91,7 +166,7 @@ void http_server::sweep() {
         runtime::logger().warn("http: {} connections still open {} ms after the stop", open_.load(),
                                options_.stop_timeout.count());
         std::uint64_t one = 1;
-        [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
+        [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
         lock.lock();
         exiting_ = true;
         break;

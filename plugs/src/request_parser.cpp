@@ -69,16 +69,25 @@ bool starts_with_ignoring_case(std::string_view text, std::string_view prefix) {
   return text.size() >= prefix.size() && equals_ignoring_case(text.substr(0, prefix.size()), prefix);
 }
 
-// Calls `each` with every trimmed element of a comma-separated list; false if an element is empty.
-template <class F> bool for_each_listed(std::string_view list, F each) {
+// RFC 9110 5.6.1 has recipients skip empty list elements ("close, , x"). Framing fields are the exception:
+// an empty element in Transfer-Encoding is refused, since a proxy in front could read the list otherwise.
+enum class empty_elements { skipped, refused };
+
+// Calls `each` with every trimmed non-empty element of a comma-separated list; false if an empty element is
+// refused, or if there is no element at all.
+template <class F> bool for_each_listed(std::string_view list, empty_elements empties, F each) {
+  bool any = false;
   while (true) {
     auto comma = list.find(',');
     auto item = trim(list.substr(0, comma));
-    if (item.empty())
+    if (!item.empty()) {
+      any = true;
+      each(item);
+    } else if (empties == empty_elements::refused) {
       return false;
-    each(item);
+    }
     if (comma == std::string_view::npos)
-      return true;
+      return any;
     list.remove_prefix(comma + 1);
   }
 }
@@ -104,16 +113,25 @@ request_parser::outcome request_parser::refuse_oversize(std::string_view head) {
   return refuse(431, "request head too large");
 }
 
+void request_parser::allow_body(std::uint64_t bytes) {
+  allowance_ = bytes;
+  request_.body.reserve(bytes);
+}
+
 void request_parser::reset() {
   phase_ = phase::head;
   scanned_ = 0;
   remaining_ = 0;
+  allowance_ = limits_.body_allowance;
   trailer_bytes_ = 0;
   content_lengths_ = 0;
   content_length_.clear();
   transfer_encodings_ = 0;
   transfer_encoding_.clear();
   hosts_ = 0;
+  // Moving an empty string into the body would keep its buffer (libstdc++ copies a short string into the
+  // capacity it has): a slot's parser would hold its largest body for good. Swapped out, it is freed.
+  std::string().swap(request_.body);
   request_ = http_request{};
   error_ = {};
 }
@@ -245,7 +263,7 @@ request_parser::outcome request_parser::parse_field(std::string_view line) {
       r.host = std::string(value);
     return outcome::need_more; // stored once the head is whole, as the host the request is for
   } else if (name == "connection") {
-    for_each_listed(value, [&](std::string_view option) {
+    for_each_listed(value, empty_elements::skipped, [&](std::string_view option) {
       if (equals_ignoring_case(option, "close"))
         r.keep_alive = false;
       else if (equals_ignoring_case(option, "keep-alive") && r.minor_version == 0)
@@ -269,7 +287,7 @@ request_parser::outcome request_parser::frame_body() {
     if (r.minor_version == 0)
       return refuse(400, "Transfer-Encoding in an HTTP/1.0 request");
     std::vector<std::string> codings;
-    if (!for_each_listed(transfer_encoding_,
+    if (!for_each_listed(transfer_encoding_, empty_elements::refused,
                          [&](std::string_view c) { codings.push_back(lower_case(std::string(c))); }))
       return refuse(400, "malformed Transfer-Encoding");
     if (codings.back() != "chunked") {
@@ -299,7 +317,7 @@ request_parser::outcome request_parser::frame_body() {
     if (remaining_ > limits_.max_body)
       return refuse(413, "body larger than " + std::to_string(limits_.max_body) + " bytes");
     if (remaining_ > 0) {
-      r.body.reserve(remaining_);
+      r.body.reserve(std::min(remaining_, allowance_)); // not past the allowance: memory not yet granted
       phase_ = phase::sized_body;
       return outcome::need_more;
     }
@@ -331,7 +349,8 @@ request_parser::outcome request_parser::body(std::string_view data, std::size_t&
     case phase::head: return outcome::need_more;
     case phase::sized_body:
     case phase::chunk_data: {
-      auto take = std::min<std::uint64_t>(remaining_, data.size() - consumed);
+      auto room = allowance_ - std::min<std::uint64_t>(allowance_, b.size());
+      auto take = std::min<std::uint64_t>({remaining_, data.size() - consumed, room});
       b.append(data.substr(consumed, take));
       consumed += take;
       remaining_ -= take;

@@ -109,6 +109,13 @@ void router::call(conn& c) const {
   local_reply(c, 405);
 }
 
+bool router::owns(const conn& c) const {
+  for (const auto& e : entries_)
+    if (match(e.segments, c.path_info, e.method.empty(), nullptr))
+      return true;
+  return false;
+}
+
 const std::string& route_of(const conn& c) {
   static const std::string unmatched = "unmatched";
   auto it = c.private_.find(route_key);

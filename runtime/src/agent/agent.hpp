@@ -23,10 +23,10 @@
 
 namespace plugnode::runtime::detail {
 
-// BEAM nodes, once the node's Erlang side runs (agent_erlang.cpp).
+// The Erlang side, once it runs (agent_erlang.cpp); its nodes are in the peer table.
 struct beam_side {
-  caf::actor front;            // the Erlang side's front actor (protocol_side.hpp); invalid while it is off
-  std::set<std::string> nodes; // connected now, kept from the front's nodeup/nodedown
+  caf::actor front;  // the side's front actor (protocol_side.hpp); invalid while it is off
+  caf::actor prober; // and its prober, asked before each dial
 };
 
 struct agent_state {
@@ -34,7 +34,8 @@ struct agent_state {
   beam_side beam;
   peer_table table;
   std::map<std::string, std::vector<std::function<void(bool)>>> connecting; // shared attempts, by name
-  std::vector<caf::actor> subscribers;                                      // monitor_nodes
+  std::map<std::string, std::string> last_failure; // why the last attempt at a node failed, by name
+  std::vector<caf::actor> subscribers;             // monitor_nodes
   caf::actor registry;
   static inline const char* name = "plugnode.node_agent";
 };
@@ -71,6 +72,8 @@ struct dial_attempt {
 // Connects to `target.node` (a node name, validated here), sharing one attempt among concurrent callers;
 // `done` gets true when connected (or already, or self).
 void connect_to(agent* self, const connect_target& target, std::function<void(bool)> done);
+// The same for a name as text (a shell line, a peer's list): parsed here, false when it is not a name.
+void connect_to(agent* self, const std::string& name, std::function<void(bool)> done);
 // Connects to every visible node a peer knows that this node does not (Erlang's transitive full mesh).
 void meet(agent* self, const std::vector<std::string>& names);
 void finish_connect(agent* self, const std::string& name, bool ok);
@@ -82,9 +85,6 @@ void dial(agent* self, const dial_attempt& attempt);
 // Dials `attempt` with the protocol the EPMD of its host names: Erlang's for a BEAM node, plugnode's own
 // otherwise (always, while the Erlang side is off).
 void dial_by_protocol(agent* self, const dial_attempt& attempt);
-bool is_beam(agent* self, const std::string& name);
-// Every connected node, plugnode's visible ones and BEAM ones, sorted.
-std::vector<std::string> all_visible_names(agent* self);
 // The Erlang side attaching itself, and its nodeup/nodedown (this node only).
 caf::message_handler beam_handlers(agent* self);
 

@@ -10,6 +10,7 @@
 
 #include "agent/agent.hpp"
 #include "dist/dist_dialer.hpp"
+#include "plugnode/runtime/error_text.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/runtime/node_name.hpp"
@@ -69,7 +70,11 @@ void dial(agent* self, const dial_attempt& attempt) {
                                               : attempt.address + " is this node");
     authenticate(self, attempt, nid, caf::actor_cast<caf::actor>(ptr));
   };
-  auto failed = [=](const caf::error& err) { fail_connect(self, attempt.node, self->system().render(err)); };
+  // The dialer's own failures carry their reason as the context; anything else in words.
+  auto failed = [=](const caf::error& err) {
+    bool own = err.category() == runtime_error_category() && err.context().match_elements<std::string>();
+    fail_connect(self, attempt.node, own ? err.context().get_as<std::string>(0) : error_text(err));
+  };
   auto& cfg = self->state.cfg;
   auto timeout = until(attempt.deadline);
   if (cfg.tls) {
@@ -84,19 +89,23 @@ void dial(agent* self, const dial_attempt& attempt) {
 
 void connect_to(agent* self, const connect_target& target, std::function<void(bool)> done) {
   auto& st = self->state;
-  std::string error;
-  auto name = node_name::parse(target.node, &error);
-  if (!name) {
-    logger().info("connect {}: {}", target.node, error);
-    return done(false);
-  }
-  auto canonical = name->to_string();
-  if (canonical == st.cfg.self || st.table.find(canonical) || is_beam(self, canonical))
+  auto canonical = target.node.to_string();
+  if (canonical == st.cfg.self || st.table.knows(canonical))
     return done(true);
   auto& waiting = st.connecting[canonical];
   waiting.push_back(std::move(done));
   if (waiting.size() == 1)
-    resolve_and_dial(self, *name, target, clock::now() + st.cfg.connect_timeout);
+    resolve_and_dial(self, target.node, target, clock::now() + st.cfg.connect_timeout);
+}
+
+void connect_to(agent* self, const std::string& name, std::function<void(bool)> done) {
+  std::string error;
+  auto parsed = node_name::parse(name, &error);
+  if (!parsed) {
+    logger().info("connect {}: {}", name, error);
+    return done(false);
+  }
+  connect_to(self, connect_target{std::move(*parsed), 0, {}}, std::move(done));
 }
 
 void meet(agent* self, const std::vector<std::string>& names) {
@@ -104,10 +113,12 @@ void meet(agent* self, const std::vector<std::string>& names) {
     return;
   for (auto& name : names)
     if (name != self->state.cfg.self && !self->state.table.find(name))
-      connect_to(self, connect_target{name, 0, {}}, [](bool) {});
+      connect_to(self, name, [](bool) {});
 }
 
 void finish_connect(agent* self, const std::string& name, bool ok) {
+  if (ok)
+    self->state.last_failure.erase(name);
   auto i = self->state.connecting.find(name);
   if (i == self->state.connecting.end())
     return;
@@ -121,6 +132,10 @@ void fail_connect(agent* self, const std::string& name, const std::string& why) 
   // Discovery and meet() retry an unreachable node for as long as it is listed: rate-limited per node.
   log_limited(spdlog::level::info, "failed connects", name, fmt::format("connect {} failed: {}", name, why),
               {{"node", name}, {"reason", why}});
+  auto& failures = self->state.last_failure;
+  if (failures.size() >= 1024) // names from discovery answers come and go
+    failures.clear();
+  failures[name] = why;
   finish_connect(self, name, false);
 }
 

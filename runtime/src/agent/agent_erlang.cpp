@@ -22,14 +22,14 @@ namespace {
 constexpr std::chrono::milliseconds probe_bound{1000};
 
 void beam_up(agent* self, const std::string& name) {
-  if (!self->state.beam.nodes.insert(name).second)
+  if (!self->state.table.add_beam(name))
     return;
   log_fields(spdlog::level::info, {{"node", name}}, fmt::format("nodeup {} [erlang]", name));
   notify(self, caf::make_message(nodeup_atom_v, name));
 }
 
 void beam_down(agent* self, const std::string& name, const std::string& reason) {
-  if (self->state.beam.nodes.erase(name) == 0)
+  if (!self->state.table.remove_beam(name))
     return;
   log_fields(spdlog::level::info, {{"node", name}, {"reason", reason}},
              fmt::format("nodedown {} ({}) [erlang]", name, reason));
@@ -61,7 +61,7 @@ void dial_by_protocol(agent* self, const dial_attempt& attempt) {
   auto bound =
       std::clamp(std::chrono::duration_cast<std::chrono::milliseconds>(attempt.deadline - clock::now()),
                  std::chrono::milliseconds(1), probe_bound);
-  self->request(beam.front, bound + std::chrono::seconds(1), probe_atom_v, attempt.address, attempt.node,
+  self->request(beam.prober, bound + std::chrono::seconds(1), probe_atom_v, attempt.address, attempt.node,
                 bound)
       .then(
           [=](bool is_beam_node, std::uint16_t dist_port) {
@@ -73,27 +73,17 @@ void dial_by_protocol(agent* self, const dial_attempt& attempt) {
           [=](const caf::error&) { dial(self, attempt); });
 }
 
-bool is_beam(agent* self, const std::string& name) {
-  return self->state.beam.nodes.count(name) > 0;
-}
-
-std::vector<std::string> all_visible_names(agent* self) {
-  auto names = self->state.table.visible_names();
-  names.insert(names.end(), self->state.beam.nodes.begin(), self->state.beam.nodes.end());
-  std::sort(names.begin(), names.end());
-  return names;
-}
-
 caf::message_handler beam_handlers(agent* self) {
   // Plain handlers, not guarded ones: these are one-way messages, and a guarded handler's answer would go
   // back to the Erlang side as an unexpected message. Only this node may attach, only the front report.
   auto from_front = [self] {
     return self->current_sender() == caf::actor_cast<caf::strong_actor_ptr>(self->state.beam.front);
   };
-  return {[self](side_atom, const caf::actor& front) {
+  return {[self](side_atom, const caf::actor& front, const caf::actor& prober) {
             if (!allowed(self, access::local))
               return;
             self->state.beam.front = front;
+            self->state.beam.prober = prober;
             self->send(front, monitor_nodes_atom_v, caf::actor_cast<caf::actor>(self));
           },
           [self, from_front](nodeup_atom, const std::string& name) {

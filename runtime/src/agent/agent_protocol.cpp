@@ -11,6 +11,8 @@ std::string render_runtime_error(std::uint8_t code, caf::atom_value, const caf::
   case runtime_errc::unknown_node: what = "unknown_node"; break;
   case runtime_errc::unknown_name: what = "unknown_name"; break;
   case runtime_errc::connect_failed: what = "connect_failed"; break;
+  case runtime_errc::exception: what = "exception"; break;
+  case runtime_errc::undeclared_type: what = "undeclared_type"; break;
   default: what = "error " + std::to_string(code);
   }
   if (context.match_elements<std::string>())

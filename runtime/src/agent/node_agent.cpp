@@ -143,7 +143,7 @@ caf::message_handler public_handlers(agent* self) {
       self, access::cluster,
       [self](caf::connect_atom, const std::string& name) {
         auto rp = self->make_response_promise();
-        connect_to(self, connect_target{name, 0, {}}, [rp](bool ok) mutable { rp.deliver(ok); });
+        connect_to(self, name, [rp](bool ok) mutable { rp.deliver(ok); });
         return rp;
       },
       [self](caf::connect_atom, const connect_target& target) {
@@ -154,9 +154,9 @@ caf::message_handler public_handlers(agent* self) {
       [self](caf::ping_atom, const std::string& name) {
         auto rp = self->make_response_promise();
         auto canonical = canonical_name(name);
-        connect_to(self, connect_target{name, 0, {}}, [self, rp, canonical](bool ok) mutable {
+        connect_to(self, name, [self, rp, canonical](bool ok) mutable {
           auto p = self->state.table.find(canonical);
-          if (ok && is_beam(self, canonical)) {
+          if (ok && self->state.table.is_beam(canonical)) {
             rp.delegate(self->state.beam.front, caf::ping_atom_v, canonical); // net_adm:ping's is_auth
             return;
           }
@@ -173,24 +173,27 @@ caf::message_handler public_handlers(agent* self) {
       [self](agent_atom, const std::string& name) {
         auto rp = self->make_response_promise();
         auto canonical = canonical_name(name);
-        connect_to(self, connect_target{name, 0, {}}, [self, rp, canonical](bool) mutable {
+        connect_to(self, name, [self, rp, canonical](bool) mutable {
+          auto& failures = self->state.last_failure;
           if (auto p = self->state.table.find(canonical))
             rp.deliver(p->agent);
+          else if (auto why = failures.find(canonical); why != failures.end())
+            rp.deliver(make_runtime_error(runtime_errc::connect_failed, why->second));
           else
             rp.deliver(make_runtime_error(runtime_errc::connect_failed, canonical));
         });
         return rp;
       },
-      [self](nodes_atom) { return all_visible_names(self); },
+      [self](nodes_atom) { return self->state.table.all_visible_names(); },
       [self](nodes_atom, hidden_atom) { return self->state.table.hidden_names(); },
       [self](nodes_atom, erlang_atom) {
-        auto& beam = self->state.beam.nodes;
+        auto& beam = self->state.table.beam_names();
         return std::vector<std::string>(beam.begin(), beam.end());
       },
       [self](disconnect_atom, const std::string& name) {
         auto rp = self->make_response_promise();
         auto canonical = canonical_name(name);
-        if (is_beam(self, canonical)) {
+        if (self->state.table.is_beam(canonical)) {
           rp.delegate(self->state.beam.front, disconnect_atom_v, canonical);
           return rp;
         }

@@ -35,7 +35,7 @@ struct agent_settings {
 };
 
 // Sent to the agent by its own node once the second protocol's side runs (protocol_side.hpp):
-// (side_atom, front). From then on the agent speaks for BEAM nodes as well (agent_erlang.cpp).
+// (side_atom, front, prober). From then on the agent speaks for BEAM nodes as well (agent_erlang.cpp).
 using side_atom = caf::atom_constant<caf::atom("side")>;
 constexpr side_atom side_atom_v{};
 

@@ -1,6 +1,8 @@
 // The node agent's peer table; see peer_table.hpp.
 #include "agent/peer_table.hpp"
 
+#include <algorithm>
+
 namespace plugnode::runtime::detail {
 
 using std::chrono::duration_cast;
@@ -80,6 +82,21 @@ std::vector<std::string> peer_table::visible_names() const {
     if (!p.hidden)
       names.push_back(name);
   return names;
+}
+
+std::vector<std::string> peer_table::all_visible_names() const {
+  auto names = visible_names();
+  names.insert(names.end(), beam_.begin(), beam_.end());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool peer_table::add_beam(const std::string& name) {
+  return beam_.insert(name).second;
+}
+
+bool peer_table::remove_beam(const std::string& name) {
+  return beam_.erase(name) > 0;
 }
 
 std::vector<std::string> peer_table::hidden_names() const {

@@ -20,6 +20,7 @@
 #include "plugnode/runtime/log_limiter.hpp"
 #include "plugnode/runtime/net/address_budget.hpp"
 #include "plugnode/runtime/net/socket_drop.hpp"
+#include "plugnode/runtime/net/sockets.hpp"
 
 namespace plugnode::runtime::detail {
 namespace {
@@ -39,52 +40,23 @@ constexpr std::size_t accept_batch = 256;
 // The longest single poll: deadlines are checked at least this often.
 constexpr std::chrono::milliseconds poll_slice{50};
 
-// The rate-limited log kind of every connection the listener closes without a handshake (log_limiter.hpp).
+// How long a peer whose cookie proof was wrong waits for the close: each guess at the cookie costs this,
+// and a source's guesses in flight are bounded by per_address (a held peer keeps its slot).
+constexpr std::chrono::milliseconds wrong_proof_delay{750};
+
+// The rate-limited log kinds of the connections the listener closes without a handshake (log_limiter.hpp);
+// each is counted in /metrics as plugnode_log_limited_events_total{kind}.
 constexpr std::string_view refused_kind = "refused handshakes";
-
-int bind_listener(const std::string& address, std::uint16_t port, std::string& error) {
-  addrinfo hints{};
-  hints.ai_family = AF_UNSPEC;
-  hints.ai_socktype = SOCK_STREAM;
-  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
-  addrinfo* found = nullptr;
-  auto host = address.empty() ? nullptr : address.c_str();
-  if (int rc = ::getaddrinfo(host, std::to_string(port).c_str(), &hints, &found); rc != 0 || !found) {
-    error = "cannot resolve " + address + ": " + ::gai_strerror(rc);
-    return -1;
-  }
-  int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  int yes = 1;
-  // SO_REUSEADDR as CAF's publish(..., reuse = true): a restarted node gets its port back at once.
-  bool ok = fd >= 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) == 0 &&
-            ::bind(fd, found->ai_addr, found->ai_addrlen) == 0 && ::listen(fd, SOMAXCONN) == 0;
-  ::freeaddrinfo(found);
-  if (!ok) {
-    error = std::strerror(errno);
-    if (fd >= 0)
-      ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-std::uint16_t bound_port(int fd) {
-  sockaddr_storage local{};
-  socklen_t size = sizeof(local);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&local), &size);
-  if (local.ss_family == AF_INET6)
-    return ntohs(reinterpret_cast<sockaddr_in6*>(&local)->sin6_port);
-  return ntohs(reinterpret_cast<sockaddr_in*>(&local)->sin_port);
-}
+constexpr std::string_view wrong_proof_kind = "failed cookie proofs";
 
 } // namespace
 
 std::unique_ptr<dist_listener> dist_listener::open(caf::actor_system& system, listen_settings settings,
                                                    std::string& error) {
-  int fd = bind_listener(settings.address, settings.port, error);
+  int fd = net::open_listener(settings.address, settings.port, SOMAXCONN, error);
   if (fd < 0)
     return nullptr;
-  auto port = bound_port(fd);
+  auto port = net::local_endpoint(fd).value_or(net::endpoint{}).port;
   return std::unique_ptr<dist_listener>(new dist_listener(system, std::move(settings), fd, port));
 }
 
@@ -112,7 +84,8 @@ void dist_listener::run() {
   std::vector<pollfd> fds;
   auto drop = [](handshake_socket& s, const std::string& why) {
     const auto& node = s.handshake.peer_name();
-    log_limited(spdlog::level::warn, refused_kind, s.address, why + " (peer " + s.peer + ")",
+    auto kind = s.handshake.wrong_proof() ? wrong_proof_kind : refused_kind;
+    log_limited(spdlog::level::warn, kind, s.address, why + " (peer " + s.peer + ")",
                 {{"peer", s.peer}, {"node", node}, {"reason", why}});
     ::close(s.fd);
   };
@@ -128,20 +101,24 @@ void dist_listener::run() {
     std::size_t kept = 0;
     for (std::size_t i = 0; i < pending.size(); ++i) {
       auto& s = pending[i];
-      auto state = fds[i + 2].revents != 0 ? pump(s) : s.handshake.current();
+      bool held = s.held_until != clock::time_point{};
+      auto state = fds[i + 2].revents != 0 && !held ? pump(s) : s.handshake.current();
+      if (state == wire_handshake::state::refused && s.handshake.wrong_proof() && !held)
+        s.held_until = now + wrong_proof_delay;
       if (state == wire_handshake::state::authenticated) {
         logger().debug("node {} authenticated (peer {})", s.handshake.peer_name(), s.peer);
         hand_accepted(settings_.basp, make_scribe(system_, s.fd), port_, settings_.agent);
-      } else if (state == wire_handshake::state::refused) {
+      } else if (state == wire_handshake::state::refused && now >= s.held_until) {
         drop(s, s.handshake.reason());
-      } else if (now > s.deadline) {
+      } else if (state == wire_handshake::state::running && now > s.deadline) {
         auto who = s.handshake.peer_name().empty() ? "a peer" : "node " + s.handshake.peer_name();
         drop(s, who + " did not authenticate within " + std::to_string(settings_.handshake_timeout.count()) +
                     " ms (wrong cookie?); dropping it");
-      } else if (!s.heard && now > s.deadline - settings_.handshake_timeout + first_byte_limit) {
+      } else if (state == wire_handshake::state::running && !s.heard &&
+                 now > s.deadline - settings_.handshake_timeout + first_byte_limit) {
         drop(s,
              "a peer sent nothing within " + std::to_string(first_byte_limit.count()) + " ms; dropping it");
-      } else {
+      } else { // still running, or held until its wait is over
         if (kept != i)
           pending[kept] = std::move(s);
         ++kept;

@@ -81,6 +81,8 @@ wire_handshake::state pump(handshake_socket& s) {
 }
 
 short poll_events(const handshake_socket& s) {
+  if (s.held_until != std::chrono::steady_clock::time_point{})
+    return 0;
   return static_cast<short>(POLLIN | (s.outbox.empty() ? 0 : POLLOUT));
 }
 

@@ -20,13 +20,16 @@ struct handshake_socket {
   wire_handshake handshake;
   std::chrono::steady_clock::time_point deadline;
   std::string outbox;
+  // A peer whose cookie proof was wrong is held, unread, until then before the close (set once; the epoch
+  // while not held): a guess at the cookie costs its sender this wait, and the listener no thread.
+  std::chrono::steady_clock::time_point held_until{};
 };
 
 // Moves bytes between the socket and the handshake until the socket would block. `authenticated` only once
 // the last frame is sent too, so the connection can go to CAF as it is.
 wire_handshake::state pump(handshake_socket& s);
 
-// The poll(2) events `s` waits for.
+// The poll(2) events `s` waits for (none while it is held).
 short poll_events(const handshake_socket& s);
 
 } // namespace plugnode::runtime::detail

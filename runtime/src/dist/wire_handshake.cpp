@@ -9,7 +9,7 @@
 namespace plugnode::runtime::detail {
 namespace {
 
-constexpr std::string_view magic = "plugnode-dist-1";
+constexpr std::string_view magic = "plugnode-dist-2";
 constexpr std::size_t header_size = 2;
 // Names, challenges and proofs fit easily; a bound keeps an intruder from making the node buffer much.
 constexpr std::size_t max_body = 1024;
@@ -34,7 +34,7 @@ wire_handshake::wire_handshake(std::string cookie, std::string own_name, step fi
 
 wire_handshake wire_handshake::initiator(std::string cookie, std::string own_name) {
   wire_handshake hs(std::move(cookie), std::move(own_name), step::await_challenge);
-  hs.send({"hello", hs.own_name_, hs.own_challenge_});
+  hs.send({"hello", hs.own_name_});
   return hs;
 }
 
@@ -98,51 +98,58 @@ void wire_handshake::on_frame(const std::string& body) {
   const auto& kind = fields[1];
   switch (step_) {
   case step::await_hello: {
-    if (kind != "hello" || fields.size() != 4)
+    if (kind != "hello" || fields.size() != 3)
       return refuse(not_a_handshake);
     auto name = node_name::parse(fields[2]);
     if (!name)
       return refuse("refused a handshake with a malformed node name");
+    // A node never dials itself; a hello in this node's name could only be this node's own dial, reflected
+    // back by a third party to have it prove the cookie to itself.
+    if (name->to_string() == own_name_)
+      return refuse("refused a handshake from a peer that calls itself this node");
     peer_name_ = name->to_string();
-    peer_challenge_ = fields[3];
-    auto proof = handshake_proof(cookie_, handshake_role::responder, peer_challenge_, own_challenge_,
-                                 own_name_, fields[2]);
-    send({"challenge", own_name_, own_challenge_, proof});
+    send({"challenge", own_name_, own_challenge_}); // nothing derived from the cookie before the peer's proof
     step_ = step::await_proof;
     return;
   }
   case step::await_challenge: {
-    if (kind != "challenge" || fields.size() != 5)
+    if (kind != "challenge" || fields.size() != 4 || fields[3].empty())
       return refuse("a malformed handshake answer");
+    if (fields[2] == own_name_)
+      return refuse("refused a listener that calls itself this node");
     peer_name_ = fields[2];
     peer_challenge_ = fields[3];
-    auto expected = handshake_proof(cookie_, handshake_role::responder, own_challenge_, peer_challenge_,
-                                    peer_name_, own_name_);
-    if (!proofs_equal(expected, fields[4]))
-      return refuse("refused node " + peer_name_ + ": its cookie proof is wrong (different cookie?)");
-    send({"proof", handshake_proof(cookie_, handshake_role::initiator, peer_challenge_, own_challenge_,
-                                   own_name_, peer_name_)});
+    send({"proof", own_challenge_,
+          handshake_proof(cookie_, handshake_role::initiator, peer_challenge_, own_challenge_, own_name_,
+                          peer_name_)});
     step_ = step::await_ok;
     return;
   }
   case step::await_proof: {
-    if (kind != "proof" || fields.size() != 3)
+    if (kind != "proof" || fields.size() != 4 || fields[2].empty())
       return refuse("a malformed handshake from node " + peer_name_);
+    peer_challenge_ = fields[2];
     auto expected = handshake_proof(cookie_, handshake_role::initiator, own_challenge_, peer_challenge_,
                                     peer_name_, own_name_);
-    if (!proofs_equal(expected, fields[2]))
-      return refuse("refused node " + peer_name_ + ": wrong cookie proof");
-    send({"ok"});
+    if (!proofs_equal(expected, fields[3]))
+      return refuse_proof("refused node " + peer_name_ + ": wrong cookie proof");
+    send({"ok", handshake_proof(cookie_, handshake_role::responder, peer_challenge_, own_challenge_,
+                                own_name_, peer_name_)});
     step_ = step::done;
     state_ = state::authenticated;
     return;
   }
-  case step::await_ok:
-    if (kind != "ok" || fields.size() != 2)
+  case step::await_ok: {
+    if (kind != "ok" || fields.size() != 3)
       return refuse("a malformed handshake answer from node " + peer_name_);
+    auto expected = handshake_proof(cookie_, handshake_role::responder, own_challenge_, peer_challenge_,
+                                    peer_name_, own_name_);
+    if (!proofs_equal(expected, fields[2]))
+      return refuse_proof("refused node " + peer_name_ + ": its cookie proof is wrong (different cookie?)");
     step_ = step::done;
     state_ = state::authenticated;
     return;
+  }
   case step::done: return;
   }
 }
@@ -161,6 +168,11 @@ void wire_handshake::send(std::initializer_list<std::string_view> fields) {
 void wire_handshake::refuse(std::string why) {
   state_ = state::refused;
   reason_ = std::move(why);
+}
+
+void wire_handshake::refuse_proof(std::string why) {
+  refuse(std::move(why));
+  wrong_proof_ = true;
 }
 
 } // namespace plugnode::runtime::detail

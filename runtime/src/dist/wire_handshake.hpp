@@ -3,14 +3,18 @@
 // both sides proved the cookie here; until then the peer can reach no actor at all.
 //
 // Frames: a 2-byte big-endian length, then that many bytes of '\n'-separated fields, the first always
-// "plugnode-dist-1":
-//   initiator -> responder   hello, initiator name, initiator challenge
-//   responder -> initiator   challenge, responder name, responder challenge, responder proof
-//   initiator -> responder   proof, initiator proof
-//   responder -> initiator   ok                           (then both sides start BASP)
-// Proofs are handshake_proof (handshake.hpp): HMAC-SHA256 under the cookie with role labels. This class is
-// the state machine only; the caller moves the bytes, reading no more than wanted() at a time, so not one
-// byte of the BASP stream that follows is consumed here.
+// "plugnode-dist-2":
+//   initiator -> responder   hello, initiator name
+//   responder -> initiator   challenge, responder name, responder challenge
+//   initiator -> responder   proof, initiator challenge, initiator proof
+//   responder -> initiator   ok, responder proof                  (then both sides start BASP)
+// Proofs are handshake_proof (handshake.hpp): HMAC-SHA256 under the cookie over both challenges and both
+// names, with role labels. The dialler proves first, as in Erlang's distribution handshake: until its proof
+// checks out, the listener has sent nothing but its name and a fresh random challenge, so a party without
+// the cookie learns nothing it could test cookie guesses against offline (version 1 answered the hello with
+// the listener's proof, which was such an oracle). docs/architecture.md says why the order is safe. This
+// class is the state machine only; the caller moves the bytes, reading no more than wanted() at a time, so
+// not one byte of the BASP stream that follows is consumed here.
 #pragma once
 
 #include <cstddef>
@@ -42,6 +46,9 @@ public:
   const std::string& peer_name() const { return peer_name_; }
   // Why the connection was refused, for the log.
   const std::string& reason() const { return reason_; }
+  // Refused because the peer's cookie proof was wrong (not for a malformed frame or a close): the listener
+  // makes such a peer wait before it closes, so cookie guesses cost time.
+  bool wrong_proof() const { return wrong_proof_; }
 
 private:
   enum class step { await_hello, await_challenge, await_proof, await_ok, done };
@@ -50,6 +57,7 @@ private:
   void on_frame(const std::string& body);
   void send(std::initializer_list<std::string_view> fields);
   void refuse(std::string why);
+  void refuse_proof(std::string why);
 
   std::string cookie_;
   std::string own_name_;
@@ -59,6 +67,7 @@ private:
   step step_;
   state state_ = state::running;
   std::string reason_;
+  bool wrong_proof_ = false;
   std::string output_;
   std::string frame_; // the frame being received: its 2-byte header, then its body
 };

@@ -7,6 +7,8 @@
 
 #include <algorithm>
 
+#include "plugnode/runtime/net/sockets.hpp"
+
 namespace plugnode::runtime {
 
 bool is_ip_address(const std::string& host) {
@@ -27,14 +29,8 @@ resolve_result resolve_with_getaddrinfo(const std::string& host) {
   std::vector<std::string> v4;
   std::vector<std::string> v6;
   for (auto* info = list; info; info = info->ai_next) {
-    char text[INET6_ADDRSTRLEN] = {};
-    if (info->ai_family == AF_INET) {
-      ::inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(info->ai_addr)->sin_addr, text, sizeof(text));
-      v4.emplace_back(text);
-    } else if (info->ai_family == AF_INET6) {
-      ::inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(info->ai_addr)->sin6_addr, text, sizeof(text));
-      v6.emplace_back(text);
-    }
+    if (auto found = net::endpoint_of(info->ai_addr))
+      (info->ai_family == AF_INET ? v4 : v6).push_back(std::move(found->address));
   }
   ::freeaddrinfo(list);
   for (auto* part : {&v4, &v6})

@@ -10,6 +10,8 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "plugnode/runtime/net/sockets.hpp"
+
 namespace plugnode::runtime::net {
 namespace {
 
@@ -28,23 +30,11 @@ void reset_on_close(int fd) {
 }
 
 bool peer_of(int fd, std::string& address, std::uint16_t& port) {
-  sockaddr_storage peer{};
-  socklen_t size = sizeof(peer);
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&peer), &size) != 0)
+  auto peer = peer_endpoint(fd);
+  if (!peer)
     return false;
-  char text[INET6_ADDRSTRLEN] = {};
-  if (peer.ss_family == AF_INET) {
-    auto* in = reinterpret_cast<sockaddr_in*>(&peer);
-    ::inet_ntop(AF_INET, &in->sin_addr, text, sizeof(text));
-    port = ntohs(in->sin_port);
-  } else if (peer.ss_family == AF_INET6) {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&peer);
-    ::inet_ntop(AF_INET6, &in6->sin6_addr, text, sizeof(text));
-    port = ntohs(in6->sin6_port);
-  } else {
-    return false;
-  }
-  address = text;
+  address = std::move(peer->address);
+  port = peer->port;
   return true;
 }
 

@@ -58,6 +58,8 @@ std::unique_ptr<caf::actor_system_config> make_config(const node_options& option
   cfg->add_message_type<peer_info>("plugnode::peer_info");
   cfg->add_message_type<std::vector<peer_info>>("std::vector<plugnode::peer_info>");
   cfg->add_error_category(runtime_error_category(), render_runtime_error);
+  if (options.message_types)
+    options.message_types(*cfg);
   return cfg;
 }
 
@@ -215,7 +217,7 @@ std::optional<std::string> node::start_side() {
   if (!error.empty())
     return std::string("cannot register the ") + side_->registered_name() + " side: " + error;
   // The agent connects, lists and reports the side's nodes too from now on.
-  self->send(agent_, detail::side_atom_v, side_->front());
+  self->send(agent_, detail::side_atom_v, side_->front(), side_->prober());
   return std::nullopt;
 }
 

@@ -9,6 +9,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/error_text.hpp"
 #include "plugnode/runtime/log.hpp"
 
 namespace plugnode::runtime {
@@ -32,6 +33,7 @@ struct running_child {
 struct supervisor_state {
   supervisor_options options;
   restart_intensity intensity{0, std::chrono::milliseconds(0)};
+  std::map<std::string, restart_intensity> own; // the intensity of each child with a limit of its own
   std::map<caf::actor_addr, running_child> children;
   std::set<caf::actor_addr> started; // every instance ever: their exits (links) are not the supervisor's
   static inline const char* name = "plugnode.supervisor";
@@ -73,11 +75,19 @@ caf::behavior supervisor(supervisor_actor* self, supervisor_options options, std
       return;
     auto spec = std::move(i->second.spec);
     self->state.children.erase(i);
-    auto why = self->system().render(down.reason);
-    if (!self->state.intensity.allow(std::chrono::steady_clock::now())) {
+    auto why = error_text(down.reason);
+    auto& intensity = spec.limit ? self->state.own
+                                       .try_emplace(spec.name, spec.limit->max_restarts,
+                                                    std::chrono::milliseconds(spec.limit->max_seconds))
+                                       .first->second
+                                 : self->state.intensity;
+    if (!intensity.allow(std::chrono::steady_clock::now())) {
+      auto restarts = spec.limit ? spec.limit->max_restarts : self->state.options.max_restarts;
+      auto period =
+          spec.limit ? std::chrono::milliseconds(spec.limit->max_seconds) : self->state.options.period;
       auto reason = "supervisor: child '" + spec.name + "' died (" + why + ") more than " +
-                    std::to_string(self->state.options.max_restarts) + " times in " +
-                    std::to_string(self->state.options.period.count()) + " ms; giving up, stopping the node";
+                    std::to_string(restarts) + " times in " + std::to_string(period.count()) +
+                    " ms; giving up, stopping the node";
       logger().critical("{}", reason);
       if (self->state.options.on_give_up)
         self->state.options.on_give_up(reason);

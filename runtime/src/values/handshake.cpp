@@ -50,7 +50,7 @@ std::string handshake_proof(std::string_view cookie, handshake_role role, std::s
                             std::string_view own_challenge, std::string_view own_name,
                             std::string_view peer_name) {
   std::string data =
-      role == handshake_role::initiator ? "plugnode-dist-1 initiator" : "plugnode-dist-1 responder";
+      role == handshake_role::initiator ? "plugnode-dist-2 initiator" : "plugnode-dist-2 responder";
   for (auto part : {peer_challenge, own_challenge, own_name, peer_name}) {
     // Length-prefixed fields: no two different field lists concatenate to the same bytes.
     data += '|';

@@ -3,8 +3,13 @@
 // handshake's challenge, is dropped within the handshake deadline, and never reaches an actor.
 #include <catch2/catch.hpp>
 
+#include <atomic>
+#include <thread>
+#include <vector>
+
 #include "cluster_harness.hpp"
-#include "raw_client.hpp"
+#include "handshake_frame.hpp"
+#include "plugnode/test/raw_client.hpp"
 
 using namespace plugnode::test;
 using namespace std::chrono_literals;
@@ -31,13 +36,12 @@ TEST_CASE("a wrong cookie is refused on both sides and never listed", "[cluster]
   CHECK(b.cmd("nodes").empty());
   CHECK(b.cmd("hidden").empty());
   CHECK(a.cmd("events").empty());
-  // Each side logs the refusal with the peer's address: as initiator (bad proof) and as responder (the
-  // other one hung up without proving anything).
-  CHECK(logged(a, "refused node app@127.0.0.3: its cookie proof is wrong"));
-  CHECK(logged(b, "refused node app@127.0.0.2: its cookie proof is wrong"));
-  CHECK(logged(a, "(peer 127.0.0.3:"));
-  CHECK(logged(
-      b, "node app@127.0.0.2 closed the connection before authenticating (wrong cookie?) (peer 127.0."));
+  // Each side logs the refusal with the peer's address: as responder (the dialler's proof is wrong: the
+  // dialler proves first) and as initiator (its proof was refused).
+  CHECK(logged(a, "refused node app@127.0.0.3: wrong cookie proof (peer 127.0."));
+  CHECK(logged(b, "refused node app@127.0.0.2: wrong cookie proof (peer 127.0."));
+  CHECK(logged(a, "node app@127.0.0.3 refused this node's cookie proof (wrong cookie?) (peer 127.0.0.3:"));
+  CHECK(logged(b, "node app@127.0.0.2 refused this node's cookie proof (wrong cookie?) (peer 127.0.0.2:"));
 }
 
 TEST_CASE("a CAF node that skips the handshake gets no BASP connection", "[cluster][cookie]") {
@@ -85,21 +89,28 @@ TEST_CASE("a raw client that says nothing is dropped at the handshake deadline",
       logged(a, "a peer did not authenticate within 1000 ms (wrong cookie?); dropping it (peer 127.0.0.5:"));
 }
 
-TEST_CASE("a raw client without the cookie gets only the challenge, then is closed", "[cluster][cookie]") {
+TEST_CASE("a raw client without the cookie gets only the challenge, then is closed after a wait",
+          "[cluster][cookie]") {
   auto port = shared_free_port({"127.0.0.2", "127.0.0.3"});
   cluster_node a("127.0.0.2", port);
   REQUIRE(a.ready());
   raw_client client("127.0.0.5", "127.0.0.2", port);
   REQUIRE(client.connected());
-  client.send(handshake_frame("plugnode-dist-1\nhello\nevil@127.0.0.5\n" + std::string(64, 'a')));
+  client.send(handshake_frame("plugnode-dist-2\nhello\nevil@127.0.0.5"));
   auto challenge = client.read(2, 2s);
   REQUIRE(challenge.size() == 2);
   auto length = static_cast<std::size_t>(static_cast<unsigned char>(challenge[0])) << 8 |
                 static_cast<unsigned char>(challenge[1]);
-  CHECK_THAT(client.read(length, 2s), Catch::StartsWith("plugnode-dist-1\nchallenge\napp@127.0.0.2\n"));
-  client.send(handshake_frame("plugnode-dist-1\nproof\n" + std::string(64, '0')));
+  // Its name and a random challenge: nothing derived from the cookie before the client proved it.
+  auto body = client.read(length, 2s);
+  CHECK_THAT(body, Catch::StartsWith("plugnode-dist-2\nchallenge\napp@127.0.0.2\n"));
+  CHECK(body.size() == std::string("plugnode-dist-2\nchallenge\napp@127.0.0.2\n").size() + 64);
+  client.send(
+      handshake_frame("plugnode-dist-2\nproof\n" + std::string(64, 'a') + "\n" + std::string(64, '0')));
+  auto start = std::chrono::steady_clock::now();
   CHECK(client.read_to_end(3s).empty());
   CHECK(client.closed());
+  CHECK(std::chrono::steady_clock::now() - start >= 700ms); // a wrong guess costs a wait
   CHECK(logged(a, "refused node evil@127.0.0.5: wrong cookie proof (peer 127.0.0.5:"));
   CHECK(a.cmd("nodes").empty());
   CHECK(a.cmd("hidden").empty());
@@ -107,4 +118,56 @@ TEST_CASE("a raw client without the cookie gets only the challenge, then is clos
   cluster_node b("127.0.0.3", port);
   REQUIRE(b.ready());
   CHECK(b.cmd("connect app@127.0.0.2") == "true");
+}
+
+// An online dictionary attack: 16 threads on one address each connect, take the challenge, send a wrong proof
+// and wait for the close, over and over. The listener holds each wrong prover 750 ms in its slot and one
+// address has 8 slots, so at most about 10.7 guesses a second get through; a peer elsewhere still connects.
+TEST_CASE("a cookie guesser on one address gets about ten guesses a second while a peer still connects",
+          "[cluster][cookie]") {
+  auto port = shared_free_port({"127.0.0.2", "127.0.0.3"});
+  cluster_node a("127.0.0.2", port), b("127.0.0.3", port);
+  REQUIRE((a.ready() && b.ready()));
+  std::atomic<int> guesses{0};
+  std::atomic<bool> stop{false};
+  std::vector<std::thread> guessers;
+  for (int i = 0; i < 16; ++i)
+    guessers.emplace_back([&] {
+      while (!stop) {
+        raw_client client("127.0.0.5", "127.0.0.2", port);
+        client.send(handshake_frame("plugnode-dist-2\nhello\nevil@127.0.0.5"));
+        auto header = client.read(2, 1s);
+        if (header.size() != 2) { // reset at accept: this address's slots are all taken
+          std::this_thread::sleep_for(10ms);
+          continue;
+        }
+        (void)client.read(static_cast<std::size_t>(static_cast<unsigned char>(header[0])) << 8 |
+                              static_cast<unsigned char>(header[1]),
+                          1s);
+        client.send(
+            handshake_frame("plugnode-dist-2\nproof\n" + std::string(64, 'a') + "\n" + std::string(64, '0')));
+        client.read_to_end(2s);
+        if (client.closed())
+          ++guesses;
+      }
+    });
+  std::this_thread::sleep_for(1s); // the guessers hold every slot they can
+  auto start = std::chrono::steady_clock::now();
+  auto before = guesses.load();
+  auto t0 = std::chrono::steady_clock::now();
+  CHECK(b.cmd("connect app@127.0.0.2") == "true");
+  auto connect_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  std::this_thread::sleep_until(start + 4s);
+  auto seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  auto rate = (guesses.load() - before) / seconds;
+  stop = true;
+  for (auto& t : guessers)
+    t.join();
+  WARN("cookie guesses from 127.0.0.5: " << rate << " a second; a peer's connect meanwhile " << connect_ms
+                                         << " ms");
+  CHECK(rate > 2);    // the attack ran
+  CHECK(rate < 12.5); // 8 slots / 0.75 s = 10.7, and a little for the round trips' overlap
+  CHECK(connect_ms < 1000);
+  CHECK(a.cmd("nodes") == "app@127.0.0.3");
+  CHECK(a.proc().running());
 }

@@ -1,11 +1,13 @@
 // Real `plugnode foreground` nodes forming a cluster through a real dnsmasq (k8s-a: the Service's A records
-// name the pods): a full mesh, kept through a DNS outage, and a node removed from DNS dropped by discovery.
+// name the pods): a full mesh, kept through a DNS outage, a node removed from DNS dropped by discovery, and
+// a mesh (and readiness) that stray or forged datagrams before each answer do not disturb.
 #include <signal.h>
 
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "dns_servers.hpp"
+#include "hostile_dns.hpp"
 #include "plugnode/test/http_get.hpp"
 #include "plugnode/test/ports.hpp"
 #include "plugnode/test/process.hpp"
@@ -28,7 +30,7 @@ struct node_set {
   std::uint16_t http_port = free_port_on(addresses);
   std::vector<std::unique_ptr<process>> nodes;
 
-  void start(const dnsmasq_server& dns) {
+  void start(const plugnode::discovery::nameserver& dns) {
     for (std::size_t i = 0; i < addresses.size(); ++i) {
       const auto& address = addresses[i];
       nodes.push_back(std::make_unique<process>(std::vector<std::string>{plugnode_binary(), "foreground"},
@@ -40,7 +42,7 @@ struct node_set {
                                                     {"PLUGNODE_DISCOVERY", strategy},
                                                     {"PLUGNODE_SERVICE", "app"},
                                                     {"PLUGNODE_NAMESPACE", "default"},
-                                                    {"PLUGNODE_DNS_SERVER", dns.address().to_string()},
+                                                    {"PLUGNODE_DNS_SERVER", dns.to_string()},
                                                     {"PLUGNODE_POLL_INTERVAL", "1s"},
                                                     {"HTTP_PORT", std::to_string(http_port)},
                                                     {"PLUGNODE_HTTP_ADDR", address}}));
@@ -86,7 +88,7 @@ TEST_CASE("plugnode nodes mesh through DNS, keep the mesh while DNS is down, and
   dnsmasq_server dns({});
   node_set set;
   dns.set_live_hosts(service_records(set.addresses));
-  set.start(dns);
+  set.start(dns.address());
   auto mesh = [&](int want) {
     for (std::size_t i = 0; i < set.nodes.size(); ++i)
       if (set.nodes[i]->running() && set.peers(i) != want)
@@ -130,7 +132,7 @@ TEST_CASE("k8s-srv: nodes named by pod host names mesh, dialling each other thro
     zone.hosts.push_back({set.hosts[i], set.addresses[i]});
   }
   dnsmasq_server dns(zone);
-  set.start(dns);
+  set.start(dns.address());
   CHECK(eventually([&] { return set.meshed(); }, 15s));
   auto peers = set.cluster(0)["peers"];
   REQUIRE(peers.size() == 2);
@@ -154,8 +156,33 @@ TEST_CASE("k8s-srv: a peer listening on another port than this node's is dialled
     zone.hosts.push_back({set.hosts[i], set.addresses[i]});
   }
   dnsmasq_server dns(zone);
-  set.start(dns);
+  set.start(dns.address());
   bool meshed = eventually([&] { return set.meshed(); }, 15s);
   INFO(set.nodes[0]->output());
   CHECK(meshed);
+}
+
+TEST_CASE("stray and forged datagrams before each DNS answer neither stop readiness nor add peers",
+          "[cluster_formation]") {
+  dnsmasq_server dns({});
+  for (auto trick : {dns_trick::wrong_id, dns_trick::other_address}) {
+    INFO("trick " << static_cast<int>(trick));
+    node_set set;
+    set.addresses.resize(2);
+    set.hosts.resize(2);
+    dns.set_live_hosts(service_records(set.addresses));
+    // Before every real answer, a datagram naming 127.0.0.66: with another ID (a stray late answer), or
+    // with the query's ID from another address (a forgery).
+    hostile_dns forger("127.0.4.53", trick, dns.address());
+    set.start(forger.address());
+    CHECK(eventually([&] { return set.meshed(); }, 15s));
+    for (std::size_t i = 0; i < set.addresses.size(); ++i) {
+      CHECK(eventually([&] { return ok_body(set.addresses[i], set.http_port, "/readyz").has_value(); }, 10s));
+      auto discovered = set.cluster(i)["discovery"];
+      CHECK(discovered["ready"] == true);
+      CHECK(discovered["peers"].size() == 1);
+      CHECK(discovered.dump().find(forged_address) == std::string::npos);
+    }
+    CHECK(forger.forged() >= 2);
+  }
 }

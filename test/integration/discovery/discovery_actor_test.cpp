@@ -66,7 +66,7 @@ caf::behavior recording_agent(caf::stateful_actor<recording_agent_state>* self,
   self->state.refuse = std::move(refuse);
   return {
       [=](caf::connect_atom, const rt::connect_target& target) {
-        auto& node = target.node;
+        auto node = target.node.to_string();
         self->state.targets[node] = target;
         self->state.log.push_back("connect " + node);
         if (self->state.refuse.erase(node) > 0)

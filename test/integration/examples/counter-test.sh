@@ -31,6 +31,8 @@ check "the example builds" logged build cmake --build "$work/build" -j"$(nproc)"
 counter=$work/build/counter
 [ -x "$counter" ] || { echo "counter-test: no binary, giving up"; exit 1; }
 check "counter version names the service and plugnode" grep -q '^counter 1.0.0 (plugnode 0.2' <("$counter" version)
+check "the example's own tests (plugnode's test kit, one node and two on loopback) pass" \
+  logged counter_test "$work/build/counter_test" "$(free_port)" "$(free_port)"
 
 net=127.$((RANDOM % 200 + 20)).$((RANDOM % 250))
 http_port=$(free_port)

@@ -120,6 +120,13 @@ TEST_CASE("an oversize body gets 413 without being read", "[bad_input]") {
       "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 104857600\r\n\r\n" + std::string(1000, 'z'), 413);
 }
 
+TEST_CASE("the endpoint's max_body reaches its connections: 64 KB here, so 100 KB gets 413", "[bad_input]") {
+  check_refused("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", 413);
+  check_refused("POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n9c40\r\n" +
+                    std::string(40000, 'c') + "\r\n9c40\r\n",
+                413);
+}
+
 TEST_CASE("invalid percent-encoding in path or query gets 400", "[bad_input]") {
   check_refused("GET /a%zz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400);
   check_refused("GET /a%2 HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 400);

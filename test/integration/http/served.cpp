@@ -82,9 +82,12 @@ std::vector<std::string> split_responses(const std::string& bytes) {
   return responses;
 }
 
-raw_connection::raw_connection(std::uint16_t port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+raw_connection::raw_connection(std::uint16_t port, const std::string& from)
+    : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
+  auto source = ipv4_address(from, 0);
   auto addr = ipv4_address("127.0.0.1", port);
-  if (fd_ < 0 || ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+  if (fd_ < 0 || ::bind(fd_, reinterpret_cast<sockaddr*>(&source), sizeof source) != 0 ||
+      ::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
     if (fd_ >= 0)
       ::close(fd_);
     throw std::runtime_error("cannot connect to port " + std::to_string(port));

@@ -58,7 +58,8 @@ std::vector<std::string> split_responses(const std::string& bytes);
 // A raw TCP connection held open: for tests that hold thousands, trickle bytes, or pipeline requests.
 class raw_connection {
 public:
-  explicit raw_connection(std::uint16_t port); // throws std::runtime_error if it cannot connect
+  // Connects from `from` (a 127.0.0.x address), to 127.0.0.1:port; throws std::runtime_error if it cannot.
+  explicit raw_connection(std::uint16_t port, const std::string& from = "127.0.0.1");
   ~raw_connection();
   raw_connection(const raw_connection&) = delete;
   raw_connection& operator=(const raw_connection&) = delete;
@@ -67,6 +68,7 @@ public:
   bool send(const std::string& bytes);
   // Reads until `count` complete responses have arrived, the server closed, or `timeout` passed.
   raw_result read_responses(std::size_t count, std::chrono::milliseconds timeout);
+  int fd() const { return fd_; }
 
 private:
   int fd_;

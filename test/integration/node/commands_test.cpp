@@ -129,6 +129,8 @@ TEST_CASE("a wrong cookie or no node: pang / one line, exit 1", "[commands]") {
   auto shell = run_plugnode({"remote_console"}, wrong, "nodes\n");
   CHECK(shell.exit_code == 1);
   CHECK_THAT(shell.output, Catch::StartsWith("plugnode: cannot join app@127.0.0.1"));
+  // The node answered the handshake and refused the proof: the client can tell that from a dead node.
+  CHECK_THAT(shell.output, Catch::Contains("wrong cookie"));
   CHECK(std::count(shell.output.begin(), shell.output.end(), '\n') == 1);
   CHECK_THAT(node.proc().output(), Catch::Contains("cookie")); // the node logs the refusal
 
@@ -142,6 +144,9 @@ TEST_CASE("a wrong cookie or no node: pang / one line, exit 1", "[commands]") {
   auto rpc = run_plugnode({"rpc", "nodes"}, nobody);
   CHECK(rpc.exit_code == 1);
   CHECK_THAT(rpc.output, Catch::StartsWith("plugnode: cannot join"));
+  CHECK_THAT(rpc.output,
+             Catch::Contains("cannot connect to 127.0.0.1:" + nobody["PLUGNODE_DIST_PORT"].value()));
+  CHECK_THAT(rpc.output, !Catch::Contains("cookie"));
 }
 
 TEST_CASE("console: a node with the shell on its own stdin, the end of the input stops it", "[commands]") {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "plugnode/test/ports.hpp"
+#include "plugnode/test/raw_client.hpp"
 #include "running_node.hpp"
 
 using namespace plugnode::test;
@@ -22,21 +23,9 @@ namespace {
 
 // One bad request on a fresh connection; true when a 400 came back.
 bool refused_once(const std::string& address, std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  auto addr = ipv4_address(address, port);
-  bool ok = false;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    const std::string bad = "GET / HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n";
-    ::send(fd, bad.data(), bad.size(), MSG_NOSIGNAL);
-    pollfd p{fd, POLLIN, 0};
-    char buffer[256];
-    if (::poll(&p, 1, 2000) > 0) {
-      auto n = ::recv(fd, buffer, sizeof buffer, 0);
-      ok = n > 12 && std::string(buffer, 12) == "HTTP/1.1 400";
-    }
-  }
-  ::close(fd);
-  return ok;
+  raw_client client(address, port);
+  return client.send("GET / HTTP/1.1\r\nHost: x\r\nBad Header Line\r\n\r\n") &&
+         client.read(12, 2s) == "HTTP/1.1 400";
 }
 
 } // namespace

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "plugnode/test/ports.hpp"
+#include "plugnode/test/raw_client.hpp"
 #include "running_node.hpp"
 
 using namespace plugnode::test;
@@ -171,27 +172,15 @@ TEST_CASE("SIGTERM during load: requests in flight finish, the node exits 0", "[
 TEST_CASE("SIGTERM while a request is half received: it is still answered, then the node exits 0",
           "[routes]") {
   running_node node("app", "127.0.0.1", free_port());
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(node.http_port());
-  ::inet_pton(AF_INET, node.address().c_str(), &addr.sin_addr);
-  REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+  raw_client client(node.address(), node.http_port());
+  REQUIRE(client.connected());
   // Headers and half the body: the request is in the server's hands when the signal arrives.
-  std::string head = "POST /greetings HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello";
-  REQUIRE(::send(fd, head.data(), head.size(), 0) == static_cast<ssize_t>(head.size()));
+  REQUIRE(client.send("POST /greetings HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\nhello"));
   std::this_thread::sleep_for(200ms);
   node.proc().signal(SIGTERM);
   std::this_thread::sleep_for(300ms);
   CHECK(node.proc().running()); // waiting for the request in flight
-  REQUIRE(::send(fd, "world", 5, 0) == 5);
-  std::string response;
-  char buf[4096];
-  timeval timeout{5, 0};
-  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-  for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
-    response.append(buf, static_cast<std::size_t>(n));
-  ::close(fd);
-  CHECK_THAT(response, Catch::StartsWith("HTTP/1.1 405"));
+  REQUIRE(client.send("world"));
+  CHECK_THAT(client.read_to_end(5s), Catch::StartsWith("HTTP/1.1 405"));
   CHECK(node.proc().wait(15s) == 0);
 }

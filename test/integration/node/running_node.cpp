@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "plugnode/test/ports.hpp"
+#include "plugnode/test/raw_client.hpp"
 
 namespace plugnode::test {
 
@@ -67,22 +68,10 @@ command_result run_plugnode(const std::vector<std::string>& args, const env_map&
 }
 
 std::string raw_get(const std::string& address, std::uint16_t port, const std::string& target) {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(port);
-  ::inet_pton(AF_INET, address.c_str(), &addr.sin_addr);
-  std::string response;
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
-    auto request = "GET " + target + " HTTP/1.1\r\nHost: " + address + "\r\nConnection: close\r\n\r\n";
-    if (::send(fd, request.data(), request.size(), 0) == static_cast<ssize_t>(request.size())) {
-      char buf[4096];
-      for (ssize_t n; (n = ::recv(fd, buf, sizeof buf, 0)) > 0;)
-        response.append(buf, static_cast<std::size_t>(n));
-    }
-  }
-  ::close(fd);
-  return response;
+  raw_client client(address, port);
+  if (!client.send("GET " + target + " HTTP/1.1\r\nHost: " + address + "\r\nConnection: close\r\n\r\n"))
+    return "";
+  return client.read_to_end(20s);
 }
 
 long rss_kb(int pid) {

@@ -26,6 +26,8 @@ TEST_CASE("defaults: the design's table", "[config]") {
   auto cfg = load_config({}, env_of({}));
   CHECK(cfg.http_port == 4000);
   CHECK(cfg.http_addr == "0.0.0.0");
+  CHECK(cfg.http_body_buffer == 64 * 1024 * 1024);
+  CHECK(cfg.http_body_min_rate == 16 * 1024);
   CHECK(cfg.node.app() == "plugnode");
   CHECK(cfg.node == plugnode::runtime::node_name::local_default());
   CHECK(cfg.dist_port == 4370);
@@ -51,6 +53,8 @@ TEST_CASE("every variable is read, and flags win over it", "[config]") {
   auto env = env_of({{"HTTP_PORT", "4100"},
                      {"PLUGNODE_HTTP_ADDR", "127.0.0.1"},
                      {"PLUGNODE_HTTP_DEADLINE", "2s"},
+                     {"PLUGNODE_HTTP_BODY_BUFFER", "256MB"},
+                     {"PLUGNODE_HTTP_BODY_MIN_RATE", "1KB"},
                      {"PLUGNODE_NODE", "app@app-0.app.default.svc.cluster.local"},
                      {"PLUGNODE_DIST_PORT", "9100"},
                      {"PLUGNODE_DIST_ADDR", "10.0.0.7"},
@@ -74,6 +78,8 @@ TEST_CASE("every variable is read, and flags win over it", "[config]") {
   CHECK(cfg.http_port == 4100);
   CHECK(cfg.http_addr == "127.0.0.1");
   CHECK(cfg.http_deadline == 2s);
+  CHECK(cfg.http_body_buffer == 256 * 1024 * 1024);
+  CHECK(cfg.http_body_min_rate == 1024);
   CHECK(cfg.node.to_string() == "app@app-0.app.default.svc.cluster.local");
   CHECK(cfg.dist_port == 9100);
   CHECK(cfg.dist_addr == "10.0.0.7");
@@ -139,6 +145,9 @@ TEST_CASE("a bad value is refused with a message naming where it came from", "[c
       {{{"HTTP_PORT", "99999999999"}}, "HTTP_PORT: '99999999999'"},
       {{{"PLUGNODE_HTTP_ADDR", "nowhere"}}, "PLUGNODE_HTTP_ADDR: 'nowhere' is not an IP address"},
       {{{"PLUGNODE_HTTP_DEADLINE", "0ms"}}, "PLUGNODE_HTTP_DEADLINE: '0ms' must be longer than zero"},
+      {{{"PLUGNODE_HTTP_BODY_BUFFER", "64"}}, "PLUGNODE_HTTP_BODY_BUFFER: '64' is not a size"},
+      {{{"PLUGNODE_HTTP_BODY_BUFFER", "2048MB"}}, "PLUGNODE_HTTP_BODY_BUFFER: '2048MB' must be from 1KB"},
+      {{{"PLUGNODE_HTTP_BODY_MIN_RATE", "0B"}}, "PLUGNODE_HTTP_BODY_MIN_RATE: '0B' must be from 1KB"},
       {{{"PLUGNODE_NODE", "no-at-sign"}}, "PLUGNODE_NODE: 'no-at-sign' is not a node name"},
       {{{"PLUGNODE_DIST_PORT", "-1"}}, "PLUGNODE_DIST_PORT"},
       {{{"PLUGNODE_DIST_ADDR", "10.0.0"}}, "PLUGNODE_DIST_ADDR"},

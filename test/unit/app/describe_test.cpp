@@ -36,6 +36,8 @@ TEST_CASE("describe of a single node", "[describe]") {
   CHECK_THAT(text, Catch::Contains("none (single node)"));
   CHECK_THAT(text, Catch::Contains("discovery     none"));
   CHECK_THAT(text, Catch::Contains("checker       off"));
+  CHECK_THAT(text, Catch::Contains("bodies        64MB held at once"));
+  CHECK_THAT(text, Catch::Contains("at least 16KB/s on average"));
 }
 
 TEST_CASE("describe shows the Erlang listener and says what its handshake is", "[describe][erlang]") {

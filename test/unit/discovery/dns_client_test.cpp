@@ -3,14 +3,18 @@
 #include "plugnode/discovery/dns_client.hpp"
 
 #include <chrono>
+#include <set>
 
 #include <catch2/catch.hpp>
 
 #include "dns_servers.hpp"
+#include "hostile_dns.hpp"
 
 using namespace plugnode::discovery;
+using plugnode::test::dns_trick;
 using plugnode::test::dns_zone;
 using plugnode::test::dnsmasq_server;
+using plugnode::test::hostile_dns;
 using plugnode::test::testns_server;
 
 namespace {
@@ -252,16 +256,96 @@ TEST_CASE("a slow server hits the timeout, after every retry", "[dns_client]") {
   CHECK(elapsed < std::chrono::milliseconds(3000)); // well before the 5 s answer, even on a loaded machine
 }
 
-TEST_CASE("a garbage packet, or one answering another query, is a malformed answer", "[dns_client]") {
+TEST_CASE("a garbage packet, or one answering another query, is skipped: the try ends at its deadline",
+          "[dns_client][spoofing]") {
   testns_server dns(canned);
-  dns_client client(dns.resolver());
+  dns_client client(dns.resolver(std::chrono::milliseconds(300)));
   auto garbage = client.a("garbage.test.");
   REQUIRE_FALSE(garbage.ok());
-  CHECK(garbage.error().code == dns_errc::malformed);
+  CHECK(garbage.error().code == dns_errc::timeout);
+  CHECK_THAT(garbage.error().detail,
+             Catch::Contains("no answer within 300 ms (ignored 1 datagram that did not answer the question; "
+                             "the last: not a DNS message)"));
   auto wrong_id = client.a("wrongid.test.");
   REQUIRE_FALSE(wrong_id.ok());
-  CHECK(wrong_id.error().code == dns_errc::malformed);
-  CHECK_THAT(wrong_id.error().detail, Catch::Contains("does not match the question"));
+  CHECK(wrong_id.error().code == dns_errc::timeout);
+  CHECK_THAT(wrong_id.error().detail, Catch::Contains("the last: another query ID"));
+}
+
+// A forger next to the real server (hostile_dns.hpp) sends an answer naming 127.0.0.66 before each real one.
+TEST_CASE("only the server's own answer counts: forgeries from another address or port, or with another "
+          "question, are skipped and the real answer wins",
+          "[dns_client][spoofing]") {
+  dnsmasq_server dns(two_pods());
+  for (auto trick : {dns_trick::other_address, dns_trick::other_port, dns_trick::other_question}) {
+    INFO("trick " << static_cast<int>(trick));
+    hostile_dns forger("127.0.0.53", trick, dns.address());
+    dns_client client(forger.resolver(std::chrono::milliseconds(2000)));
+    auto found = client.a("app-0." + svc);
+    REQUIRE(found.ok());
+    CHECK(addresses_of(found.value()) == std::vector<std::string>{"127.0.0.2"});
+    auto srv = client.srv("_dist._tcp." + svc);
+    REQUIRE(srv.ok());
+    CHECK(srv.value().size() == 2);
+    for (const auto& record : srv.value())
+      CHECK_THAT(record.target, !Catch::Contains("forged"));
+    CHECK(forger.forged() == 2);
+  }
+}
+
+TEST_CASE("a stray datagram with another ID before the answer does not fail the look-up",
+          "[dns_client][spoofing]") {
+  dnsmasq_server dns(two_pods());
+  hostile_dns forger("127.0.0.53", dns_trick::wrong_id, dns.address());
+  dns_client client(forger.resolver(std::chrono::milliseconds(2000)));
+  auto found = client.a("app-1." + svc);
+  REQUIRE(found.ok());
+  CHECK(addresses_of(found.value()) == std::vector<std::string>{"127.0.0.3"});
+  CHECK(forger.forged() == 1);
+}
+
+TEST_CASE("with nothing but forgeries, the deadline ends the try and nothing forged is taken",
+          "[dns_client][spoofing]") {
+  std::vector<std::pair<dns_trick, std::string>> tricks{{dns_trick::other_address, "not the server"},
+                                                        {dns_trick::other_port, "not the server"},
+                                                        {dns_trick::wrong_id, "another query ID"},
+                                                        {dns_trick::other_question, "another question"}};
+  for (const auto& [trick, why] : tricks) {
+    INFO("trick " << static_cast<int>(trick));
+    hostile_dns forger("127.0.0.53", trick, std::nullopt);
+    dns_client client(forger.resolver(std::chrono::milliseconds(300)));
+    auto start = std::chrono::steady_clock::now();
+    auto found = client.a("app-0." + svc + ".");
+    auto elapsed = std::chrono::steady_clock::now() - start;
+    REQUIRE_FALSE(found.ok());
+    CHECK(found.error().code == dns_errc::timeout);
+    CHECK_THAT(found.error().detail, Catch::Contains("no answer within 300 ms (ignored 1 datagram"));
+    CHECK_THAT(found.error().detail, Catch::EndsWith(why + ")"));
+    CHECK(elapsed >= std::chrono::milliseconds(300));
+    CHECK(elapsed < std::chrono::milliseconds(2000));
+    CHECK(forger.forged() == 1);
+  }
+}
+
+TEST_CASE("each question goes out from its own random port with its own random ID, offering EDNS",
+          "[dns_client]") {
+  // Seen from the server's side: it records where each query came from.
+  hostile_dns forger("127.0.0.53", dns_trick::wrong_id, std::nullopt);
+  dns_client client(forger.resolver(std::chrono::milliseconds(50)));
+  for (int i = 0; i < 8; ++i)
+    (void)client.a("app-0." + svc + ".");
+  auto seen = forger.queries();
+  REQUIRE(seen.size() == 8);
+  std::set<std::uint16_t> ports, ids;
+  for (const auto& query : seen) {
+    ports.insert(query.port);
+    ids.insert(query.id);
+    CHECK(query.edns_size == 1232); // answers up to 1232 bytes come over UDP
+  }
+  // 8 draws from ~28,000 ports and 65,536 IDs: one repeat is unlikely (< 0.2 %), two practically never;
+  // a counter or a fixed port would fail at once.
+  CHECK(ports.size() >= 7);
+  CHECK(ids.size() >= 7);
 }
 
 TEST_CASE("SERVFAIL is a server failure, and stops the search walk", "[dns_client]") {

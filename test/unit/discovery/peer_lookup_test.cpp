@@ -4,11 +4,14 @@
 #include <catch2/catch.hpp>
 
 #include "dns_servers.hpp"
+#include "hostile_dns.hpp"
 
 using namespace plugnode::discovery;
 using plugnode::runtime::node_name;
+using plugnode::test::dns_trick;
 using plugnode::test::dns_zone;
 using plugnode::test::dnsmasq_server;
+using plugnode::test::hostile_dns;
 
 namespace {
 
@@ -105,4 +108,26 @@ TEST_CASE("static and none need no DNS", "[peer_lookup]") {
   config.kind = strategy_kind::static_list;
   config.static_nodes = *parse_static_nodes("b@127.0.0.3,a@127.0.0.2");
   CHECK(names(find_peers(config, unused).value()) == std::vector<std::string>{"a@127.0.0.2", "b@127.0.0.3"});
+}
+
+// A forger next to the real server (hostile_dns.hpp) sends its peers (plugnode@forged-0..., at 127.0.0.66)
+// before each real answer, in each of its disguises: the peers are the real ones every time.
+TEST_CASE("spoofed answers do not change the peers", "[peer_lookup][spoofing]") {
+  dnsmasq_server dns(
+      {{{"_dist._tcp." + svc, "app-0." + svc, 4370}, {"_dist._tcp." + svc, "app-1." + svc, 4370}},
+       {{"app-0." + svc, "127.0.0.2"}, {"app-1." + svc, "127.0.0.3"}, {svc, "127.0.0.2"}}});
+  for (auto trick :
+       {dns_trick::other_address, dns_trick::other_port, dns_trick::wrong_id, dns_trick::other_question}) {
+    INFO("trick " << static_cast<int>(trick));
+    hostile_dns forger("127.0.0.53", trick, dns.address());
+    dns_client client(forger.resolver(std::chrono::milliseconds(2000)));
+    auto srv = find_peers(k8s(strategy_kind::k8s_srv), client);
+    REQUIRE(srv.ok());
+    CHECK(names(srv.value()) == std::vector<std::string>{"plugnode@app-0." + svc, "plugnode@app-1." + svc});
+    CHECK(srv->at(1).addresses == std::vector<std::string>{"127.0.0.3"});
+    auto a = find_peers(k8s(strategy_kind::k8s_a), client);
+    REQUIRE(a.ok());
+    CHECK(names(a.value()) == std::vector<std::string>{"plugnode@127.0.0.2"});
+    CHECK(forger.forged() == 2); // it did try, once per look-up
+  }
 }

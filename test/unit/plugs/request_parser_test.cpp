@@ -89,6 +89,32 @@ TEST_CASE("HTTP/1.0 closes unless it asks for keep-alive, 1.1 keeps unless it as
   CHECK_FALSE(keep("GET / HTTP/1.1\r\nHost: x\r\nConnection: foo, close\r\n\r\n"));
 }
 
+TEST_CASE("empty elements of a Connection list are skipped, not the end of it (RFC 9110 5.6.1)",
+          "[request_parser]") {
+  auto keep = [](const std::string& connection, const char* version = "1.1") {
+    request_parser parser;
+    std::size_t consumed = 0;
+    auto bytes =
+        std::string("GET / HTTP/") + version + "\r\nHost: x\r\nConnection: " + connection + "\r\n\r\n";
+    REQUIRE(parser.feed(bytes, consumed) == outcome::complete);
+    return parser.request().keep_alive;
+  };
+  CHECK_FALSE(keep(", close"));
+  CHECK_FALSE(keep("keep-alive, ,close"));
+  CHECK_FALSE(keep(",,, close ,"));
+  CHECK(keep(", ,"));
+  CHECK(keep(" , keep-alive", "1.0"));
+}
+
+TEST_CASE("an empty element in Transfer-Encoding is still refused: the framing allows no second reading",
+          "[request_parser]") {
+  request_parser parser;
+  std::size_t consumed = 0;
+  CHECK(parser.feed("POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: , chunked\r\n\r\n", consumed) ==
+        outcome::refused);
+  CHECK(parser.error().status == 400);
+}
+
 TEST_CASE("empty lines before a request are skipped, a trickled head is scanned once", "[request_parser]") {
   request_parser parser;
   std::string buffer = "\r\n\r\nGET / HTTP/1.1\r\n";
@@ -112,4 +138,52 @@ TEST_CASE("an empty line whose CR and LF arrive apart is still skipped (found by
   buffer += "\nGET / HTTP/1.1\r\nHost: x\r\n\r\n";
   CHECK(parser.feed(buffer, consumed) == outcome::complete);
   CHECK(parser.request().target == "/");
+}
+
+TEST_CASE("a body stops at its allowance and goes on once more is allowed", "[request_parser]") {
+  request_limits limits;
+  limits.body_allowance = 4;
+  request_parser parser(limits);
+  std::string buffer = "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n0123456789";
+  std::size_t consumed = 0;
+  CHECK(parser.feed(buffer, consumed) == outcome::need_more);
+  buffer.erase(0, consumed);
+  CHECK(buffer == "456789"); // left for later, not buffered in the request
+  CHECK(parser.body_received() == 4);
+  CHECK(parser.body_needed() == 10);
+  parser.allow_body(10);
+  CHECK(parser.feed(buffer, consumed) == outcome::complete);
+  CHECK(parser.request().body == "0123456789");
+  parser.reset();
+  CHECK(parser.body_needed() == 0);
+}
+
+TEST_CASE("a chunked body needs what its chunks so far announced", "[request_parser]") {
+  request_limits limits;
+  limits.body_allowance = 0;
+  request_parser parser(limits);
+  std::string buffer = "POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n";
+  std::size_t consumed = 0;
+  CHECK(parser.feed(buffer, consumed) == outcome::need_more);
+  buffer.erase(0, consumed);
+  CHECK(parser.body_needed() == 5);
+  parser.allow_body(5);
+  buffer += "3\r\nabc\r\n0\r\n\r\n";
+  CHECK(parser.feed(buffer, consumed) == outcome::need_more);
+  buffer.erase(0, consumed);
+  CHECK(parser.body_needed() == 8);
+  parser.allow_body(8);
+  CHECK(parser.feed(buffer, consumed) == outcome::complete);
+  CHECK(parser.request().body == "helloabc");
+}
+
+TEST_CASE("reset lets go of the body's memory: a parser does not keep its largest body", "[request_parser]") {
+  request_parser parser;
+  std::string bytes =
+      "POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1000000\r\n\r\n" + std::string(1000000, 'b');
+  std::size_t consumed = 0;
+  REQUIRE(parser.feed(bytes, consumed) == outcome::complete);
+  CHECK(parser.request().body.capacity() >= 1000000);
+  parser.reset();
+  CHECK(parser.request().body.capacity() < 1000);
 }

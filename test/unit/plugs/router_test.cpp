@@ -89,3 +89,13 @@ TEST_CASE("router refuses patterns it could never match", "[router]") {
   CHECK_THROWS_AS(r.get("relative", answer("")), std::invalid_argument);
   CHECK_THROWS_AS(r.forward("/api/:v", answer("")), std::invalid_argument);
 }
+
+TEST_CASE("owns: the paths of its routes and forwards under any method, nothing else", "[router]") {
+  auto r = app_router();
+  r.forward("/api", answer("api"));
+  CHECK(r.owns(test_conn("GET", "/hello/ada")));
+  CHECK(r.owns(test_conn("PUT", "/hello/ada"))); // its 405 belongs here too
+  CHECK(r.owns(test_conn("GET", "/api/anything/below")));
+  CHECK_FALSE(r.owns(test_conn("GET", "/hello")));
+  CHECK_FALSE(r.owns(test_conn("GET", "/elsewhere")));
+}

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "plugnode/app/config_values.hpp"
+#include "plugnode/app/service_setting.hpp"
 #include "plugnode/discovery/resolver_config.hpp"
 #include "plugnode/discovery/strategy.hpp"
 #include "plugnode/erlang/protocol.hpp"
@@ -47,6 +48,8 @@ struct config {
   std::size_t http_max_connections = 20000;          // open connections; more are closed at once
   std::chrono::milliseconds http_head_timeout = 10s; // a whole request head; then 408
   std::chrono::milliseconds http_idle_timeout = 5s;  // between requests on a keep-alive connection
+  std::uint64_t http_body_buffer = 64 * 1024 * 1024; // request body bytes held at once, all connections
+  std::uint64_t http_body_min_rate = 16 * 1024;      // bytes per second a body must average; then 408
   runtime::node_name node = *runtime::node_name::parse("plugnode@localhost");
   std::uint16_t dist_port = 4370;
   std::optional<std::string> dist_addr; // unset: the address of the node name's host, else 0.0.0.0
@@ -60,6 +63,7 @@ struct config {
   erlang::dist_options erlang; // BEAM nodes in the cluster: the Erlang distribution listener
   checker_config checker;
   runtime::log_options log;
+  service_settings service; // the service's own settings (service_setting.hpp)
 };
 
 // One setting as operators see it: its environment variable, its flag and its help line. The table drives
@@ -78,7 +82,13 @@ env_lookup process_env();
 // Values given on the command line, keyed by the environment variable they override: they win over it.
 using config_flags = std::map<std::string, std::string>;
 
-// Builds the effective configuration; throws config_error on the first bad value.
-config load_config(const config_flags& flags, const env_lookup& env);
+// Builds the effective configuration; throws config_error on the first bad value. Without PLUGNODE_NODE the
+// node is named `<app>@<this host's name>`: the service's name.
+config load_config(const config_flags& flags, const env_lookup& env, const std::string& app = "plugnode");
+
+// Reads the service's own settings into cfg.service, the same way (flags win, a bad value throws
+// config_error naming its flag or variable).
+void load_service_settings(config& cfg, const std::vector<service_setting>& declared,
+                           const config_flags& flags, const env_lookup& env);
 
 } // namespace plugnode::app

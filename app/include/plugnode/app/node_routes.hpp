@@ -6,6 +6,7 @@
 #include <atomic>
 #include <chrono>
 #include <memory>
+#include <set>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -13,6 +14,7 @@
 
 #include "plugnode/app/dist_metrics.hpp"
 #include "plugnode/app/process_metrics.hpp"
+#include "plugnode/app/service_setting.hpp"
 #include "plugnode/plugs/metrics.hpp"
 #include "plugnode/plugs/pipeline.hpp"
 #include "plugnode/plugs/router.hpp"
@@ -29,16 +31,25 @@ struct node_services {
   std::shared_ptr<process_metrics> process; // refreshed at each scrape
   std::shared_ptr<dist_metrics> dist;       // the same; none on a node without distribution
   std::shared_ptr<std::atomic<bool>> listening = std::make_shared<std::atomic<bool>>(false); // set once bound
+  // The service's declared message types by name (message_types.hpp) and its own settings' values
+  // (service_setting.hpp); never null on a wired node.
+  std::shared_ptr<const std::set<std::string>> message_types =
+      std::make_shared<const std::set<std::string>>();
+  std::shared_ptr<const service_settings> settings = std::make_shared<const service_settings>();
 };
 
 // How long a route waits for an actor of the node (GenServer.call's timeout); /status answers within it.
 inline constexpr std::chrono::milliseconds ask_timeout{50};
 
-// Every route of a node, in matching order: the operator routes, then the application's.
-plugs::router node_router(const node_services& services, const service& app);
+// The operator routes: /status, /metrics, /healthz, /readyz, /cluster.
+plugs::router operator_router(const node_services& services);
 
-// The whole request path: request_id, logger, metrics, head, the application's plugs, and the router (the
-// endpoint wraps it in the error handler).
+// The application's routes: its scopes (each a forward to the scope's plugs and routes), then its routes.
+plugs::router application_router(const node_services& services, const service& app);
+
+// The whole request path: request_id, logger, metrics, head, then either the operator routes (for their
+// paths, without the application's plugs) or the application's plugs and router (the endpoint wraps it in
+// the error handler).
 plugs::plug node_pipeline(const node_services& services, const service& app);
 
 } // namespace plugnode::app

@@ -20,8 +20,10 @@ class Registry;
 
 namespace plugnode::app {
 
-// `app`'s actors marked `beam` are exported to BEAM nodes, besides the node's `plugnode` rpc module.
-runtime::node_options node_options_of(const config& cfg, const service& app = {});
+runtime::node_options node_options_of(const config& cfg);
+// The same with the service's declared message types added to the actor system (message_types.hpp), and
+// its actors marked `beam` exported to BEAM nodes besides the node's `plugnode` rpc module.
+runtime::node_options node_options_of(const config& cfg, const service& app);
 
 // How peers' host names resolve, for a node and for the client commands alike: through PLUGNODE_DNS_SERVER
 // when it is set (so its SRV answers' names resolve there too), else libc's resolver, which also honours

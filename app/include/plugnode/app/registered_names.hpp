@@ -9,6 +9,7 @@ inline constexpr const char* checker_name = "checker";
 inline constexpr const char* discovery_name = "discovery";
 inline constexpr const char* shell_name = "shell";
 inline constexpr const char* greeter_name = "greeter";
-inline constexpr const char* erlang_rpc_name = "plugnode"; // :rpc.call(node, :plugnode, ...)
+inline constexpr const char* erlang_rpc_name = "plugnode";  // :rpc.call(node, :plugnode, ...)
+inline constexpr const char* types_name = "plugnode.types"; // the service's declared message types
 
 } // namespace plugnode::app

@@ -9,10 +9,11 @@
 
 namespace plugnode::app {
 
-int run_remote_console(const config& cfg);
+// `program` starts every error line ("counter: cannot join ...").
+int run_remote_console(const config& cfg, const std::string& program = "plugnode");
 // Runs one shell line on the node and prints the answer: 0 when the command succeeded, 1 otherwise.
-int run_rpc(const config& cfg, const std::string& line);
+int run_rpc(const config& cfg, const std::string& line, const std::string& program = "plugnode");
 // `pong` and 0 when the node answers, `pang` and 1 otherwise.
-int run_ping(const config& cfg);
+int run_ping(const config& cfg, const std::string& program = "plugnode");
 
 } // namespace plugnode::app

@@ -21,15 +21,20 @@
 #include <vector>
 
 #include <caf/actor.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/detail/type_traits.hpp>
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
+#include "plugnode/app/message_types.hpp"
 #include "plugnode/app/node_routes.hpp"
+#include "plugnode/app/service_setting.hpp"
 #include "plugnode/app/shell_extension.hpp"
 #include "plugnode/plugs/ask.hpp"
 #include "plugnode/plugs/plug.hpp"
 #include "plugnode/plugs/router.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/error_text.hpp"
 #include "plugnode/runtime/remote_call.hpp" // runtime::call, for actors and shell commands
 
 namespace plugnode::app {
@@ -42,7 +47,20 @@ namespace plugnode::app {
 struct service_actor {
   std::string name;
   std::function<caf::actor(caf::actor_system&, const node_services&)> start;
-  bool beam = false; // exported to BEAM nodes
+  // Erlang's restart intensity, this actor's alone: restarted at most max_restarts times within
+  // max_seconds; one crash more stops the node, which logs the last crash's reason (a pod restarts it).
+  std::size_t max_restarts = 3;
+  std::chrono::seconds max_seconds{5};
+  bool beam = false; // exported to BEAM nodes (GenServer.call({name, node}, ...) reaches it)
+};
+
+// A scope of routes (Phoenix's `scope "/api"` with `pipe_through`): every request below `prefix` runs the
+// scope's plugs, then its routes, which match the path below the prefix (`/counters/:key` in scope `/api`
+// answers `/api/counters/:key`). Plugs of a scope never run for the operator routes or for other scopes.
+struct service_scope {
+  std::string prefix;
+  std::vector<plugs::plug> plugs;
+  std::function<void(plugs::router& router, const node_services& node)> routes;
 };
 
 struct service {
@@ -57,6 +75,19 @@ struct service {
   std::function<void(plugs::router& router, const node_services& node)> routes;
   std::vector<service_actor> actors;     // started in order, after the node's own actors
   std::vector<shell_extension> commands; // extra remote-shell commands (also in `rpc` and `console`)
+
+  // Scoped routes, each with its own plugs (service_scope); matched before `routes`.
+  std::vector<service_scope> scopes;
+  // The service's own settings: in `help` and `describe`, checked at start-up like the node's own, read in
+  // its code through node.settings (service_setting.hpp).
+  std::vector<service_setting> settings;
+  // Message types that cross nodes (structs in remote calls), each under a name that is the same on every
+  // node: declare them with message_type<T>("name") (message_types.hpp).
+  std::vector<declared_type> message_types;
+  template <class T> service& message_type(std::string type_name) {
+    message_types.push_back(declare_message_type<T>(std::move(type_name)));
+    return *this;
+  }
 };
 
 // Runs the command line (`<name> foreground` ...) with `svc` as the application part; returns the exit code:
@@ -73,13 +104,39 @@ std::string service_version(const service& svc);
 // Erlang's GenServer.call({name, node}, message, timeout) from a plug: the actor registered as `name` on
 // `node` (this node's own name too) answers `xs...` with a Reply. The lookup and the call each get
 // `timeout` and the request's deadline cuts both short; an unknown node or name is an error, never a hang.
+// On a call to another node, a message type among Reply and xs that either node lacks is an error naming it
+// (runtime_errc::undeclared_type), before anything is sent; an exception in the actor comes back as
+// runtime_errc::exception with its text. error_text renders any of them.
 template <class Reply, class... Ts>
 caf::expected<Reply> call(plugs::conn& c, const node_services& node, const std::string& name,
                           const std::string& on_node, std::chrono::milliseconds timeout, Ts&&... xs) {
   auto target = plugs::ask<caf::actor>(c, node.agent, timeout, runtime::whereis_atom_v, name, on_node);
   if (!target)
     return std::move(target.error());
+  if (auto undeclared = check_message_types(c, node, *target, on_node, timeout,
+                                            message_type_ids<Reply, std::decay_t<Ts>...>()))
+    return undeclared;
   return plugs::ask<Reply>(c, *target, timeout, std::forward<Ts>(xs)...);
+}
+
+using runtime::error_text; // "unknown_node: greeter@10.0.0.7", "exception: ...": any error, for people
+
+namespace detail {
+template <class F, class Self, class... Args>
+auto with_readable_exceptions(F fun, caf::detail::type_list<Self, Args...>) {
+  return [fun](Self self, Args... xs) {
+    self->set_exception_handler(runtime::exception_reason);
+    return fun(self, std::forward<Args>(xs)...);
+  };
+}
+} // namespace detail
+
+// sys.spawn(fun, xs...) for a function-based actor (`caf::behavior f(caf::event_based_actor* self, ...)`,
+// stateful ones too) with runtime::exception_reason as its exception handler: an exception ends the actor
+// (the supervisor restarts it), its caller gets the exception's text and the log one line about it.
+template <class F, class... Ts> caf::actor spawn_actor(caf::actor_system& sys, F fun, Ts&&... xs) {
+  using args = typename caf::detail::get_callable_trait<F>::arg_types;
+  return sys.spawn(detail::with_readable_exceptions(std::move(fun), args{}), std::forward<Ts>(xs)...);
 }
 
 // This node and its visible peers, sorted: the same list on every node once the cluster has converged, so

@@ -6,6 +6,10 @@
 // for the life of an ldns_resolver (so every query gets a fresh one), ldns_resolver_search skips the search
 // list for names ldns_dname_new_frm_str made absolute, and a search that fails everywhere returns OK with a
 // NULL packet (so the search list is walked here, and each step's outcome is an explicit dns_result).
+// A fourth is why UDP is done here and not by ldns: its UDP send takes the first datagram from anyone and
+// leaves the ID unchecked. A try takes only the datagram from the server's address and port that carries
+// the query's random ID and question, skips any other until its deadline (discovery/src/dns_udp.hpp), and
+// asks over TCP (through ldns) when that answer is truncated.
 #pragma once
 
 #include <cstdint>

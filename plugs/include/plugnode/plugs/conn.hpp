@@ -14,6 +14,8 @@
 #include <string_view>
 #include <vector>
 
+#include "plugnode/plugs/http_fields.hpp"
+
 namespace caf {
 class actor_system;
 class blocking_actor;
@@ -25,9 +27,6 @@ namespace plugnode::plugs {
 struct already_sent : std::logic_error {
   using std::logic_error::logic_error;
 };
-
-// Transparent comparison: a lookup by a lower-case name needs no std::string of it.
-using headers = std::multimap<std::string, std::string, std::less<>>;
 
 struct conn {
   enum class resp_state { unset, set, sent };
@@ -104,8 +103,5 @@ struct bad_request : std::invalid_argument {
 // A conn for `method` and a request target ("/a/b?x=1"): path, decoded path_info and query params filled in.
 // Throws bad_request for a target it refuses. The endpoint and the test harness both start here.
 conn make_conn(std::string method, std::string_view target);
-
-// ASCII lower case, for header names.
-std::string lower_case(std::string text);
 
 } // namespace plugnode::plugs

@@ -29,7 +29,9 @@ struct endpoint_options {
   std::size_t workers = 256;
   // Open connections; past it a new connection is closed at once (and counted), never queued unseen.
   std::size_t max_connections = 20000;
-  int backlog = 1024;
+  // The listen queue for connections not yet accepted; 0: as long as the kernel allows (net.core.somaxconn,
+  // which also caps a larger value). Accepting drains it whenever it is readable.
+  int backlog = 0;
   std::size_t keep_alive_max_requests = 1000;
   std::chrono::milliseconds idle_timeout{5000};  // between requests on a keep-alive connection
   std::chrono::milliseconds head_timeout{10000}; // for the whole request head, however it trickles: 408
@@ -37,7 +39,14 @@ struct endpoint_options {
   std::chrono::milliseconds write_timeout{5000}; // a client not taking its response: closed
   std::size_t max_body = std::size_t{8} << 20;   // larger bodies get 413 before they are read
   std::size_t max_header_bytes = std::size_t{16} << 10; // request line and headers; past it 431
-  std::chrono::milliseconds deadline{30000};            // per pipeline; then 503
+  // Request body bytes held in memory at once by all connections together. A body past 16 KB is read only
+  // once its bytes fit (its Content-Length at once; chunked, growing); until then it is not read, so TCP
+  // holds its client back, and after read_timeout of waiting it gets 503.
+  std::size_t body_buffer = std::size_t{64} << 20;
+  // A body must average this many bytes per second once read_timeout has passed (N bytes so far buy
+  // read_timeout + N / body_min_rate), or it gets 408: trickling cannot hold memory open. 0: off.
+  std::size_t body_min_rate = std::size_t{16} << 10;
+  std::chrono::milliseconds deadline{30000}; // per pipeline; then 503
   std::chrono::milliseconds stop_timeout{10000};
 };
 
@@ -59,6 +68,7 @@ public:
   bool stop();
 
   std::uint16_t port() const;
+  int backlog() const; // in force once bound
   // Connection counters for /metrics (metrics::collect_also): open connections by state, refusals, timeouts.
   std::shared_ptr<const prometheus::Collectable> connection_metrics() const;
 

@@ -8,16 +8,12 @@
 #include <string_view>
 
 #include "plugnode/plugs/conn.hpp"
+#include "plugnode/plugs/http_fields.hpp"
 
 namespace plugnode::plugs {
 
-// The standard reason phrase ("Not Found"), or "Unknown" for a code without one.
-std::string_view reason_phrase(int status);
-
-// "Reason\n", or "Reason: detail\n" when there is a detail.
-std::string local_reply_body(int status, std::string_view detail = {});
-
-// Sends `status` with local_reply_body as a plain-text response; the conn's other headers stay.
+// Sends `status` with local_reply_body as a plain-text response (a JSON object after the json_errors plug,
+// json.hpp); the conn's other headers stay.
 conn& local_reply(conn& c, int status, std::string_view detail = {});
 
 } // namespace plugnode::plugs

@@ -12,7 +12,7 @@
 #include <string>
 #include <string_view>
 
-#include "plugnode/plugs/conn.hpp"
+#include "plugnode/plugs/http_fields.hpp"
 
 namespace plugnode::plugs {
 
@@ -20,6 +20,9 @@ struct request_limits {
   std::size_t max_head_bytes = std::size_t{16} << 10; // request line and header fields together
   std::size_t max_headers = 100;
   std::size_t max_body = std::size_t{8} << 20; // decoded body; larger gets 413 before it is read
+  // Decoded body bytes taken without asking; past them the parser waits for allow_body() (a server's share
+  // of a node-wide body budget). Unlimited unless a server sets it.
+  std::uint64_t body_allowance = UINT64_MAX;
 };
 
 // A parsed request, as the connection hands it on.
@@ -55,6 +58,13 @@ public:
   bool in_body() const { return phase_ != phase::head; }
   // Bytes of this request seen so far (the head counts even before it is consumed).
   bool started() const { return phase_ != phase::head || scanned_ > 0; }
+  // The body this request will have once what it announced so far (its Content-Length, or the chunks up to
+  // the current one) has arrived, in decoded bytes; and what has arrived.
+  std::uint64_t body_needed() const { return request_.body.size() + remaining_; }
+  std::uint64_t body_received() const { return request_.body.size(); }
+  // Lets the body grow to `bytes` (from the allowance in the limits); feed() stops at the allowance and
+  // answers need_more, leaving the rest unconsumed. Capacity for `bytes` is reserved at once.
+  void allow_body(std::uint64_t bytes);
   http_request& request() { return request_; }
   const request_error& error() const { return error_; }
   void reset();
@@ -76,6 +86,7 @@ private:
   phase phase_ = phase::head;
   std::size_t scanned_ = 0;     // head bytes already searched for the blank line
   std::uint64_t remaining_ = 0; // body or chunk bytes still to come
+  std::uint64_t allowance_ = limits_.body_allowance;
   std::size_t trailer_bytes_ = 0;
   std::size_t content_lengths_ = 0;
   std::string content_length_;

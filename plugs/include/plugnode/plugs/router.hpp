@@ -26,6 +26,10 @@ public:
 
   void call(conn& c) const;
 
+  // True when some route or forward matches the conn's path under any method: the paths this router owns
+  // (a request for one with another method still belongs here, for its 405).
+  bool owns(const conn& c) const;
+
 private:
   struct entry {
     std::string method; // empty for a forward

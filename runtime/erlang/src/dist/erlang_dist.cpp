@@ -1,6 +1,5 @@
 // Set-up, accept and tear-down of erlang_dist.hpp.
 #include "dist/erlang_dist.hpp"
-#include "plugnode/runtime/log.hpp"
 
 #include <arpa/inet.h>
 #include <cerrno>
@@ -21,6 +20,7 @@
 #include "dist/erlang_peer.hpp"
 #include "epmd/epmd_probe.hpp"
 #include "epmd/epmd_responder.hpp"
+#include "plugnode/runtime/log.hpp"
 #include "runtime_names.hpp"
 
 namespace plugnode::erlang::detail {
@@ -87,6 +87,7 @@ std::unique_ptr<erlang_dist> erlang_dist::start(caf::actor_system& system, erlan
                   [d = dist.get()](const std::string& node, const std::string& address,
                                    std::uint16_t at_port) { return d->dial(node, address, at_port); },
                   s.options.epmd_port});
+  dist->prober_ = spawn_epmd_prober(system, s.options.epmd_port);
   for (int i = 0; i < acceptor_count; ++i)
     dist->acceptors_.emplace_back([d = dist.get()] { d->accept_loop(); });
   runtime::logger().info("erlang distribution for {} on {}:{} (EPMD: {}, net_ticktime {} s)",
@@ -109,6 +110,8 @@ erlang_dist::~erlang_dist() {
     gate_.reset();
   }
   epmd_.reset();
+  if (prober_)
+    caf::anon_send_exit(prober_, caf::exit_reason::user_shutdown);
   if (front_) {
     // The front actor dials through this object: it must be gone before this object is.
     caf::scoped_actor self{system_};

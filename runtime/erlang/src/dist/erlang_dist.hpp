@@ -51,6 +51,7 @@ public:
   std::uint16_t port() const { return port_; }
   // The front actor (erlang_nodes.hpp), to be registered as `erlang`.
   const caf::actor& front() const override { return front_; }
+  const caf::actor& prober() const override { return prober_; }
   const char* registered_name() const override { return erlang_registered_name; }
   const std::string& epmd_mode() const;
 
@@ -74,6 +75,7 @@ private:
   std::vector<std::thread> acceptors_;
   std::shared_ptr<erlang_node_table> nodes_ = std::make_shared<erlang_node_table>();
   caf::actor front_;
+  caf::actor prober_; // the agent's probes (epmd_probe.hpp), never behind the front's blocking dials
 };
 
 } // namespace plugnode::erlang::detail

@@ -1,6 +1,5 @@
 // The front actor of erlang_nodes.hpp.
 #include "dist/erlang_nodes.hpp"
-#include "plugnode/runtime/log.hpp"
 
 #include <algorithm>
 #include <vector>
@@ -11,8 +10,8 @@
 
 #include "epmd/epmd_probe.hpp"
 #include "plugnode/erlang/protocol.hpp"
+#include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
-#include "plugnode/runtime/protocol_side.hpp"
 #include "runtime_names.hpp"
 
 namespace plugnode::erlang::detail {
@@ -69,22 +68,6 @@ caf::behavior erlang_nodes(nodes_actor* self, erlang_nodes_settings settings) {
     subs.erase(std::remove(subs.begin(), subs.end(), caf::actor_cast<caf::actor>(down.source)), subs.end());
   });
   return {
-      // The agent asks before it dials a name (protocol_side.hpp). The probe blocks on its socket: a thread
-      // of its own, so this actor's own dials and pings do not wait for it.
-      [=](runtime::probe_atom, const std::string& address, const std::string& node,
-          std::chrono::milliseconds bound) {
-        auto prober = self->spawn<caf::detached>(
-            [](caf::event_based_actor* me, std::string host, std::uint16_t port, std::string alive,
-               std::chrono::milliseconds timeout) -> caf::behavior {
-              return {[=](caf::get_atom) {
-                me->quit();
-                auto answer = probe_epmd(host, port, alive, timeout);
-                return caf::make_message(answer.beam, answer.dist_port);
-              }};
-            },
-            address, self->state.settings.epmd_port, node.substr(0, node.find('@')), bound);
-        return self->delegate(prober, caf::get_atom_v);
-      },
       [=](caf::connect_atom, const std::string& node) {
         return node == self->state.settings.self || static_cast<bool>(peer_of(self, node, true));
       },

@@ -3,7 +3,6 @@
 // GenServer.call to a missing or dying actor fails as fast as on BEAM). Names are resolved through the
 // connection's cache (erlang_peer_names.hpp).
 #include "dist/erlang_peer.hpp"
-#include "plugnode/runtime/log.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -19,6 +18,7 @@
 #include "plugnode/erlang/protocol.hpp"
 #include "plugnode/erlang/term_codec.hpp"
 #include "plugnode/erlang/term_format.hpp"
+#include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
 #include "runtime_names.hpp"
 

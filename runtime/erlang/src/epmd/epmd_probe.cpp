@@ -1,52 +1,22 @@
 // The PORT_PLEASE2 look-up of epmd_probe.hpp.
 #include "epmd/epmd_probe.hpp"
 
-#include <netdb.h>
-#include <poll.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
-#include <cerrno>
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
 
 #include "epmd/epmd_wire.hpp"
+#include "plugnode/runtime/net/sockets.hpp"
+#include "plugnode/runtime/node_name.hpp"
+#include "plugnode/runtime/protocol_side.hpp"
 
 namespace plugnode::erlang::detail {
-namespace {
-
-// A non-blocking socket connected to `address`:`port` by `until`, or -1.
-int connect_by(const std::string& address, std::uint16_t port, epmd::deadline until) {
-  addrinfo hints{};
-  hints.ai_flags = AI_NUMERICHOST | AI_NUMERICSERV;
-  hints.ai_socktype = SOCK_STREAM;
-  addrinfo* found = nullptr;
-  if (::getaddrinfo(address.c_str(), std::to_string(port).c_str(), &hints, &found) != 0 || !found)
-    return -1;
-  int fd = ::socket(found->ai_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-  bool started = fd >= 0 && (::connect(fd, found->ai_addr, found->ai_addrlen) == 0 || errno == EINPROGRESS);
-  ::freeaddrinfo(found);
-  if (!started) {
-    if (fd >= 0)
-      ::close(fd);
-    return -1;
-  }
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(until - std::chrono::steady_clock::now());
-  pollfd p{fd, POLLOUT, 0};
-  int error = 0;
-  socklen_t len = sizeof error;
-  if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) != 1 ||
-      ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &error, &len) != 0 || error != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-} // namespace
-
 epmd_answer probe_epmd(const std::string& address, std::uint16_t epmd_port, const std::string& alive,
                        std::chrono::milliseconds timeout) {
   auto until = std::chrono::steady_clock::now() + timeout;
-  int fd = connect_by(address, epmd_port, until);
+  std::string unreachable; // no answer is an answer here: not a BEAM node
+  int fd = runtime::net::connect_by(address, epmd_port, until, unreachable);
   if (fd < 0)
     return {};
   std::string request;
@@ -63,6 +33,32 @@ epmd_answer probe_epmd(const std::string& address, std::uint16_t epmd_port, cons
   if (!answered)
     return {};
   return {reply[4] == epmd::normal_node, static_cast<std::uint16_t>((reply[2] << 8) | reply[3])};
+}
+
+caf::actor spawn_epmd_prober(caf::actor_system& system, std::uint16_t epmd_port) {
+  return system.spawn([epmd_port](caf::event_based_actor* self) -> caf::behavior {
+    return {[=](runtime::probe_atom, const std::string& address, const std::string& node,
+                std::chrono::milliseconds bound) {
+      auto rp = self->make_response_promise();
+      auto name = runtime::node_name::parse(node);
+      if (!name) {
+        rp.deliver(false, std::uint16_t{0});
+        return rp;
+      }
+      auto probe = self->spawn<caf::detached>(
+          [](caf::event_based_actor* me, std::string host, std::uint16_t port, std::string alive,
+             std::chrono::milliseconds timeout) -> caf::behavior {
+            return {[=](caf::get_atom) {
+              me->quit();
+              auto answer = probe_epmd(host, port, alive, timeout);
+              return caf::make_message(answer.beam, answer.dist_port);
+            }};
+          },
+          address, epmd_port, name->app(), bound);
+      rp.delegate(probe, caf::get_atom_v);
+      return rp;
+    }};
+  });
 }
 
 } // namespace plugnode::erlang::detail

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <string>
 
+#include <caf/fwd.hpp>
+
 namespace plugnode::erlang::detail {
 
 struct epmd_answer {
@@ -19,5 +21,9 @@ struct epmd_answer {
 // a refused connection or "not registered" all come back as {false, 0}.
 epmd_answer probe_epmd(const std::string& address, std::uint16_t epmd_port, const std::string& alive,
                        std::chrono::milliseconds timeout);
+
+// The side's prober (protocol_side.hpp): answers the agent's (probe_atom, address, node, bound) with
+// (is a BEAM node, its Erlang port), each probe on a thread of its own (the socket blocks).
+caf::actor spawn_epmd_prober(caf::actor_system& system, std::uint16_t epmd_port);
 
 } // namespace plugnode::erlang::detail

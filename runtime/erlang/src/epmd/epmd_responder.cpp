@@ -1,6 +1,5 @@
 // The EPMD requests of epmd_responder.hpp: one request per connection, answered and closed, as epmd does.
 #include "epmd/epmd_responder.hpp"
-#include "plugnode/runtime/log.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -14,8 +13,10 @@
 #include <cstring>
 
 #include "epmd/epmd_wire.hpp"
+#include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/net/pending_clients.hpp"
 #include "plugnode/runtime/net/socket_drop.hpp"
+#include "plugnode/runtime/net/sockets.hpp"
 
 namespace plugnode::erlang::detail {
 namespace {
@@ -30,25 +31,19 @@ constexpr std::size_t max_request = 512; // a name is at most 255 bytes
 std::unique_ptr<epmd_responder> epmd_responder::start(const std::string& address, std::uint16_t epmd_port,
                                                       const std::string& alive, std::uint16_t dist_port,
                                                       ei_cnode& ec, std::string& error) {
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(epmd_port);
-  if (::inet_pton(AF_INET, address.c_str(), &addr.sin_addr) != 1) {
+  in_addr v4{};
+  if (::inet_pton(AF_INET, address.c_str(), &v4) != 1) {
     error = "EPMD: '" + address + "' is not an IPv4 address";
     return nullptr;
   }
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-  int yes = 1;
-  bool bound = fd >= 0 && ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes) == 0 &&
-               ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0 && ::listen(fd, 64) == 0;
+  std::string why;
+  int fd = runtime::net::open_listener(address, epmd_port, 64, why);
   int bind_errno = errno;
-  if (bound)
+  if (fd >= 0)
     return std::unique_ptr<epmd_responder>(new epmd_responder(
         fd, -1, alive, epmd_port, dist_port, "answering on " + address + ":" + std::to_string(epmd_port)));
-  if (fd >= 0)
-    ::close(fd);
   if (bind_errno != EADDRINUSE) {
-    error = "EPMD port " + address + ":" + std::to_string(epmd_port) + ": " + std::strerror(bind_errno);
+    error = "EPMD port " + address + ":" + std::to_string(epmd_port) + ": " + why;
     return nullptr;
   }
   // A real epmd holds the port: register with it, as ei_publish does for C nodes (ei finds it through

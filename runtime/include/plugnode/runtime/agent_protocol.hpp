@@ -31,9 +31,11 @@
 //   (caf::leave_atom)                         bool      tell every peer this node is leaving (shutdown)
 //
 // Between agents only (a node that has not authenticated gets nothing but the first two):
-//   (dist_hello_atom, name, incarnation, hidden, challenge, caf::actor agent)
-//                                             (name, incarnation, challenge, proof)
-//   (dist_auth_atom, proof, std::vector<std::string> visible_peers)  std::vector<std::string> visible_peers
+//   (dist_hello_atom, name, incarnation, hidden, caf::actor agent)
+//                                             (name, incarnation, challenge)
+//   (dist_auth_atom, challenge, proof, std::vector<std::string> visible_peers)
+//                                             (proof, std::vector<std::string> visible_peers); no answer
+//                                             to a wrong proof (the dialler proves first: handshake.hpp)
 //   (dist_beat_atom, std::uint64_t stamp)     std::uint64_t stamp (heartbeat and RTT probe)
 //   (dist_leave_atom)                         bool
 //
@@ -49,6 +51,8 @@
 #include <caf/error.hpp>
 #include <caf/make_message.hpp>
 #include <caf/meta/type_name.hpp>
+
+#include "plugnode/runtime/node_name.hpp"
 
 namespace plugnode::runtime {
 
@@ -91,7 +95,7 @@ constexpr dist_leave_atom dist_leave_atom_v{};
 // Where to reach a node: its name, and what a discovery answer said about it. Without addresses the agent
 // resolves the name's host; port 0 is this node's own distribution port.
 struct connect_target {
-  std::string node;
+  node_name node; // parsed once, where the name came in (an SRV target, a shell line, a peer's list)
   std::uint16_t port = 0;
   std::vector<std::string> addresses; // numeric, preferred first
 };
@@ -121,6 +125,8 @@ enum class runtime_errc : std::uint8_t {
   unknown_node = 1, // not a connected node (or an unparsable name)
   unknown_name,     // nothing registered under that name
   connect_failed,   // a connection attempt failed or timed out; the context says why
+  exception,        // an actor's handler threw; the context is the exception's what() (error_text.hpp)
+  undeclared_type,  // a message type one of the nodes has not declared; the context names it
 };
 
 inline caf::atom_value runtime_error_category() {

@@ -1,7 +1,9 @@
 // handshake: the cookie challenge/response that every new distribution connection runs before anything else.
 // Both sides send a random challenge and prove knowledge of the cookie with HMAC-SHA256 over both challenges
 // and both node names, with a role label so that a proof made as responder never passes as an initiator's
-// (no reflection). The cookie itself never crosses the wire.
+// (no reflection). The initiator (the dialler) proves first; the responder proves only to a peer whose proof
+// checked out, so a party without the cookie gets nothing but a random challenge, nothing to test guesses
+// against offline (docs/architecture.md, "Authentication before BASP"). The cookie never crosses the wire.
 #pragma once
 
 #include <cstdint>

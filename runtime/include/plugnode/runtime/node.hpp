@@ -57,6 +57,10 @@ struct node_options {
   std::size_t scheduler_threads = 0; // 0: CAF's default (one per core)
   // BEAM nodes in the cluster: plugnode::erlang::side(...) (plugnode/erlang/side.hpp); empty: off
   side_starter erlang;
+  // Message types beyond the runtime's own, added (cfg.add_message_type<T>("name")) to the actor system's
+  // configuration before it is built: CAF 0.17 serializes only types added there. A service's declared types
+  // (service.hpp), the same on every node.
+  std::function<void(caf::actor_system_config&)> message_types;
 };
 
 class node {

@@ -19,6 +19,9 @@ public:
   // `app@<fully qualified host name of this machine>`, as `hostname -f` would print it.
   static node_name local_default(std::string_view app = "plugnode");
 
+  // Empty: only what CAF's deserialisation starts from (a node_name travels in connect_target).
+  node_name() = default;
+
   const std::string& app() const { return app_; }
   const std::string& host() const { return host_; }
   std::string to_string() const { return app_ + "@" + host_; }
@@ -29,6 +32,10 @@ public:
   friend bool operator!=(const node_name& a, const node_name& b) { return !(a == b); }
   friend bool operator<(const node_name& a, const node_name& b) {
     return a.app_ != b.app_ ? a.app_ < b.app_ : a.host_ < b.host_;
+  }
+
+  template <class Inspector> friend typename Inspector::result_type inspect(Inspector& f, node_name& x) {
+    return f(x.app_, x.host_);
   }
 
 private:

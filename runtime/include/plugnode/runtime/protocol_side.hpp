@@ -3,11 +3,12 @@
 // layers point one way: erlang -> runtime.
 //
 // The node starts the side once its own listener runs, registers the side's front actor under
-// `registered_name`, and tells its agent about it. From then on the agent asks the front, before dialling a
-// name, whether that node speaks the side's protocol, and connects, pings, lists and drops such nodes
-// through it:
+// `registered_name`, and tells its agent about it. From then on the agent asks the side's prober, before
+// dialling a name, whether that node speaks the side's protocol:
 //   (probe_atom, std::string address, std::string node, std::chrono::milliseconds bound)
 //        -> (bool ours, std::uint16_t port)   answered within `bound`; false: dial with plugnode's protocol
+// and connects, pings, lists and drops such nodes through the front (which may block on a dial, hence a
+// prober of its own):
 //   (caf::connect_atom, std::string node, std::string address, std::uint16_t port) -> bool
 //   (caf::ping_atom, node) -> bool,  (disconnect_atom, node) -> bool,  (monitor_nodes_atom, caf::actor who)
 //        `who` receives (nodeup_atom, node) and (nodedown_atom, node, reason) for the side's nodes
@@ -46,6 +47,7 @@ class protocol_side {
 public:
   virtual ~protocol_side() = default; // stops listening and closes the side's connections
   virtual const caf::actor& front() const = 0;
+  virtual const caf::actor& prober() const = 0;
   virtual const char* registered_name() const = 0;
 };
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <deque>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,9 +32,18 @@ private:
   std::deque<std::chrono::steady_clock::time_point> recent_;
 };
 
+// Erlang's intensity in its names: at most `max_restarts` restarts within `max_seconds`.
+struct restart_limit {
+  std::size_t max_restarts = 3;
+  std::chrono::seconds max_seconds{5};
+};
+
 struct child_spec {
   std::string name;                                    // also the registry name when a registry is given
   std::function<caf::actor(caf::actor_system&)> start; // spawns one instance
+  // The child's own intensity, counted over its restarts alone; unset: the supervisor's, shared by every
+  // child without one.
+  std::optional<restart_limit> limit = std::nullopt;
 };
 
 struct supervisor_options {

@@ -37,7 +37,7 @@ connected_peer peer_at(caf::actor agent, caf::node_id nid, clock::time_point now
 
 // A hello from `name` whose proof is due by `deadline`.
 awaiting_proof hello_from(std::string name, caf::actor agent, clock::time_point deadline) {
-  return awaiting_proof{std::move(name), 1, false, "theirs", "mine", std::move(agent), "", deadline};
+  return awaiting_proof{std::move(name), 1, false, "mine", "", std::move(agent), "", deadline};
 }
 
 } // namespace
@@ -156,4 +156,21 @@ TEST_CASE("the report gives each peer's round trip, last seen and time up", "[pe
   CHECK(report[0].last_seen_ms == 499);
   CHECK(report[0].up_ms == 1500);
   CHECK(report[0].incarnation == 7);
+}
+
+TEST_CASE("BEAM nodes share the table: one list of nodes, one question before a dial", "[peer_table]") {
+  peer_table table;
+  table.add("b@h", connected_peer{});
+  CHECK(table.add_beam("beam@h"));
+  CHECK_FALSE(table.add_beam("beam@h")); // reported up twice: one entry
+  CHECK(table.knows("beam@h"));
+  CHECK(table.knows("b@h"));
+  CHECK_FALSE(table.knows("c@h"));
+  CHECK(table.is_beam("beam@h"));
+  CHECK_FALSE(table.is_beam("b@h"));
+  CHECK(table.visible_names() == std::vector<std::string>{"b@h"}); // what a handshake tells a peer
+  CHECK(table.all_visible_names() == std::vector<std::string>{"b@h", "beam@h"});
+  CHECK(table.remove_beam("beam@h"));
+  CHECK_FALSE(table.remove_beam("beam@h"));
+  CHECK_FALSE(table.knows("beam@h"));
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <atomic>
+#include <mutex>
 #include <thread>
 
 #include <caf/all.hpp>
@@ -66,4 +67,58 @@ TEST_CASE("a supervisor restarts a dead child and gives up past its limit", "[su
   CHECK(plugnode::test::eventually([&] { return gave_up.load(); }, 2s));
   CHECK(starts == 2);
   self->send_exit(sup, caf::exit_reason::user_shutdown);
+}
+
+TEST_CASE("a child's own restart limit counts its restarts alone; giving up names its reason",
+          "[supervisor]") {
+  caf::actor_system_config cfg;
+  caf::actor_system system{cfg};
+  std::atomic<bool> gave_up{false};
+  std::string why;
+  std::mutex why_mutex;
+  supervisor_options options;
+  options.max_restarts = 0; // the shared intensity: any other child's death gives up at once
+  options.on_give_up = [&](const std::string& reason) {
+    std::lock_guard<std::mutex> lock(why_mutex);
+    why = reason;
+    gave_up = true;
+  };
+  auto worker = [](caf::actor_system& sys) {
+    return sys.spawn(
+        [](caf::event_based_actor*, int add) -> caf::behavior { return {[add](int x) { return x + add; }}; },
+        0);
+  };
+  child_spec child{"tough", worker, restart_limit{2, std::chrono::seconds(5)}};
+  auto sup = spawn_supervisor(system, options, {child});
+  caf::scoped_actor self{system};
+  auto kill_current = [&] {
+    caf::actor current;
+    self->request(sup, 1s, caf::get_atom_v, std::string("tough"))
+        .receive([&](caf::actor& a) { current = a; }, [](caf::error&) {});
+    REQUIRE(current);
+    self->send_exit(current, caf::sec::runtime_error);
+    return current;
+  };
+  auto first = kill_current();
+  auto second_start = [&] {
+    caf::actor now;
+    self->request(sup, 1s, caf::get_atom_v, std::string("tough"))
+        .receive([&](caf::actor& a) { now = a; }, [](caf::error&) {});
+    return now && now != first;
+  };
+  REQUIRE(plugnode::test::eventually(second_start, 2s)); // restarted although the shared limit is 0
+  auto second = kill_current();
+  REQUIRE(plugnode::test::eventually(
+      [&] {
+        caf::actor now;
+        self->request(sup, 1s, caf::get_atom_v, std::string("tough"))
+            .receive([&](caf::actor& a) { now = a; }, [](caf::error&) {});
+        return now && now != second;
+      },
+      2s));
+  CHECK_FALSE(gave_up.load());
+  kill_current(); // the third death within 5 s: past max_restarts 2
+  REQUIRE(plugnode::test::eventually([&] { return gave_up.load(); }, 2s));
+  std::lock_guard<std::mutex> lock(why_mutex);
+  CHECK_THAT(why, Catch::Contains("child 'tough' died (runtime_error) more than 2 times in 5000 ms"));
 }

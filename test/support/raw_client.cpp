@@ -1,5 +1,5 @@
 // The intruder's socket; see raw_client.hpp.
-#include "raw_client.hpp"
+#include "plugnode/test/raw_client.hpp"
 
 #include <netinet/in.h>
 #include <poll.h>
@@ -21,13 +21,29 @@ raw_client::raw_client(const std::string& local_address, const std::string& addr
   }
 }
 
+raw_client::raw_client(const std::string& address, std::uint16_t port) {
+  fd_ = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  auto remote = ipv4_address(address, port);
+  if (fd_ >= 0 && ::connect(fd_, reinterpret_cast<sockaddr*>(&remote), sizeof remote) != 0) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+}
+
 raw_client::~raw_client() {
   if (fd_ >= 0)
     ::close(fd_);
 }
 
-void raw_client::send(const std::string& bytes) {
-  (void)::send(fd_, bytes.data(), bytes.size(), MSG_NOSIGNAL);
+bool raw_client::send(const std::string& bytes) {
+  std::size_t sent = 0;
+  while (fd_ >= 0 && sent < bytes.size()) {
+    auto n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0)
+      return false;
+    sent += static_cast<std::size_t>(n);
+  }
+  return fd_ >= 0;
 }
 
 std::string raw_client::read(std::size_t count, std::chrono::milliseconds timeout) {
@@ -51,10 +67,6 @@ std::string raw_client::read(std::size_t count, std::chrono::milliseconds timeou
 
 std::string raw_client::read_to_end(std::chrono::milliseconds timeout) {
   return read(std::string::npos / 2, timeout);
-}
-
-std::string handshake_frame(const std::string& body) {
-  return std::string{static_cast<char>(body.size() >> 8), static_cast<char>(body.size() & 0xff)} + body;
 }
 
 } // namespace plugnode::test
