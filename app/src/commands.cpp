@@ -3,6 +3,8 @@
 // 2 for anything unknown.
 #include "plugnode/app/service.hpp"
 
+#include <signal.h>
+
 #include <CLI/CLI.hpp>
 
 #include <iostream>
@@ -20,6 +22,10 @@ constexpr int exit_usage = 2;
 } // namespace
 
 int run_service(const service& app, int argc, char** argv) {
+  // A peer that closes its socket must fail that one write (EPIPE), never end the process, in every command
+  // (the node, and the rpc/remote_console/ping clients) and whatever library the write comes from. The
+  // node's own writes also pass MSG_NOSIGNAL, for programs that use the runtime without this main.
+  ::signal(SIGPIPE, SIG_IGN);
   CLI::App cli{app.name + ": " + app.summary, app.name};
   cli.require_subcommand(1);
   config_flags flags;

@@ -68,6 +68,8 @@ plugs::router operator_router(const node_services& services) {
     services.process->update();
     if (services.dist)
       services.dist->update();
+    if (services.state)
+      services.state->update();
     c.put_resp_content_type(plugs::metrics::content_type).send_resp(200, services.metrics.render());
   });
   router.get("/healthz", [](plugs::conn& c) { c.put_resp_content_type(text_plain).send_resp(200, "ok\n"); });

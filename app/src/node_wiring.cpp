@@ -73,6 +73,7 @@ runtime::node_options node_options_of(const config& cfg, const service& app) {
   auto options = node_options_of(cfg);
   options.erlang = beam_side(cfg, app.actors);
   options.message_types = add_message_types(app.message_types);
+  options.entity_types = app.entities;
   return options;
 }
 
@@ -90,6 +91,8 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
   services.node = cfg.node.to_string();
   services.incarnation = node.incarnation();
   services.agent = node.agent();
+  services.entities = node.entities();
+  services.groups = node.group_scope();
   services.metrics = plugs::metrics(registry);
   services.process = std::make_shared<process_metrics>(*registry);
   runtime::count_log_limits_in(registry);
@@ -99,6 +102,7 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
     declared.push_back(type.name);
   services.message_types = std::make_shared<const std::set<std::string>>(declared.begin(), declared.end());
   services.settings = std::make_shared<const service_settings>(cfg.service);
+  services.state = std::make_shared<cluster_state_metrics>(*registry, node);
   shell_context shell{services, std::move(stop), app.commands};
   std::vector<runtime::child_spec> children{
       {discovery_name,

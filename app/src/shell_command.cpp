@@ -132,6 +132,9 @@ shell_command parse_plain(std::string_view line) {
       {"cluster", shell_verb::cluster, 0, 0},
       {"metrics", shell_verb::metrics, 0, 0},
       {"pid", shell_verb::pid, 0, 0},
+      {"groups", shell_verb::groups, 0, 0},
+      {"members", shell_verb::members, 1, 1},
+      {"entities", shell_verb::entities, 0, 0},
       {"stop", shell_verb::stop, 0, 0},
       {"help", shell_verb::help, 0, 0},
       {"quit", shell_verb::quit, 0, 0},
@@ -267,6 +270,9 @@ const std::string& shell_help() {
   cluster                this node, its peers and discovery's last answer (JSON)
   metrics                the node's Prometheus metrics
   pid                    the node's OS process id
+  groups                 the process groups of scope pg, with their sizes (:pg.which_groups())
+  members GROUP          GROUP's members on every node (:pg.get_members(GROUP))
+  entities               entity types per node: active entities, hosts, activations, hand-offs
   stop                   stop the node gracefully
   help                   this text
   quit                   leave the shell (the node keeps running)

@@ -19,7 +19,9 @@
 #include "plugnode/discovery/nslookup.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
+#include "plugnode/runtime/entities.hpp"
 #include "plugnode/runtime/error_text.hpp"
+#include "plugnode/runtime/groups.hpp"
 #include "plugnode/runtime/node_name.hpp"
 
 namespace plugnode::app {
@@ -43,6 +45,9 @@ public:
     case shell_verb::quit: return {true, ""};
     case shell_verb::self: return {true, node_text(ctx_.services.node, cmd.dialect) + "\n"};
     case shell_verb::pid: return {true, std::to_string(::getpid()) + "\n"};
+    case shell_verb::groups: return groups();
+    case shell_verb::members: return members(cmd.argument);
+    case shell_verb::entities: return entities();
     case shell_verb::nodes: return nodes(cmd);
     case shell_verb::ping:
     case shell_verb::connect:
@@ -163,6 +168,60 @@ private:
     if (!result)
       return {false, failure};
     return {true, describe(*result, std::chrono::system_clock::now()) + "\n"};
+  }
+
+  // One line per group: its name and its size over every node.
+  answer groups() {
+    std::string failure;
+    auto names = ask_registered<std::vector<std::string>>(runtime::default_scope.c_str(), failure,
+                                                          "the group scope", runtime::pg_groups_atom_v);
+    if (!names)
+      return {false, failure};
+    std::string text;
+    for (const auto& group : *names) {
+      auto members = ask_registered<std::vector<caf::actor>>(
+          runtime::default_scope.c_str(), failure, "the group scope", runtime::pg_members_atom_v, group);
+      text += group + " " + (members ? std::to_string(members->size()) : std::string("?")) + "\n";
+    }
+    return {true, text};
+  }
+
+  // One line per member: CAF's actor id and its node's id (this node's own first).
+  answer members(const std::string& group) {
+    std::string failure;
+    auto list = ask_registered<std::vector<caf::actor>>(runtime::default_scope.c_str(), failure,
+                                                        "the group scope", runtime::pg_members_atom_v, group);
+    if (!list)
+      return {false, failure};
+    std::string text;
+    for (const auto& member : *list)
+      text += caf::to_string(member.address()) + "\n";
+    return {true, text};
+  }
+
+  // One line per entity type and node (this node first, then each visible peer): its figures there.
+  answer entities() {
+    std::vector<std::string> nodes{ctx_.services.node};
+    if (auto peers = ask<std::vector<std::string>>(ctx_.services.agent, runtime::nodes_atom_v))
+      nodes.insert(nodes.end(), peers->begin(), peers->end());
+    std::string text;
+    for (const auto& node : nodes) {
+      auto region =
+          ask<caf::actor>(ctx_.services.agent, runtime::whereis_atom_v, std::string("entity_region"), node);
+      auto figures = region ? ask<std::vector<runtime::entity_figures>>(*region, runtime::ent_stats_atom_v)
+                            : caf::expected<std::vector<runtime::entity_figures>>(region.error());
+      if (!figures) {
+        text += "? " + node + ": " + error_text(figures.error()); // a BEAM peer, or one that went away
+        continue;
+      }
+      for (const auto& f : *figures)
+        text += f.type + " active=" + std::to_string(f.active) + " hosts=" + std::to_string(f.hosts) +
+                " activations=" + std::to_string(f.activations) +
+                " passivations=" + std::to_string(f.passivations) +
+                " handoffs=" + std::to_string(f.handoffs) + " buffered=" + std::to_string(f.buffered) +
+                " node=" + node + "\n";
+    }
+    return {true, text};
   }
 
   answer cluster() {

@@ -82,8 +82,7 @@ bool test_node::wait_for(const std::string& name, std::chrono::milliseconds with
 
 bool test_node::connect(test_node& other, std::chrono::milliseconds within) {
   caf::scoped_actor self{node_->system()};
-  runtime::connect_target target{*runtime::node_name::parse(other.name_), other.node_->port(),
-                                 {other.node_->bind_address()}};
+  runtime::connect_target target{other.node_->name(), other.node_->port(), {other.node_->bind_address()}};
   self->request(node_->agent(), within, caf::connect_atom_v, target).receive([](bool) {}, [](caf::error&) {});
   auto lists = [](test_node& n, const std::string& peer) {
     caf::scoped_actor asker{n.node_->system()};

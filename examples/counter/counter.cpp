@@ -1,50 +1,38 @@
-// The counter actor and the owner choice of counter.hpp.
+// The counter entity of counter.hpp.
 #include "counter.hpp"
 
-#include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
-#include <caf/stateful_actor.hpp>
 
-#include <map>
+#include <chrono>
+#include <cstdint>
+
+#include "plugnode/runtime/groups.hpp"
 
 namespace counter {
-namespace {
 
-struct counter_state {
-  std::map<std::string, std::int64_t> values;
-};
-
-caf::behavior counter_actor(caf::stateful_actor<counter_state>* self) {
-  return {
-      [self](add_atom, const std::string& key, std::int64_t delta) {
-        return self->state.values[key] += delta;
-      },
-      [self](read_atom, const std::string& key) {
-        auto i = self->state.values.find(key);
-        return i == self->state.values.end() ? std::int64_t{0} : i->second;
-      },
-      [self](list_atom) {
-        std::vector<std::string> lines;
-        for (const auto& [key, value] : self->state.values)
-          lines.push_back(key + " " + std::to_string(value));
-        return lines;
-      },
+plugnode::runtime::entity_type counter_type(std::shared_ptr<const node_info> node) {
+  plugnode::runtime::entity_type type;
+  type.name = entity_type_name;
+  type.hands_off = true; // its value moves with it
+  type.start = [node](caf::event_based_actor* self, const std::string& key,
+                      const std::string& state) -> caf::behavior {
+    auto value = std::make_shared<std::int64_t>(state.empty() ? 0 : std::stoll(state));
+    if (node->groups)
+      self->request(node->groups, std::chrono::seconds(2), plugnode::runtime::pg_join_atom_v, group,
+                    caf::actor_cast<caf::actor>(self))
+          .then([](bool) {}, [](caf::error&) {});
+    auto answer = [value, node] { return std::to_string(*value) + " " + node->name; };
+    return {
+        [value, answer](add_atom, std::int64_t delta) {
+          *value += delta;
+          return answer();
+        },
+        [answer](read_atom) { return answer(); },
+        [value, key](list_atom) { return key + " " + std::to_string(*value); },
+        [value](plugnode::runtime::entity_handoff_atom) { return std::to_string(*value); },
+    };
   };
-}
-
-} // namespace
-
-caf::actor spawn_counter(caf::actor_system& system) {
-  return system.spawn(counter_actor);
-}
-
-const std::string& owner_of(const std::string& key, const std::vector<std::string>& members) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (unsigned char ch : key) {
-    hash ^= ch;
-    hash *= 1099511628211ull;
-  }
-  return members[hash % members.size()];
+  return type;
 }
 
 } // namespace counter

@@ -1,6 +1,6 @@
 // counter's tests on plugnode's test kit (plugnode/app/testing.hpp), without a test framework (any works):
-// one node in this process through its routes and its actor by name; with two ports as arguments, also
-// two nodes on loopback, where each key has one owner whichever node is asked.
+// one node in this process through its routes; with two ports as arguments, also two nodes on loopback,
+// where each key lives on one node whichever node is asked.
 //   counter_test [PORT_A PORT_B]      exit 0 when every check passed
 #include <cstdio>
 #include <string>
@@ -20,13 +20,11 @@ void check(bool ok, const std::string& what) {
 
 void one_node() {
   plugnode::app::test_node node(counter_service());
-  check(node.wait_for(counter::actor_name), "the counter actor starts");
+  check(node.wait_for("entities"), "the entity region starts");
   auto added = node.request("POST", "/count/apples", "3");
-  check(added.resp_body == "apples 3 " + node.name() + "\n", "POST adds to a key this node owns");
+  check(added.resp_body == "apples 3 " + node.name() + "\n", "POST adds to a key that lives on this node");
   check(node.get("/count/apples").resp_body == "apples 3 " + node.name() + "\n", "GET reads it");
   check(node.request("POST", "/count/apples", "many").status == 400, "a body that is not an integer is 400");
-  auto read = node.call<std::int64_t>(counter::actor_name, counter::read_atom_v, std::string("apples"));
-  check(read && *read == 3, "the actor by name has the value");
 }
 
 void two_nodes(std::uint16_t port_a, std::uint16_t port_b) {
@@ -34,8 +32,7 @@ void two_nodes(std::uint16_t port_a, std::uint16_t port_b) {
   plugnode::app::test_node_options b_options{"counter@127.0.0.3", "counter-test", port_b};
   plugnode::app::test_node a(counter_service(), a_options);
   plugnode::app::test_node b(counter_service(), b_options);
-  check(a.connect(b) && a.wait_for(counter::actor_name) && b.wait_for(counter::actor_name),
-        "two nodes connect");
+  check(a.connect(b) && a.wait_for("entities") && b.wait_for("entities"), "two nodes connect");
   bool same = true;
   for (int i = 0; i < 10; ++i) {
     auto key = "/count/key-" + std::to_string(i);
@@ -44,7 +41,7 @@ void two_nodes(std::uint16_t port_a, std::uint16_t port_b) {
     same = same && a.get(key).resp_body == b.get(key).resp_body &&
            a.get(key).resp_body.rfind("key-" + std::to_string(i) + " 3 ", 0) == 0;
   }
-  check(same, "each key has one owner and one value, whichever node is asked");
+  check(same, "each key lives on one node and has one value, whichever node is asked");
 }
 
 } // namespace

@@ -35,8 +35,10 @@ constexpr std::size_t max_pending = 128;
 constexpr std::size_t per_address = 8;
 // A peer sends its hello as soon as it connects; a socket silent this long is a scan or a flood.
 constexpr std::chrono::milliseconds first_byte_limit{1000};
-// Connections accepted per turn of the loop before the handshakes in progress get their turn.
-constexpr std::size_t accept_batch = 256;
+// Connections accepted per turn of the loop before the handshakes in progress get their turn. Fewer than
+// half of max_pending: a peer accepted in one batch has its hello read on the next turn (it then ranks
+// behind every socket that has sent no whole hello) before the arrivals of its own batch could evict it.
+constexpr std::size_t accept_batch = 64;
 // The longest single poll: deadlines are checked at least this often.
 constexpr std::chrono::milliseconds poll_slice{50};
 
@@ -140,12 +142,17 @@ void dist_listener::run() {
         continue;
       }
       if (budget.full()) {
-        auto oldest = std::find_if(pending.begin(), pending.end(),
-                                   [&](const handshake_socket& p) { return p.address == budget.busiest(); });
-        drop(*oldest, "evicted the oldest handshake from " + oldest->address + ": " +
-                          std::to_string(max_pending) + " handshakes in progress");
-        budget.give_back(oldest->address);
-        pending.erase(oldest);
+        auto evicted = budget.evictee(
+            pending.begin(), pending.end(),
+            [](const handshake_socket& p) -> const std::string& { return p.address; },
+            // A peer that sent its whole hello goes after those that did not; then the one idle longest.
+            [](const handshake_socket& p) {
+              return std::make_pair(!p.handshake.peer_name().empty(), p.last_heard);
+            });
+        drop(*evicted, "evicted the handshake idle longest from " + evicted->address + ": " +
+                           std::to_string(max_pending) + " handshakes in progress");
+        budget.give_back(evicted->address);
+        pending.erase(evicted);
       }
       budget.take(s.address);
       pending.push_back(std::move(s));

@@ -33,6 +33,7 @@ io_result read_some(handshake_socket& s) {
     return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? io_result::would_block
                                                                      : io_result::closed;
   s.heard = true;
+  s.last_heard = std::chrono::steady_clock::now();
   s.handshake.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
   return io_result::progress;
 }

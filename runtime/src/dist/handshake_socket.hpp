@@ -17,6 +17,8 @@ struct handshake_socket {
   std::string address; // the peer's address, what the listener budgets by
   std::string peer;    // "address:port", for the log
   bool heard = false;  // a byte came from the peer
+  std::chrono::steady_clock::time_point last_heard =
+      std::chrono::steady_clock::now(); // or accepted: eviction
   wire_handshake handshake;
   std::chrono::steady_clock::time_point deadline;
   std::string outbox;

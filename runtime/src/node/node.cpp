@@ -1,6 +1,7 @@
 // The node: configuration of CAF (scheduler, heartbeats, TLS), start-up checks, publishing, leaving.
 #include "plugnode/runtime/node.hpp"
 
+#include <signal.h>
 #include <unistd.h>
 
 #include <caf/actor_system.hpp>
@@ -13,12 +14,18 @@
 #include "agent/node_agent.hpp"
 #include "dist/basp_handoff.hpp"
 #include "dist/dist_listener.hpp"
+#include "entities/region.hpp"
 #include "flow/dist_flow.hpp"
 #include "flow/peer_directory.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/ask.hpp"
+#include "plugnode/runtime/entities.hpp"
+#include "plugnode/runtime/groups.hpp"
 #include "plugnode/runtime/handshake.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/pubsub.hpp"
+#include "pubsub/server.hpp"
+#include "pubsub/topic_table.hpp"
 
 namespace plugnode::runtime {
 namespace detail {
@@ -28,6 +35,17 @@ namespace {
 
 caf::timespan to_timespan(std::chrono::milliseconds ms) {
   return std::chrono::duration_cast<caf::timespan>(ms);
+}
+
+// Every plain TCP write of the node passes MSG_NOSIGNAL, so a program embedding it may leave SIGPIPE at its
+// default (the end of the process). OpenSSL's socket writes do not (write(2)): with TLS on, a peer closing
+// its socket would end such a program, so the node then ignores SIGPIPE, unless the program handles it.
+void ignore_sigpipe_if_fatal() {
+  struct sigaction current {};
+  if (::sigaction(SIGPIPE, nullptr, &current) == 0 && current.sa_handler == SIG_DFL) {
+    ::signal(SIGPIPE, SIG_IGN);
+    logger().info("SIGPIPE is ignored from now on: TLS writes could raise it");
+  }
 }
 
 std::unique_ptr<caf::actor_system_config> make_config(const node_options& options) {
@@ -57,6 +75,10 @@ std::unique_ptr<caf::actor_system_config> make_config(const node_options& option
   cfg->add_message_type<connect_target>("plugnode::connect_target");
   cfg->add_message_type<peer_info>("plugnode::peer_info");
   cfg->add_message_type<std::vector<peer_info>>("std::vector<plugnode::peer_info>");
+  cfg->add_message_type<group_members>("plugnode::group_members");
+  cfg->add_message_type<std::vector<group_members>>("std::vector<plugnode::group_members>");
+  cfg->add_message_type<entity_figures>("plugnode::entity_figures");
+  cfg->add_message_type<std::vector<entity_figures>>("std::vector<plugnode::entity_figures>");
   cfg->add_error_category(runtime_error_category(), render_runtime_error);
   if (options.message_types)
     options.message_types(*cfg);
@@ -113,6 +135,12 @@ void node::shut_down() {
   }
   agent_ = nullptr;
   flow_ = nullptr;
+  group_scope_ = nullptr;
+  for (auto* actor : {&pubsub_, &entities_}) {
+    if (*actor)
+      caf::anon_send_exit(*actor, caf::exit_reason::user_shutdown);
+    *actor = nullptr;
+  }
   system_.reset();
 }
 
@@ -125,9 +153,11 @@ std::optional<std::string> node::start() {
     return std::string("the failure bound must be longer than the heartbeat interval");
   if (options_.dist_buffer < 1024)
     return std::string("the distribution buffer must be at least 1024 bytes");
-  if (options_.tls.enabled())
+  if (options_.tls.enabled()) {
     if (auto problem = check_tls_files(options_.tls))
       return problem;
+    ignore_sigpipe_if_fatal();
+  }
   if (!options_.resolver)
     options_.resolver = resolve_with_getaddrinfo;
   if (!options_.on_fatal)
@@ -166,6 +196,11 @@ std::optional<std::string> node::start() {
     if (reason && reason != caf::exit_reason::user_shutdown)
       logger().error("node agent stopped: {}", sys->render(reason));
   });
+  // Before listening: a peer that connects finds the scope at once.
+  if (auto error = start_cluster_state()) {
+    shut_down();
+    return error;
+  }
   if (!options_.listen)
     return std::nullopt;
   bind_address_ = bind_address_for(options_);
@@ -203,6 +238,32 @@ std::optional<std::string> node::listen() {
   return std::nullopt;
 }
 
+std::optional<std::string> node::start_cluster_state() {
+  auto scope = start_scope(*this, default_scope);
+  if (!scope)
+    return "cannot start the group scope: " + system_->render(scope.error());
+  group_scope_ = *scope;
+  auto topics_scope = start_scope(*this, pubsub_scope);
+  if (!topics_scope)
+    return "cannot start the pub/sub scope: " + system_->render(topics_scope.error());
+  topics_ = std::make_shared<detail::topic_table>();
+  pubsub_ = detail::spawn_pubsub_server(*system_, topics_, *topics_scope);
+  caf::scoped_actor self{*system_};
+  auto named = ask<bool>(*self.ptr(), agent_, std::chrono::seconds(2), register_atom_v,
+                         std::string("pubsub_server"), pubsub_);
+  if (!named || !*named)
+    return std::string("cannot register the pub/sub server");
+  auto regions_scope = start_scope(*this, entities_scope);
+  if (!regions_scope)
+    return "cannot start the entities scope: " + system_->render(regions_scope.error());
+  entities_ = detail::spawn_region(*system_, {options_.entity_types, *regions_scope, options_.failure_bound});
+  named = ask<bool>(*self.ptr(), agent_, std::chrono::seconds(2), register_atom_v,
+                    std::string("entity_region"), entities_);
+  if (!named || !*named)
+    return std::string("cannot register the entity region");
+  return std::nullopt;
+}
+
 std::optional<std::string> node::start_side() {
   side_context context{options_.name, options_.cookie,  bind_address_, incarnation_, options_.connect_timeout,
                        agent_,        options_.resolver};
@@ -230,6 +291,9 @@ void node::leave(std::chrono::milliseconds bound) {
     return;
   left_ = true;
   caf::scoped_actor self{*system_};
+  if (entities_)
+    self->request(entities_, options_.failure_bound, ent_leave_atom_v)
+        .receive([](bool) {}, [](const caf::error&) {});
   self->request(agent_, bound, caf::leave_atom_v).receive([](bool) {}, [](const caf::error&) {});
   listener_.reset();
   side_.reset(); // BEAM peers see nodedown now, not after their net_ticktime

@@ -10,6 +10,9 @@
 //           and the load tests: slow_sink NAME MICROS |
 //           sink NAME | io_sink NAME | bench_connect N | bench_ping N COUNT | bench_send NAME N COUNT WINDOW
 //           | bench_blast NAME N COUNT
+//           and for the clustered-state tests (state_commands.hpp): pg_join GROUP N | pg_leave GROUP |
+//           pg_exit GROUP | pg_members GROUP | pg_local GROUP | pg_groups | ps_sub TOPIC N | ps_nodes TOPIC |
+//           ps_pub TOPIC ID COUNT | ps_check | ps_stats | ent_inc N | ent_counts N | ent_stats
 #include <signal.h>
 #include <unistd.h>
 
@@ -32,6 +35,7 @@
 #include "plugnode/runtime/remote_call.hpp"
 
 #include "bench_commands.hpp"
+#include "state_commands.hpp"
 
 using namespace plugnode::runtime;
 using std::chrono::milliseconds;
@@ -78,6 +82,7 @@ driver_options parse(int argc, char** argv) {
   if (!name)
     usage("--name: " + error);
   out.node.name = *name;
+  out.node.entity_types = {plugnode::test::counter_type(name->to_string())};
   out.node.port = static_cast<std::uint16_t>(number("--port", 0));
   out.node.cookie = values["--cookie"];
   out.node.bind_address = values["--addr"];
@@ -138,12 +143,19 @@ std::string ask(caf::scoped_actor& self, const caf::actor& agent, const std::fun
 class driver {
 public:
   driver(node& n, caf::actor supervisor, std::uint16_t peer_port)
-      : node_(n), supervisor_(std::move(supervisor)), peer_port_(peer_port) {}
+      : node_(n), supervisor_(std::move(supervisor)), peer_port_(peer_port), state_(n) {}
 
   std::string run(const std::string& line) {
     std::istringstream in(line);
     std::string cmd, a, b, c;
-    in >> cmd >> a >> b >> c;
+    in >> cmd;
+    if (state_.handles(cmd)) {
+      std::vector<std::string> args;
+      for (std::string arg; in >> arg;)
+        args.push_back(arg);
+      return state_.run(cmd, args);
+    }
+    in >> a >> b >> c;
     caf::scoped_actor self{node_.system()};
     auto& agent = node_.agent();
     auto yes_no = [](bool& ok) { return std::string(ok ? "true" : "false"); };
@@ -298,6 +310,7 @@ private:
   caf::actor watcher_;
   std::vector<caf::actor> echoes_;
   event_log events_;
+  plugnode::test::state_commands state_;
 };
 
 } // namespace
@@ -338,5 +351,5 @@ int main(int argc, char** argv) {
   control.stop();
   server.join();
   d.stop();
-  return 0;
+  return 0; // d's state commands end their actors here, before the node's system goes
 }

@@ -34,10 +34,10 @@ int open_one(const std::string& local, const std::string& address, std::uint16_t
 
 } // namespace
 
-connection_flood::connection_flood(std::string local_address, std::string address, std::uint16_t port,
-                                   std::size_t sockets)
-    : local_(std::move(local_address)), address_(std::move(address)), port_(port), sockets_(sockets),
-      thread_([this] { run(); }) {}
+connection_flood::connection_flood(std::vector<std::string> local_addresses, std::string address,
+                                   std::uint16_t port, std::size_t per_address, std::string opening)
+    : locals_(std::move(local_addresses)), address_(std::move(address)), port_(port),
+      per_address_(per_address), opening_(std::move(opening)), thread_([this] { run(); }) {}
 
 connection_flood::~connection_flood() {
   stop_ = true;
@@ -45,31 +45,55 @@ connection_flood::~connection_flood() {
 }
 
 void connection_flood::run() {
+  struct held {
+    std::string local;
+    bool opened = false; // connected, and the opening sent
+  };
   std::vector<pollfd> fds;
-  for (std::size_t i = 0; i < sockets_; ++i) {
-    fds.push_back(pollfd{open_one(local_, address_, port_), POLLIN, 0});
-    ++connects_;
-  }
+  std::vector<held> sockets;
+  for (const auto& local : locals_)
+    for (std::size_t i = 0; i < per_address_; ++i) {
+      fds.push_back(pollfd{open_one(local, address_, port_), POLLOUT, 0});
+      sockets.push_back(held{local});
+      ++connects_;
+    }
   while (!stop_) {
     if (::poll(fds.data(), fds.size(), 20) < 0)
       break;
-    for (auto& p : fds) {
+    for (std::size_t i = 0; i < fds.size(); ++i) {
+      auto& p = fds[i];
+      auto& s = sockets[i];
       if (p.fd >= 0 && p.revents == 0)
         continue;
+      if (p.fd >= 0 && !s.opened && (p.revents & POLLOUT) && !(p.revents & (POLLERR | POLLHUP))) {
+        s.opened = opening_.empty() || ::send(p.fd, opening_.data(), opening_.size(), MSG_NOSIGNAL) ==
+                                           static_cast<ssize_t>(opening_.size());
+        p.events = POLLIN;
+        if (s.opened)
+          continue;
+      }
       char byte[512];
-      // Anything but "would block" (the challenge never comes: the flood sends no hello) is the node
-      // closing the connection: open the next one at once.
-      if (p.fd >= 0 && ::recv(p.fd, byte, sizeof byte, MSG_DONTWAIT) < 0 && errno == EAGAIN)
+      // Anything but "would block" (no request of the flood is ever complete, so no answer comes) is the
+      // node closing the connection: open the next one at once.
+      if (p.fd >= 0 && s.opened && ::recv(p.fd, byte, sizeof byte, MSG_DONTWAIT) < 0 && errno == EAGAIN)
         continue;
       if (p.fd >= 0)
         ::close(p.fd);
-      p.fd = open_one(local_, address_, port_);
+      p = pollfd{open_one(s.local, address_, port_), POLLOUT, 0};
+      s.opened = false;
       ++connects_;
     }
   }
   for (auto& p : fds)
     if (p.fd >= 0)
       ::close(p.fd);
+}
+
+std::vector<std::string> flood_addresses(std::size_t count) {
+  std::vector<std::string> addresses;
+  for (std::size_t i = 0; i < count; ++i)
+    addresses.push_back("127.0." + std::to_string(1 + i / 254) + "." + std::to_string(1 + i % 254));
+  return addresses;
 }
 
 } // namespace plugnode::test

@@ -42,9 +42,10 @@ std::string script_for(const running_node& node, const std::string& body);
 // The variables that give a plugnode node its Erlang listener: on, a fresh port on `address`, `epmd`'s port.
 env_map erlang_env(const test_epmd& epmd, const std::string& address);
 
-// The same for a node in the test's own process: plugnode@127.0.0.2 with `cookie`, fresh ports; BEAM nodes
-// reach the actors registered under `exported`.
+// The same for a node in the test's own process: plugnode@127.0.0.2 with `cookie`, fresh ports (its Erlang
+// port in `erlang_port` when given); BEAM nodes reach the actors registered under `exported`.
 runtime::node_options erlang_node_options(const test_epmd& epmd, const std::string& cookie,
+                                          std::uint16_t* erlang_port = nullptr,
                                           std::set<std::string> exported = {});
 
 } // namespace plugnode::test

@@ -64,7 +64,7 @@ IO.inspect(n in Node.list(:connected), label: "still linked")
 
 TEST_CASE("each kind of term from a BEAM node comes back equal, and the link stays up", "[erlang]") {
   test_epmd epmd;
-  runtime::node n(erlang_node_options(epmd, cookie, {"echo"}));
+  runtime::node n(erlang_node_options(epmd, cookie, nullptr, {"echo"}));
   REQUIRE_FALSE(n.start());
   caf::scoped_actor self{n.system()};
   bool registered = false;
@@ -83,7 +83,7 @@ TEST_CASE("each kind of term from a BEAM node comes back equal, and the link sta
 
 TEST_CASE("Node.spawn gets BEAM's refusal for a node that cannot spawn, and the link stays up", "[erlang]") {
   test_epmd epmd;
-  runtime::node n(erlang_node_options(epmd, cookie, {"echo"}));
+  runtime::node n(erlang_node_options(epmd, cookie, nullptr, {"echo"}));
   REQUIRE_FALSE(n.start());
   caf::scoped_actor self{n.system()};
   self->request(n.agent(), 2s, runtime::register_atom_v, std::string("echo"), n.system().spawn<echo>())

@@ -9,6 +9,8 @@
 #include <catch2/catch.hpp>
 
 #include <fstream>
+#include <iterator>
+#include <sstream>
 
 #include "plugnode/test/ports.hpp"
 #include "plugnode/test/raw_client.hpp"
@@ -80,6 +82,20 @@ long rss_kb(int pid) {
     if (line.rfind("VmRSS:", 0) == 0)
       return std::stol(line.substr(6));
   return -1;
+}
+
+double cpu_seconds(int pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string text((std::istreambuf_iterator<char>(stat)), std::istreambuf_iterator<char>());
+  // The command name (field 2) may hold spaces: count fields from its closing parenthesis. utime and stime
+  // are fields 14 and 15, in clock ticks.
+  std::istringstream fields(text.substr(text.rfind(')') + 2));
+  std::string field;
+  double ticks = 0;
+  for (int i = 3; i <= 15 && fields >> field; ++i)
+    if (i >= 14)
+      ticks += std::stod(field);
+  return ticks / static_cast<double>(::sysconf(_SC_CLK_TCK));
 }
 
 } // namespace plugnode::test

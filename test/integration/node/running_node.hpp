@@ -57,4 +57,7 @@ std::string raw_get(const std::string& address, std::uint16_t port, const std::s
 // VmRSS of a process in kB, from /proc/PID/status.
 long rss_kb(int pid);
 
+// The CPU time a process used so far (user and system, all threads) in seconds, from /proc/PID/stat.
+double cpu_seconds(int pid);
+
 } // namespace plugnode::test

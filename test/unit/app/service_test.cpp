@@ -141,7 +141,8 @@ TEST_CASE("a route calls the service's supervised actor by its registered name",
   CHECK(missing.resp_body == "unknown_name: nobody on unit@127.0.0.1");
 }
 
-TEST_CASE("an exception in an actor reaches the caller with its text; the actor is restarted", "[service]") {
+TEST_CASE("an exception in an actor reaches the caller with its text, and the actor is restarted",
+          "[service]") {
   app::test_node n(test_service(), unit_node());
   REQUIRE(n.wait_for("adder"));
   auto thrown = n.get("/add/-3");
@@ -219,7 +220,7 @@ TEST_CASE("the service's settings reach its code typed, with their defaults", "[
                     "UNIT_STEP: 'many' is not a whole number from 0 to 999999999");
 }
 
-TEST_CASE("help and describe: the service's settings and its name; a bad setting is one line, exit 2",
+TEST_CASE("help and describe: the service's settings and its name, and a bad setting is one line, exit 2",
           "[service]") {
   auto svc = test_service();
   auto help = run(svc, {"help"});

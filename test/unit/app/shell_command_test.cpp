@@ -129,10 +129,37 @@ TEST_CASE("answers come back in the dialect they were asked in", "[shell_command
   CHECK(ping_answer(parse_shell_line("connect a@h"), false) == "false");
 }
 
+TEST_CASE("the clustered-state commands: groups, members GROUP, entities", "[shell_command]") {
+  CHECK(parse_shell_line("groups").verb == shell_verb::groups);
+  auto members = parse_shell_line("members workers");
+  CHECK(members.verb == shell_verb::members);
+  CHECK(members.argument == "workers");
+  CHECK(parse_shell_line("members").verb == shell_verb::unknown); // which group?
+  CHECK(parse_shell_line("entities").verb == shell_verb::entities);
+}
+
 TEST_CASE("help names every command", "[shell_command]") {
-  for (auto word : {"nodes", "ping", "connect", "disconnect", "nslookup", "discover", "status", "cluster",
-                    "metrics", "help", "quit", "Node.ping", "Node.list(:hidden)", "Node.list(:connected)",
-                    "node()", ":net_adm.ping(:\"app@host\")", "Node.ping :\"app@host\"", ":'app@host'"}) {
+  for (auto word : {"nodes",
+                    "ping",
+                    "connect",
+                    "disconnect",
+                    "nslookup",
+                    "discover",
+                    "status",
+                    "cluster",
+                    "metrics",
+                    "help",
+                    "quit",
+                    "Node.ping",
+                    "groups",
+                    "members GROUP",
+                    "entities",
+                    "Node.list(:hidden)",
+                    "Node.list(:connected)",
+                    "node()",
+                    ":net_adm.ping(:\"app@host\")",
+                    "Node.ping :\"app@host\"",
+                    ":'app@host'"}) {
     INFO(word);
     CHECK_THAT(shell_help(), Catch::Contains(word));
   }

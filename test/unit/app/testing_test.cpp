@@ -36,7 +36,7 @@ runtime::peer_info seen_from(app::test_node& n, const std::string& peer) {
 
 } // namespace
 
-TEST_CASE("two test nodes form a cluster; each sees the other's address and a round trip at once",
+TEST_CASE("two test nodes form a cluster, and each sees the other's address and a round trip at once",
           "[testing]") {
   app::service svc;
   svc.name = "kit";

@@ -12,6 +12,7 @@
 #include <caf/actor.hpp>
 #include <caf/expected.hpp>
 
+#include "plugnode/app/cluster_state_metrics.hpp"
 #include "plugnode/app/dist_metrics.hpp"
 #include "plugnode/app/process_metrics.hpp"
 #include "plugnode/app/service_setting.hpp"
@@ -27,9 +28,12 @@ struct node_services {
   std::string node; // this node's name
   std::uint64_t incarnation = 0;
   caf::actor agent; // the node agent (agent_protocol.hpp); the checker and discovery are registered with it
-  plugs::metrics metrics;                   // its registry holds every metric of the node
-  std::shared_ptr<process_metrics> process; // refreshed at each scrape
-  std::shared_ptr<dist_metrics> dist;       // the same; none on a node without distribution
+  caf::actor entities;    // the node's entity region (runtime/entities.hpp): entity_call in service.hpp
+  caf::actor groups;      // the node's process-group scope "pg" (runtime/groups.hpp)
+  plugs::metrics metrics; // its registry holds every metric of the node
+  std::shared_ptr<process_metrics> process;     // refreshed at each scrape
+  std::shared_ptr<dist_metrics> dist;           // the same; none on a node without distribution
+  std::shared_ptr<cluster_state_metrics> state; // pub/sub and entities; the same
   std::shared_ptr<std::atomic<bool>> listening = std::make_shared<std::atomic<bool>>(false); // set once bound
   // The service's declared message types by name (message_types.hpp) and its own settings' values
   // (service_setting.hpp); never null on a wired node.

@@ -34,6 +34,7 @@
 #include "plugnode/plugs/plug.hpp"
 #include "plugnode/plugs/router.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/entities.hpp"
 #include "plugnode/runtime/error_text.hpp"
 #include "plugnode/runtime/remote_call.hpp" // runtime::call, for actors and shell commands
 
@@ -88,6 +89,9 @@ struct service {
     message_types.push_back(declare_message_type<T>(std::move(type_name)));
     return *this;
   }
+  // Sharded entity types this service hosts (runtime/entity_type.hpp): reached from any node with
+  // entity_call below (a plug) or runtime::entity_call (an actor); every node running the service hosts them.
+  std::vector<runtime::entity_type> entities;
 };
 
 // Runs the command line (`<name> foreground` ...) with `svc` as the application part; returns the exit code:
@@ -137,6 +141,15 @@ auto with_readable_exceptions(F fun, caf::detail::type_list<Self, Args...>) {
 template <class F, class... Ts> caf::actor spawn_actor(caf::actor_system& sys, F fun, Ts&&... xs) {
   using args = typename caf::detail::get_callable_trait<F>::arg_types;
   return sys.spawn(detail::with_readable_exceptions(std::move(fun), args{}), std::forward<Ts>(xs)...);
+}
+
+// What the entity `key` of `type` answers to `xs...`, wherever in the cluster it lives
+// (runtime/entities.hpp); started on first use. Within `timeout` and the request's deadline.
+template <class Reply, class... Ts>
+caf::expected<Reply> entity_call(plugs::conn& c, const node_services& node, const std::string& type,
+                                 const std::string& key, std::chrono::milliseconds timeout, Ts&&... xs) {
+  return plugs::ask<Reply>(c, node.entities, timeout, runtime::ent_call_atom_v, type, key, std::int32_t{0},
+                           caf::make_message(std::forward<Ts>(xs)...));
 }
 
 // This node and its visible peers, sorted: the same list on every node once the cluster has converged, so

@@ -24,6 +24,9 @@ enum class shell_verb {
   cluster,    // the /cluster JSON
   metrics,    // the /metrics text
   pid,        // the node's OS process id
+  groups,     // the non-empty process groups of scope pg (:pg.which_groups())
+  members,    // members GROUP: every node's members of GROUP (:pg.get_members(GROUP))
+  entities,   // the sharded entity types' figures on this node and each peer
   stop,       // stop the node gracefully
   help,
   quit,

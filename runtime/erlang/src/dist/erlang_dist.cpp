@@ -13,6 +13,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
+#include <fmt/format.h>
 
 #include "dist/ei_callbacks.hpp"
 #include "dist/erlang_gate.hpp"
@@ -21,14 +22,16 @@
 #include "epmd/epmd_probe.hpp"
 #include "epmd/epmd_responder.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 #include "runtime_names.hpp"
 
 namespace plugnode::erlang::detail {
 namespace {
 
 // The gate keeps silent and garbage clients from them; a client that sends a whole first message and then
-// stalls holds one for at most the handshake timeout (and at most two per address run at once).
-constexpr int acceptor_count = 8;
+// stalls holds one until the handshake's total deadline at most, or until the gate evicts it for a client
+// waiting (erlang_gate.hpp); at most two per address run or wait at once.
+constexpr std::size_t acceptor_count = 8;
 
 void init_ei_once() {
   static std::once_flag once;
@@ -72,7 +75,7 @@ std::unique_ptr<erlang_dist> erlang_dist::start(caf::actor_system& system, erlan
     return nullptr;
   }
   ::fcntl(dist->listen_fd_, F_SETFL, ::fcntl(dist->listen_fd_, F_GETFL) | O_NONBLOCK);
-  dist->gate_ = std::make_unique<erlang_gate>(dist->listen_fd_);
+  dist->gate_ = std::make_unique<erlang_gate>(dist->listen_fd_, acceptor_count);
   take_accepts_from(dist->listen_fd_, dist->gate_.get());
   // ei_publish (registration with a real epmd) reads Erlang's variable, not an argument.
   if (s.options.epmd_port != 4369)
@@ -88,7 +91,7 @@ std::unique_ptr<erlang_dist> erlang_dist::start(caf::actor_system& system, erlan
                                    std::uint16_t at_port) { return d->dial(node, address, at_port); },
                   s.options.epmd_port});
   dist->prober_ = spawn_epmd_prober(system, s.options.epmd_port);
-  for (int i = 0; i < acceptor_count; ++i)
+  for (std::size_t i = 0; i < acceptor_count; ++i)
     dist->acceptors_.emplace_back([d = dist.get()] { d->accept_loop(); });
   runtime::logger().info("erlang distribution for {} on {}:{} (EPMD: {}, net_ticktime {} s)",
                          s.name.to_string(), s.bind_address, dist->port_, dist->epmd_->mode(),
@@ -131,10 +134,11 @@ const std::string& erlang_dist::epmd_mode() const {
 namespace {
 
 // Why ei's handshake failed, from its erl_errno: ei sets EIO when the challenge reply does not match the
-// cookie (and when a handshake message is malformed or the peer closes), ETIMEDOUT when the peer is slow.
+// cookie (and when a handshake message is malformed, the peer closes, or the gate evicts it), ETIMEDOUT
+// when the peer is slow.
 std::string handshake_failure(int err) {
   switch (err) {
-  case EIO: return "a wrong cookie (the challenge reply did not match) or a broken handshake";
+  case EIO: return "a wrong cookie (the challenge reply did not match), a broken handshake or an eviction";
   case ETIMEDOUT: return "no complete handshake within the timeout";
   default: return std::strerror(err);
   }
@@ -149,16 +153,16 @@ void erlang_dist::accept_loop() {
     ErlConnect peer{};
     int fd =
         ei_accept_tmo(&ec_, listen_fd_, &peer, static_cast<unsigned>(settings_.handshake_timeout.count()));
-    if (!last_accepted_address().empty())
-      gate_->done(last_accepted_address());
+    handshake_over(fd >= 0);
     if (fd >= 0) {
       adopt(fd, peer.nodename, "from " + last_accepted_peer());
     } else if (!stop_ && !last_accepted_peer().empty()) {
       // ei's accept reads the peer's name (send_name) into `peer` before it checks the cookie.
       peer.nodename[sizeof peer.nodename - 1] = '\0';
       std::string who = peer.nodename[0] ? std::string(" (node ") + peer.nodename + ")" : "";
-      runtime::logger().warn("erlang: handshake with {}{} failed: {} (erl_errno {})", last_accepted_peer(),
-                             who, handshake_failure(erl_errno), erl_errno);
+      runtime::log_limited(spdlog::level::warn, "failed Erlang handshakes", last_accepted_address(),
+                           fmt::format("erlang: handshake with {}{} failed: {} (erl_errno {})",
+                                       last_accepted_peer(), who, handshake_failure(erl_errno), erl_errno));
     }
   }
 }
@@ -207,6 +211,7 @@ std::string erlang_dist::dial(const std::string& node, const std::string& addres
            std::to_string(settings_.options.epmd_port);
   int fd = ei_xconnect_host_port_tmo(&ec_, &ipv4, port,
                                      static_cast<unsigned>(settings_.handshake_timeout.count()));
+  handshake_over(fd >= 0);
   if (fd < 0)
     return "Erlang's handshake with " + where + ":" + std::to_string(port) +
            " failed: " + handshake_failure(erl_errno) + " (erl_errno " + std::to_string(erl_errno) + ")";

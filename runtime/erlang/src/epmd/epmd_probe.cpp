@@ -36,29 +36,33 @@ epmd_answer probe_epmd(const std::string& address, std::uint16_t epmd_port, cons
 }
 
 caf::actor spawn_epmd_prober(caf::actor_system& system, std::uint16_t epmd_port) {
-  return system.spawn([epmd_port](caf::event_based_actor* self) -> caf::behavior {
-    return {[=](runtime::probe_atom, const std::string& address, const std::string& node,
-                std::chrono::milliseconds bound) {
-      auto rp = self->make_response_promise();
-      auto name = runtime::node_name::parse(node);
-      if (!name) {
-        rp.deliver(false, std::uint16_t{0});
-        return rp;
-      }
-      auto probe = self->spawn<caf::detached>(
-          [](caf::event_based_actor* me, std::string host, std::uint16_t port, std::string alive,
-             std::chrono::milliseconds timeout) -> caf::behavior {
-            return {[=](caf::get_atom) {
-              me->quit();
-              auto answer = probe_epmd(host, port, alive, timeout);
-              return caf::make_message(answer.beam, answer.dist_port);
-            }};
-          },
-          address, epmd_port, name->app(), bound);
-      rp.delegate(probe, caf::get_atom_v);
-      return rp;
-    }};
-  });
+  // The port goes in as a spawn argument, not a capture: CAF 0.17 spawns a function without arguments by
+  // dereferencing an empty argument tuple (init_fun_factory), which UBSan stops on.
+  return system.spawn(
+      [](caf::event_based_actor* self, std::uint16_t epmd) -> caf::behavior {
+        return {[=](runtime::probe_atom, const std::string& address, const std::string& node,
+                    std::chrono::milliseconds bound) {
+          auto rp = self->make_response_promise();
+          auto name = runtime::node_name::parse(node);
+          if (!name) {
+            rp.deliver(false, std::uint16_t{0});
+            return rp;
+          }
+          auto probe = self->spawn<caf::detached>(
+              [](caf::event_based_actor* me, std::string host, std::uint16_t port, std::string alive,
+                 std::chrono::milliseconds timeout) -> caf::behavior {
+                return {[=](caf::get_atom) {
+                  me->quit();
+                  auto answer = probe_epmd(host, port, alive, timeout);
+                  return caf::make_message(answer.beam, answer.dist_port);
+                }};
+              },
+              address, epmd, name->app(), bound);
+          rp.delegate(probe, caf::get_atom_v);
+          return rp;
+        }};
+      },
+      epmd_port);
 }
 
 } // namespace plugnode::erlang::detail

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "epmd/epmd_request.hpp"
 #include "epmd/epmd_wire.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/net/pending_clients.hpp"
@@ -24,7 +25,6 @@ namespace {
 constexpr int client_timeout_ms = 1000; // a request is a few bytes: a slow client is cut off
 constexpr std::size_t max_clients = 64;
 constexpr std::size_t clients_per_address = 8;
-constexpr std::size_t max_request = 512; // a name is at most 255 bytes
 
 } // namespace
 
@@ -37,7 +37,9 @@ std::unique_ptr<epmd_responder> epmd_responder::start(const std::string& address
     return nullptr;
   }
   std::string why;
-  int fd = runtime::net::open_listener(address, epmd_port, 64, why);
+  // SOMAXCONN: with a backlog of 64, a flood of reconnecting clients made a legitimate look-up's SYN wait for
+  // its retransmission (1 s).
+  int fd = runtime::net::open_listener(address, epmd_port, SOMAXCONN, why);
   int bind_errno = errno;
   if (fd >= 0)
     return std::unique_ptr<epmd_responder>(new epmd_responder(
@@ -79,60 +81,29 @@ epmd_responder::~epmd_responder() {
 
 void epmd_responder::run() {
   // Many clients at once, none able to hold the others up: a request is a few bytes sent at connect.
-  runtime::net::pending_clients clients(max_clients, clients_per_address, "refused EPMD clients");
+  runtime::net::pending_clients clients(max_clients, clients_per_address, 2 + epmd::max_request,
+                                        "refused EPMD clients");
   clients.serve_until_woken(listen_fd_, wake_[0], std::chrono::milliseconds(client_timeout_ms),
-                            [this](runtime::net::pending_client& c) { return answer(c.fd); });
+                            [this](runtime::net::pending_client& c) { return answer(c); });
 }
 
-bool epmd_responder::answer(int client) {
-  using namespace epmd;
-  // The whole request, or nothing yet: peeked, so a partial one waits for the rest (until its deadline).
-  char peeked[2 + max_request];
-  auto got = ::recv(client, peeked, sizeof peeked, MSG_PEEK | MSG_DONTWAIT);
-  if (got < 0 && (errno == EAGAIN || errno == EINTR))
+bool epmd_responder::answer(runtime::net::pending_client& c) {
+  // The whole request, or nothing yet: a partial one waits in the buffer for the rest (until its deadline).
+  auto r = epmd::reply_to(c.received, epmd::entry{alive_, epmd_port_, dist_port_});
+  if (r.what == epmd::reply::verdict::incomplete)
     return false;
-  auto refuse = [client] {
-    runtime::net::reset_on_close(client);
-    ::close(client);
+  if (r.what == epmd::reply::verdict::refused) {
+    runtime::net::reset_on_close(c.fd);
+    ::close(c.fd);
     return true;
-  };
-  if (got <= 0)
-    return refuse();
-  if (got < 2)
-    return false;
-  std::size_t length =
-      (std::size_t{static_cast<unsigned char>(peeked[0])} << 8) | static_cast<unsigned char>(peeked[1]);
-  if (length == 0 || length > max_request)
-    return refuse();
-  if (static_cast<std::size_t>(got) < 2 + length)
-    return false;
-  std::string request(peeked + 2, length);
-  auto code = static_cast<std::uint8_t>(request[0]);
-  std::string reply;
-  if (code == port_please2_req) {
-    if (request.substr(1) != alive_) {
-      reply = {static_cast<char>(port2_resp), 1}; // not found
-    } else {
-      reply = {static_cast<char>(port2_resp), 0};
-      put16(reply, dist_port_);
-      reply += static_cast<char>(hidden_node);
-      reply += static_cast<char>(tcp_ipv4);
-      put16(reply, highest_version);
-      put16(reply, lowest_version);
-      put16(reply, static_cast<std::uint16_t>(alive_.size()));
-      reply += alive_;
-      put16(reply, 0); // no extra
-    }
-  } else if (code == names_req) {
-    reply = {0, 0, static_cast<char>(epmd_port_ >> 8), static_cast<char>(epmd_port_ & 0xff)};
-    reply += "name " + alive_ + " at port " + std::to_string(dist_port_) + "\n";
-  } else {
-    runtime::logger().debug(
-        "EPMD: request {} from a client refused (only PORT_PLEASE2 and NAMES are answered)", code);
   }
+  if (r.bytes.empty())
+    runtime::logger().debug(
+        "EPMD: request {} from a client refused (only PORT_PLEASE2 and NAMES are answered)", r.code);
   // A few dozen bytes: they fit the socket's buffer, so this does not wait on a client that does not read.
-  write_all(client, reply, std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
-  ::close(client);
+  // The request was read whole, so the close is a FIN after the answer, as epmd's, not a reset.
+  epmd::write_all(c.fd, r.bytes, std::chrono::steady_clock::now() + std::chrono::milliseconds(100));
+  ::close(c.fd);
   return true;
 }
 

@@ -14,6 +14,10 @@
 
 #include <ei.h>
 
+namespace plugnode::runtime::net {
+struct pending_client;
+}
+
 namespace plugnode::erlang::detail {
 
 class epmd_responder {
@@ -34,7 +38,8 @@ private:
   epmd_responder(int listen_fd, int registration_fd, std::string alive, std::uint16_t epmd_port,
                  std::uint16_t dist_port, std::string mode);
   void run();
-  bool answer(int client); // true when done with the client (answered or refused, and closed)
+  // True when done with the client (answered or refused, and closed); false while its request is partial.
+  bool answer(runtime::net::pending_client& c);
 
   int listen_fd_;
   int registration_fd_;

@@ -21,6 +21,7 @@
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
 
+#include "plugnode/runtime/entity_type.hpp"
 #include "plugnode/runtime/host_resolver.hpp"
 #include "plugnode/runtime/node_name.hpp"
 #include "plugnode/runtime/peer_load.hpp"
@@ -32,6 +33,7 @@ namespace plugnode::runtime {
 namespace detail {
 class peer_directory;
 class dist_listener;
+class topic_table;
 } // namespace detail
 
 struct node_options {
@@ -61,6 +63,8 @@ struct node_options {
   // configuration before it is built: CAF 0.17 serializes only types added there. A service's declared types
   // (service.hpp), the same on every node.
   std::function<void(caf::actor_system_config&)> message_types;
+  // The sharded entity types this node hosts (entities.hpp); the same type on several nodes shares its keys.
+  std::vector<entity_type> entity_types;
 };
 
 class node {
@@ -81,10 +85,19 @@ public:
   const node_name& name() const { return options_.name; }
   std::uint64_t incarnation() const { return incarnation_; }
   std::uint16_t port() const { return port_; } // the bound port (differs from the option when it was 0)
+  std::chrono::milliseconds failure_bound() const { return options_.failure_bound; }
+  // The process-group scope "pg" (groups.hpp), started with the node and registered with its agent.
+  const caf::actor& group_scope() const { return group_scope_; }
+  // This node's pub/sub server and the table its publishers read (pubsub.hpp).
+  const caf::actor& pubsub() const { return pubsub_; }
+  const std::shared_ptr<detail::topic_table>& topics() const { return topics_; }
+  // This node's entity region (entities.hpp): where entity_call and entity_send go.
+  const caf::actor& entities() const { return entities_; }
   const std::string& bind_address() const { return bind_address_; }
 
-  // Tells every peer this node is leaving (they report nodedown "peer leaving" at once), waiting at most
-  // `bound` for their acknowledgements, then stops listening. Idempotent.
+  // Hands this node's entities to their next owners (within the failure bound), tells every peer this node
+  // is leaving (they report nodedown "peer leaving" at once), waiting at most `bound` for their
+  // acknowledgements, then stops listening. Idempotent.
   void leave(std::chrono::milliseconds bound = std::chrono::milliseconds(1000));
 
   // A one_for_one supervisor over `children`, each registered with the agent under its name; when the
@@ -111,7 +124,8 @@ public:
 private:
   std::optional<std::string> listen();     // publishes the agent on the distribution port; the error if not
   std::optional<std::string> start_side(); // the second protocol (options.erlang); the error if not
-  void shut_down();                        // ends the agent, then the actor system
+  std::optional<std::string> start_cluster_state(); // group scope, pub/sub, entities; the error if not
+  void shut_down();                                 // ends the agent, then the actor system
 
   node_options options_;
   std::uint64_t incarnation_ = 0;
@@ -122,6 +136,10 @@ private:
   std::unique_ptr<caf::actor_system> system_;
   caf::actor agent_;
   caf::actor flow_; // the outbound budgets' actor (dist_flow.hpp)
+  caf::actor group_scope_;
+  caf::actor pubsub_;
+  std::shared_ptr<detail::topic_table> topics_;
+  caf::actor entities_;
   std::shared_ptr<detail::peer_directory> directory_;
   std::unique_ptr<detail::dist_listener> listener_;
   std::unique_ptr<protocol_side> side_;

@@ -69,7 +69,7 @@ TEST_CASE("a supervisor restarts a dead child and gives up past its limit", "[su
   self->send_exit(sup, caf::exit_reason::user_shutdown);
 }
 
-TEST_CASE("a child's own restart limit counts its restarts alone; giving up names its reason",
+TEST_CASE("a child's own restart limit counts its restarts alone, and giving up names its reason",
           "[supervisor]") {
   caf::actor_system_config cfg;
   caf::actor_system system{cfg};
