@@ -31,6 +31,17 @@ std::string cluster_report(const std::string& node, std::uint64_t incarnation,
   auto discovery = nlohmann::json::parse(discovery_json, nullptr, false);
   if (discovery.is_discarded())
     discovery = nlohmann::json{{"error", discovery_json}};
+  // Discovery gives every name it found this node's own distribution port; a BEAM node listens on a port
+  // of its own (its EPMD's answer), which the Erlang side knows once it is connected.
+  if (discovery.contains("peers") && discovery["peers"].is_array())
+    for (auto& found : discovery["peers"])
+      for (const auto& p : erlang_peers)
+        if (found.value("node", "") == p.name) {
+          auto colon = p.address.rfind(':');
+          if (colon != std::string::npos && p.address.find(' ') == std::string::npos)
+            found["port"] = std::stoi(p.address.substr(colon + 1));
+          found["protocol"] = "erlang";
+        }
   nlohmann::json doc{{"node", node},
                      {"incarnation", incarnation},
                      {"peers", std::move(list)},

@@ -75,6 +75,7 @@ term answer_term(const std::string& fun, bool ok, const std::string& text) {
 
 caf::behavior erlang_rpc(caf::event_based_actor* self, caf::actor agent) {
   self->set_exception_handler(runtime::exception_reason);
+  erlang::quiet_unexpected(self, erlang_rpc_name);
   return {
       [=](erlang::erlang_call_atom, const term& request) -> caf::result<term> {
         auto line = shell_line(request);

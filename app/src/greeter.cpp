@@ -7,8 +7,10 @@
 #include <caf/event_based_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "plugnode/app/registered_names.hpp"
 #include "plugnode/erlang/protocol.hpp"
 #include "plugnode/erlang/term_format.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 
 namespace plugnode::app {
 namespace {
@@ -30,6 +32,7 @@ public:
   using caf::event_based_actor::event_based_actor;
 
   caf::behavior make_behavior() override {
+    erlang::quiet_unexpected(this, greeter_name);
     return {
         [](erlang::erlang_call_atom, const term& request) -> term {
           if (auto name = name_to_greet(request))
@@ -38,9 +41,12 @@ public:
                                   erlang::tuple_of(erlang::atom_of("unknown_request"), request));
         },
         [](erlang::erlang_send_atom, const term& message) {
-          // Formatted only when info is on: a stream of sends should not pay for text nobody reads.
+          // Formatted only when info is on: a stream of sends should not pay for text nobody reads. A
+          // peer's term is cut to a bound and a flood of them is summarised (log_limiter.hpp): a BEAM
+          // node's sends never make the log grow faster than a bounded rate.
           if (spdlog::should_log(spdlog::level::info))
-            spdlog::info("greeter: got {}", erlang::to_string(message));
+            runtime::log_limited(spdlog::level::info, "messages to the greeter", greeter_name,
+                                 "greeter: got " + erlang::to_string(message, erlang::log_term_limit));
         },
     };
   }

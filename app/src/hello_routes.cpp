@@ -55,8 +55,10 @@ service hello_service() {
   hello.summary = "clustered HTTP services on CAF actors";
   hello.routes = [](plugs::router& router, const node_services&) { add_hello_routes(router, route_list); };
   // The starter's greeting for BEAM nodes: GenServer.call({:greeter, node}, {:greet, "Torben"}).
-  hello.actors.push_back(
-      {greeter_name, [](caf::actor_system& sys, const node_services&) { return spawn_greeter(sys); }});
+  service_actor greeter{greeter_name,
+                        [](caf::actor_system& sys, const node_services&) { return spawn_greeter(sys); }};
+  greeter.beam = true;
+  hello.actors.push_back(std::move(greeter));
   return hello;
 }
 

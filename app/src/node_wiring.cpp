@@ -39,6 +39,17 @@ discovery::discovery_config discovery_config_of(const config& cfg) {
   return d;
 }
 
+// The Erlang side (off unless cfg says so), exporting to BEAM nodes the `plugnode` rpc module and the actors
+// among `actors` marked `beam`.
+runtime::side_starter beam_side(const config& cfg, const std::vector<service_actor>& actors) {
+  auto beam = cfg.erlang;
+  beam.exported.insert(erlang_rpc_name);
+  for (const auto& actor : actors)
+    if (actor.beam)
+      beam.exported.insert(actor.name);
+  return erlang::side(beam);
+}
+
 } // namespace
 
 runtime::node_options node_options_of(const config& cfg) {
@@ -50,7 +61,7 @@ runtime::node_options node_options_of(const config& cfg) {
   options.listen = !cfg.cookie.empty();
   options.cookie = cfg.cookie;
   options.tls = cfg.tls;
-  options.erlang = erlang::side(cfg.erlang);
+  options.erlang = beam_side(cfg, {});
   options.failure_bound = cfg.failure_bound;
   options.dist_buffer = cfg.dist_buffer;
   options.heartbeat_interval = std::min(options.heartbeat_interval, cfg.failure_bound / 3);
@@ -60,6 +71,7 @@ runtime::node_options node_options_of(const config& cfg) {
 
 runtime::node_options node_options_of(const config& cfg, const service& app) {
   auto options = node_options_of(cfg);
+  options.erlang = beam_side(cfg, app.actors);
   options.message_types = add_message_types(app.message_types);
   options.entity_types = app.entities;
   return options;

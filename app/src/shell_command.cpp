@@ -1,6 +1,7 @@
 // The command language of shell_command.hpp.
 #include "plugnode/app/shell_command.hpp"
 
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -29,52 +30,6 @@ std::vector<std::string> words(std::string_view text) {
 
 shell_command unknown(std::string_view line) {
   return {shell_verb::unknown, std::string(line)};
-}
-
-// `ping NODE`, `nodes`, ...: the verb and its argument count.
-shell_command parse_plain(std::string_view line) {
-  struct entry {
-    const char* name;
-    shell_verb verb;
-    std::size_t min_args;
-    std::size_t max_args;
-  };
-  static const entry table[] = {
-      {"nodes", shell_verb::nodes, 0, 0},
-      {"self", shell_verb::self, 0, 0},
-      {"ping", shell_verb::ping, 1, 1},
-      {"connect", shell_verb::connect, 1, 1},
-      {"disconnect", shell_verb::disconnect, 1, 1},
-      {"nslookup", shell_verb::nslookup, 1, 2},
-      {"discover", shell_verb::discover, 0, 0},
-      {"status", shell_verb::status, 0, 0},
-      {"cluster", shell_verb::cluster, 0, 0},
-      {"metrics", shell_verb::metrics, 0, 0},
-      {"pid", shell_verb::pid, 0, 0},
-      {"groups", shell_verb::groups, 0, 0},
-      {"members", shell_verb::members, 1, 1},
-      {"entities", shell_verb::entities, 0, 0},
-      {"stop", shell_verb::stop, 0, 0},
-      {"help", shell_verb::help, 0, 0},
-      {"quit", shell_verb::quit, 0, 0},
-      {"exit", shell_verb::quit, 0, 0},
-  };
-  auto w = words(line);
-  for (const auto& e : table) {
-    if (w[0] != e.name)
-      continue;
-    auto args = w.size() - 1;
-    if (args < e.min_args || args > e.max_args)
-      return unknown(line);
-    shell_command command{e.verb, args > 0 ? w[1] : std::string()};
-    if (e.verb == shell_verb::nslookup && args == 2) {
-      if (w[2] != "srv" && w[2] != "a")
-        return unknown(line);
-      command.record_type = w[2];
-    }
-    return command;
-  }
-  return unknown(line);
 }
 
 // Reads the Elixir spellings left to right, one character at a time: no backtracking, so the work and the
@@ -140,7 +95,103 @@ private:
   std::string_view rest_;
 };
 
-// `Node.ping(:"a@h")`, `Node.list()`, `:inet_res.nslookup('name', :in, :srv)` ...
+// A node given to a plain command, bare (a@h) or as the Elixir atom an operator types from habit (:'a@h',
+// :"a@h", :a@h); nullopt when it is an atom with something after it.
+std::optional<std::string> node_word(const std::string& word) {
+  if (word.empty() || word[0] != ':')
+    return word;
+  cursor in(word);
+  std::string name;
+  if (!in.atom(name) || !in.at_end())
+    return std::nullopt;
+  return name;
+}
+
+// The kinds of Node.list/1 (and `nodes KIND`): which of the node's peers are listed.
+bool node_list_kind(std::string_view kind) {
+  return kind == "visible" || kind == "hidden" || kind == "connected" || kind == "this" || kind == "known";
+}
+
+// `ping NODE`, `nodes`, ...: the verb and its argument count.
+shell_command parse_plain(std::string_view line) {
+  struct entry {
+    const char* name;
+    shell_verb verb;
+    std::size_t min_args;
+    std::size_t max_args;
+  };
+  static const entry table[] = {
+      {"nodes", shell_verb::nodes, 0, 1},
+      {"self", shell_verb::self, 0, 0},
+      {"ping", shell_verb::ping, 1, 1},
+      {"connect", shell_verb::connect, 1, 1},
+      {"disconnect", shell_verb::disconnect, 1, 1},
+      {"nslookup", shell_verb::nslookup, 1, 2},
+      {"discover", shell_verb::discover, 0, 0},
+      {"status", shell_verb::status, 0, 0},
+      {"cluster", shell_verb::cluster, 0, 0},
+      {"metrics", shell_verb::metrics, 0, 0},
+      {"pid", shell_verb::pid, 0, 0},
+      {"groups", shell_verb::groups, 0, 0},
+      {"members", shell_verb::members, 1, 1},
+      {"entities", shell_verb::entities, 0, 0},
+      {"stop", shell_verb::stop, 0, 0},
+      {"help", shell_verb::help, 0, 0},
+      {"quit", shell_verb::quit, 0, 0},
+      {"exit", shell_verb::quit, 0, 0},
+  };
+  auto w = words(line);
+  for (const auto& e : table) {
+    if (w[0] != e.name)
+      continue;
+    auto args = w.size() - 1;
+    if (args < e.min_args || args > e.max_args)
+      return unknown(line);
+    shell_command command{e.verb, args > 0 ? w[1] : std::string()};
+    if (e.verb == shell_verb::ping || e.verb == shell_verb::connect || e.verb == shell_verb::disconnect) {
+      auto node = node_word(w[1]);
+      if (!node)
+        return unknown(line);
+      command.argument = *node;
+    }
+    if (e.verb == shell_verb::nodes && args == 1 && !node_list_kind(w[1]))
+      return unknown(line);
+    if (e.verb == shell_verb::nslookup && args == 2) {
+      if (w[2] != "srv" && w[2] != "a")
+        return unknown(line);
+      command.record_type = w[2];
+    }
+    return command;
+  }
+  return unknown(line);
+}
+
+// A call's one argument, an atom, as Elixir takes it: `(:x)`, `( :x )` or, without parentheses, ` :x`.
+bool atom_argument(cursor& in, std::string& out) {
+  if (in.literal("(")) {
+    in.spaces();
+    if (!in.atom(out))
+      return false;
+    in.spaces();
+    return in.literal(")");
+  }
+  if (!in.literal(" "))
+    return false;
+  in.spaces();
+  return in.atom(out);
+}
+
+// No argument: nothing, or `()`.
+bool no_argument(cursor& in) {
+  if (in.literal("(")) {
+    in.spaces();
+    return in.literal(")");
+  }
+  return true;
+}
+
+// `Node.ping(:"a@h")`, `Node.ping :"a@h"`, `Node.list(:hidden)`, `node()`, `:net_adm.ping(:"a@h")`,
+// `:inet_res.nslookup('name', :in, :srv)` ...
 shell_command parse_elixir(std::string_view line) {
   shell_command command;
   command.dialect = shell_dialect::elixir;
@@ -148,25 +199,29 @@ shell_command parse_elixir(std::string_view line) {
   if (in.literal("Node.")) {
     static constexpr shell_verb node_verbs[] = {shell_verb::ping, shell_verb::connect,
                                                 shell_verb::disconnect};
-    static constexpr shell_verb plain_verbs[] = {shell_verb::nodes, shell_verb::self};
-    if (int op = in.one_of({"ping(", "connect(", "disconnect("}); op >= 0) {
+    if (int op = in.one_of({"ping", "connect", "disconnect"}); op >= 0) {
       command.verb = node_verbs[op];
-      in.spaces();
-      if (!in.atom(command.argument))
+      if (!atom_argument(in, command.argument))
         return unknown(line);
-      in.spaces();
-      if (!in.literal(")"))
+    } else if (in.literal("list")) {
+      command.verb = shell_verb::nodes;
+      if (!in.at_end() && !(in.literal("()") || atom_argument(in, command.argument)))
         return unknown(line);
-    } else if (int query = in.one_of({"list", "self"}); query >= 0) {
-      command.verb = plain_verbs[query];
-      if (in.literal("(")) {
-        in.spaces();
-        if (!in.literal(")"))
-          return unknown(line);
-      }
+      if (!command.argument.empty() && !node_list_kind(command.argument))
+        return unknown(line);
+    } else if (in.literal("self")) {
+      command.verb = shell_verb::self;
+      if (!no_argument(in))
+        return unknown(line);
     } else {
       return unknown(line);
     }
+  } else if (in.literal("node()")) {
+    command.verb = shell_verb::self;
+  } else if (in.literal(":net_adm.ping")) {
+    command.verb = shell_verb::ping;
+    if (!atom_argument(in, command.argument))
+      return unknown(line);
   } else if (in.literal(":inet_res.nslookup(")) {
     command.verb = shell_verb::nslookup;
     in.spaces();
@@ -193,18 +248,22 @@ shell_command parse_shell_line(std::string_view line) {
   line = trim(line);
   if (line.empty())
     return {};
-  if (line.rfind("Node.", 0) == 0 || line.rfind(":inet_res.", 0) == 0)
+  if (line.rfind("Node.", 0) == 0 || line.rfind(":inet_res.", 0) == 0 || line.rfind(":net_adm.", 0) == 0 ||
+      line == "node()")
     return parse_elixir(line);
   return parse_plain(line);
 }
 
 const std::string& shell_help() {
   static const std::string text = R"(commands:
-  nodes                  connected peers (Node.list)
-  self                   this node's name (Node.self)
-  ping NODE              pong or pang; connects first (Node.ping(:"app@host"))
+  nodes [KIND]           connected peers; KIND visible (the default), hidden, connected, this or known
+                         (Node.list, Node.list(:hidden), Node.list(:connected))
+  self                   this node's name (Node.self, node())
+  ping NODE              pong or pang; connects first (Node.ping(:"app@host"), Node.ping :"app@host",
+                         :net_adm.ping(:"app@host"))
   connect NODE           true or false (Node.connect(:"app@host"))
   disconnect NODE        true or false (Node.disconnect(:"app@host"))
+                         NODE is app@host, or an atom: :'app@host', :"app@host"
   nslookup NAME [srv|a]  ask discovery's DNS server (:inet_res.nslookup('name', :in, :srv))
   discover               run one discovery round now and show its answer
   status                 the status checker's last result

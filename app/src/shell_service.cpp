@@ -91,8 +91,30 @@ private:
     return reply;
   }
 
+  // Node.list/1's kinds: visible (plugnode and BEAM peers), hidden (remote shells and other hidden
+  // peers), connected (both), this (the node itself), known (itself and its peers).
+  caf::expected<std::vector<std::string>> listed(const std::string& kind) {
+    std::vector<std::string> out;
+    if (kind == "this" || kind == "known")
+      out.push_back(ctx_.services.node);
+    if (kind != "hidden" && kind != "this") {
+      auto visible = ask<std::vector<std::string>>(ctx_.services.agent, runtime::nodes_atom_v);
+      if (!visible)
+        return visible.error();
+      out.insert(out.end(), visible->begin(), visible->end());
+    }
+    if (kind == "hidden" || kind == "connected" || kind == "known") {
+      auto hidden =
+          ask<std::vector<std::string>>(ctx_.services.agent, runtime::nodes_atom_v, runtime::hidden_atom_v);
+      if (!hidden)
+        return hidden.error();
+      out.insert(out.end(), hidden->begin(), hidden->end());
+    }
+    return out;
+  }
+
   answer nodes(const shell_command& cmd) {
-    auto list = ask<std::vector<std::string>>(ctx_.services.agent, runtime::nodes_atom_v);
+    auto list = listed(cmd.argument);
     if (!list)
       return {false, error_text(list.error())};
     std::string text;

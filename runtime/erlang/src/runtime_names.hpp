@@ -15,6 +15,7 @@ using runtime::node_name;
 using runtime::nodedown_atom;
 using runtime::nodedown_atom_v;
 using runtime::nodes_atom;
+using runtime::nodes_atom_v;
 using runtime::nodeup_atom;
 using runtime::nodeup_atom_v;
 using runtime::peer_info;

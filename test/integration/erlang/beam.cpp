@@ -41,6 +41,10 @@ std::string run_beam(const test_epmd& epmd, const std::string& name, const std::
   return beam->output();
 }
 
+std::string script_for(const running_node& node, const std::string& body) {
+  return "n = :\"" + node.name() + "\"\n" + body;
+}
+
 env_map erlang_env(const test_epmd& epmd, const std::string& address) {
   return {{"PLUGNODE_ERLANG_DIST", "true"},
           {"PLUGNODE_ERLANG_DIST_PORT", std::to_string(free_port(address))},
@@ -48,7 +52,7 @@ env_map erlang_env(const test_epmd& epmd, const std::string& address) {
 }
 
 runtime::node_options erlang_node_options(const test_epmd& epmd, const std::string& cookie,
-                                          std::uint16_t* erlang_port) {
+                                          std::uint16_t* erlang_port, std::set<std::string> exported) {
   runtime::node_options options;
   options.name = *runtime::node_name::parse("plugnode@127.0.0.2");
   options.port = free_port("127.0.0.2");
@@ -57,6 +61,7 @@ runtime::node_options erlang_node_options(const test_epmd& epmd, const std::stri
   beam_side.enabled = true;
   beam_side.port = free_port("127.0.0.2");
   beam_side.epmd_port = epmd.port();
+  beam_side.exported = std::move(exported);
   if (erlang_port != nullptr)
     *erlang_port = beam_side.port;
   options.erlang = plugnode::erlang::side(beam_side);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <string>
 
 #include "plugnode/runtime/node.hpp"
@@ -35,12 +36,16 @@ std::unique_ptr<process> start_beam(const test_epmd& epmd, const std::string& na
 std::string run_beam(const test_epmd& epmd, const std::string& name, const std::string& cookie,
                      const std::string& script, std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// An Elixir script with `n` bound to `node`'s name, then `body`.
+std::string script_for(const running_node& node, const std::string& body);
+
 // The variables that give a plugnode node its Erlang listener: on, a fresh port on `address`, `epmd`'s port.
 env_map erlang_env(const test_epmd& epmd, const std::string& address);
 
 // The same for a node in the test's own process: plugnode@127.0.0.2 with `cookie`, fresh ports (its Erlang
-// port in `erlang_port` when given).
+// port in `erlang_port` when given); BEAM nodes reach the actors registered under `exported`.
 runtime::node_options erlang_node_options(const test_epmd& epmd, const std::string& cookie,
-                                          std::uint16_t* erlang_port = nullptr);
+                                          std::uint16_t* erlang_port = nullptr,
+                                          std::set<std::string> exported = {});
 
 } // namespace plugnode::test

@@ -4,6 +4,8 @@
 
 #include <csignal>
 
+#include <httplib.h>
+
 #include "beam.hpp"
 #include "plugnode/test/ports.hpp"
 
@@ -13,10 +15,6 @@ using namespace std::chrono_literals;
 namespace {
 
 const std::string cookie = "mixed-cookie";
-
-std::string script_for(const running_node& node, const std::string& body) {
-  return "n = :\"" + node.name() + "\"\n" + body;
-}
 
 } // namespace
 
@@ -35,10 +33,12 @@ IO.inspect(n in Node.list(:connected), label: "listed")
       eventually([&] { return node.proc().output().find("erlang: node up: iex") != std::string::npos; }, 5s));
 }
 
-TEST_CASE("a wrong cookie: Node.connect is false, the plugnode node logs the peer's address", "[erlang]") {
+TEST_CASE("a wrong cookie: Node.connect is false, the plugnode node logs the peer's name, address and why",
+          "[erlang]") {
   test_epmd epmd;
   running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), erlang_env(epmd, "127.0.0.2"), cookie);
-  auto out = run_beam(epmd, beam_name("intruder"), "not-the-cookie", script_for(node, R"(
+  auto intruder = beam_name("intruder");
+  auto out = run_beam(epmd, intruder, "not-the-cookie", script_for(node, R"(
 IO.inspect(Node.connect(n), label: "connect")
 IO.inspect(Node.ping(n), label: "ping")
 )"));
@@ -47,7 +47,71 @@ IO.inspect(Node.ping(n), label: "ping")
   CHECK(eventually(
       [&] { return node.proc().output().find("erlang: handshake with 127.0.0.1:") != std::string::npos; },
       5s));
+  CHECK_THAT(node.proc().output(), Catch::Contains("(node " + intruder + ") failed: a wrong cookie"));
   CHECK_THAT(node.proc().output(), !Catch::Contains("node up"));
+}
+
+TEST_CASE("plugnode's own dial with a wrong cookie: both sides log the other node and why", "[erlang]") {
+  test_epmd epmd;
+  auto beam_node = beam_name("strict");
+  auto beam = start_beam(epmd, beam_node, "the-beam-cookie", "IO.puts(\"ready\"); Process.sleep(30000)");
+  REQUIRE(eventually([&] { return beam->output().find("ready") != std::string::npos; }, 20s));
+  running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), erlang_env(epmd, "127.0.0.2"), cookie);
+  CHECK(run_plugnode({"rpc", "ping " + beam_node}, node.client_env()).output == "pang\n");
+  CHECK(eventually(
+      [&] {
+        return node.proc().output().find("erlang: cannot connect to " + beam_node +
+                                         ": Erlang's handshake with 127.0.0.1:") != std::string::npos;
+      },
+      5s));
+  CHECK_THAT(node.proc().output(), Catch::Contains("failed: a wrong cookie"));
+  CHECK(eventually(
+      [&] {
+        return beam->output().find("Connection attempt from node :\"" + node.name() + "\" rejected") !=
+               std::string::npos;
+      },
+      5s));
+}
+
+TEST_CASE("/cluster shows a BEAM peer at its own port, also in discovery's list", "[erlang]") {
+  test_epmd epmd;
+  auto dialled = beam_name("found");
+  auto beam = start_beam(epmd, dialled, cookie, R"(
+{:port, p, _} = :erl_epmd.port_please(node() |> to_string() |> String.split("@") |> hd() |> to_charlist(), {127, 0, 0, 1})
+IO.puts("port: #{p}.")
+Process.sleep(30000)
+)");
+  REQUIRE(eventually([&] { return beam->output().find("port: ") != std::string::npos; }, 20s));
+  auto out = beam->output();
+  auto port = out.substr(out.find("port: ") + 6);
+  port = port.substr(0, port.find('.'));
+  auto env = erlang_env(epmd, "127.0.0.2");
+  env["PLUGNODE_DISCOVERY"] = "static";
+  env["PLUGNODE_STATIC_NODES"] = dialled;
+  running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), env, cookie);
+  // A second BEAM node dials in: its address is its listening port too, not its connection's source port.
+  auto caller = start_beam(epmd, beam_name("caller"), cookie, script_for(node, R"(
+true = Node.connect(n)
+{:port, p, _} = :erl_epmd.port_please(node() |> to_string() |> String.split("@") |> hd() |> to_charlist(), {127, 0, 0, 1})
+IO.puts("port: #{p}.")
+Process.sleep(30000)
+)"));
+  REQUIRE(eventually([&] { return caller->output().find("port: ") != std::string::npos; }, 20s));
+  auto caller_out = caller->output();
+  auto caller_port = caller_out.substr(caller_out.find("port: ") + 6);
+  caller_port = caller_port.substr(0, caller_port.find('.'));
+  httplib::Client http(node.address(), node.http_port());
+  std::string body;
+  CHECK(eventually(
+      [&] {
+        auto cluster = http.Get("/cluster");
+        body = cluster ? cluster->body : "";
+        return body.find("\"address\":\"127.0.0.1:" + port + "\"") != std::string::npos;
+      },
+      10s));
+  INFO(body);
+  CHECK_THAT(body, Catch::Contains("\"address\":\"127.0.0.1:" + caller_port + "\""));
+  CHECK_THAT(body, Catch::Contains("\"port\":" + port + ",\"protocol\":\"erlang\""));
 }
 
 TEST_CASE("GenServer.call reaches the greeter, send reaches a registered actor, a missing name is noproc",

@@ -53,7 +53,7 @@ bool said(process& beam, const std::string& text) {
 TEST_CASE("a registered actor that ends while BEAM monitors it: the call exits at once, DOWN has the reason",
           "[erlang]") {
   test_epmd epmd;
-  runtime::node n(erlang_node_options(epmd, cookie));
+  runtime::node n(erlang_node_options(epmd, cookie, nullptr, {"fragile"}));
   REQUIRE_FALSE(n.start());
   caf::scoped_actor self{n.system()};
   REQUIRE(register_as(self, n, "fragile", n.system().spawn(fragile, 0)));

@@ -70,6 +70,26 @@ TEST_CASE("the remote shell pings, connects, lists and drops a BEAM node, /clust
   CHECK(run_plugnode({"rpc", "ping nobody@127.0.0.1"}, env).output == "pang\n");
 }
 
+TEST_CASE("the shell takes an Elixir or Erlang operator's spellings against a real BEAM node", "[erlang]") {
+  test_epmd epmd;
+  auto beam_node = beam_name("beam");
+  auto beam = start_beam(epmd, beam_node, cookie, echo_node);
+  REQUIRE(eventually([&] { return beam->output().find("ready") != std::string::npos; }, 20s));
+  running_node node("plugnode", "127.0.0.2", free_port("127.0.0.2"), erlang_env(epmd, "127.0.0.2"), cookie);
+  auto env = node.client_env();
+  auto rpc = [&](const std::string& line) { return run_plugnode({"rpc", line}, env).output; };
+  CHECK(rpc("ping :'" + beam_node + "'") == "pong\n");
+  CHECK(rpc("Node.ping :\"" + beam_node + "\"") == ":pong\n");
+  CHECK(rpc(":net_adm.ping(:\"" + beam_node + "\")") == ":pong\n");
+  CHECK(rpc("node()") == ":\"" + node.name() + "\"\n");
+  // The rpc client is itself a hidden peer while it asks (remsh-...), as a remote shell is on BEAM.
+  CHECK_THAT(rpc("Node.list(:connected)"),
+             Catch::StartsWith("[:\"" + beam_node + "\", :\"remsh-") && Catch::EndsWith("]\n"));
+  CHECK_THAT(rpc("Node.list(:hidden)"), Catch::StartsWith("[:\"remsh-") && !Catch::Contains(beam_node));
+  CHECK(rpc("Node.list") == "[:\"" + beam_node + "\"]\n");
+  CHECK_THAT(rpc("help"), Catch::Contains("Node.list(:hidden)"));
+}
+
 TEST_CASE(
     "runtime's call_erlang and cast_erlang reach a registered BEAM process, the agent reports its nodeup "
     "and nodedown",

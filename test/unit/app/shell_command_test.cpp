@@ -33,7 +33,9 @@ TEST_CASE("plain commands", "[shell_command]") {
 
 TEST_CASE("wrong arguments and unknown words are unknown, kept for the message", "[shell_command]") {
   for (auto line : {"ping", "ping a@h b@h", "nodes now", "nslookup x mx", "fly", "Node.fly", "Node.ping(a@h)",
-                    ":inet_res.nslookup('x', :in, :mx)", "rm -rf /"}) {
+                    ":inet_res.nslookup('x', :in, :mx)", "rm -rf /", "ping :'a@h'x",
+                    "ping :", "Node.ping:a@h", "Node.pingx(:a@h)", "Node.list(:everyone)",
+                    "Node.list(hidden)", "node(1)", ":net_adm.ping(a@h)", ":net_adm.pong(:a@h)"}) {
     INFO(line);
     auto cmd = parse_shell_line(line);
     CHECK(cmd.verb == shell_verb::unknown);
@@ -62,6 +64,62 @@ TEST_CASE("the Elixir spellings", "[shell_command]") {
   CHECK(parse_shell_line(R"(:inet_res.nslookup("x", :in, :a))").record_type == "a");
 }
 
+// The spellings an Elixir or Erlang operator types from habit (issue 24): one check per spelling.
+TEST_CASE("a plain command takes its node as an Elixir atom too", "[shell_command]") {
+  for (auto line : {"ping :'a@h'", R"(ping :"a@h")", "ping :a@h", "connect :'a@h'", "disconnect :'a@h'"}) {
+    INFO(line);
+    auto cmd = parse_shell_line(line);
+    CHECK(cmd.argument == "a@h");
+    CHECK(cmd.dialect == shell_dialect::plugnode);
+  }
+  CHECK(parse_shell_line("ping :'a@h'").verb == shell_verb::ping);
+}
+
+TEST_CASE("Node.list takes Node.list/1's kinds, nodes takes them as a word", "[shell_command]") {
+  for (auto kind : {"hidden", "connected", "visible", "this", "known"}) {
+    INFO(kind);
+    auto elixir = parse_shell_line(std::string("Node.list(:") + kind + ")");
+    CHECK(elixir.verb == shell_verb::nodes);
+    CHECK(elixir.argument == kind);
+    CHECK(elixir.dialect == shell_dialect::elixir);
+    CHECK(parse_shell_line(std::string("Node.list :") + kind).argument == kind);
+    CHECK(parse_shell_line(std::string("nodes ") + kind).argument == kind);
+  }
+  CHECK(parse_shell_line("Node.list(:hidden)").argument == "hidden");
+  CHECK(parse_shell_line("Node.list(:connected)").argument == "connected");
+  CHECK(parse_shell_line("Node.list").argument.empty());
+}
+
+TEST_CASE("node() is self", "[shell_command]") {
+  auto cmd = parse_shell_line("node()");
+  CHECK(cmd.verb == shell_verb::self);
+  CHECK(cmd.dialect == shell_dialect::elixir);
+  CHECK(parse_shell_line("Node.self()").verb == shell_verb::self);
+}
+
+TEST_CASE(":net_adm.ping is Erlang's ping", "[shell_command]") {
+  for (auto line : {R"(:net_adm.ping(:"a@h"))", ":net_adm.ping(:'a@h')", ":net_adm.ping :a@h"}) {
+    INFO(line);
+    auto cmd = parse_shell_line(line);
+    CHECK(cmd.verb == shell_verb::ping);
+    CHECK(cmd.argument == "a@h");
+    CHECK(ping_answer(cmd, true) == ":pong");
+  }
+}
+
+TEST_CASE("Node.ping, connect and disconnect without parentheses", "[shell_command]") {
+  for (auto [line, verb] :
+       {std::pair{R"(Node.ping :"a@h")", shell_verb::ping}, std::pair{"Node.ping  :'a@h'", shell_verb::ping},
+        std::pair{"Node.connect :a@h", shell_verb::connect},
+        std::pair{R"(Node.disconnect :"a@h")", shell_verb::disconnect}}) {
+    INFO(line);
+    auto cmd = parse_shell_line(line);
+    CHECK(cmd.verb == verb);
+    CHECK(cmd.argument == "a@h");
+    CHECK(cmd.dialect == shell_dialect::elixir);
+  }
+}
+
 TEST_CASE("answers come back in the dialect they were asked in", "[shell_command]") {
   CHECK(ping_answer(parse_shell_line("ping a@h"), true) == "pong");
   CHECK(ping_answer(parse_shell_line("ping a@h"), false) == "pang");
@@ -81,8 +139,27 @@ TEST_CASE("the clustered-state commands: groups, members GROUP, entities", "[she
 }
 
 TEST_CASE("help names every command", "[shell_command]") {
-  for (auto word : {"nodes", "ping", "connect", "disconnect", "nslookup", "discover", "status", "cluster",
-                    "metrics", "help", "quit", "Node.ping", "groups", "members GROUP", "entities"}) {
+  for (auto word : {"nodes",
+                    "ping",
+                    "connect",
+                    "disconnect",
+                    "nslookup",
+                    "discover",
+                    "status",
+                    "cluster",
+                    "metrics",
+                    "help",
+                    "quit",
+                    "Node.ping",
+                    "groups",
+                    "members GROUP",
+                    "entities",
+                    "Node.list(:hidden)",
+                    "Node.list(:connected)",
+                    "node()",
+                    ":net_adm.ping(:\"app@host\")",
+                    "Node.ping :\"app@host\"",
+                    ":'app@host'"}) {
     INFO(word);
     CHECK_THAT(shell_help(), Catch::Contains(word));
   }

@@ -21,7 +21,8 @@ class Registry;
 namespace plugnode::app {
 
 runtime::node_options node_options_of(const config& cfg);
-// The same with the service's declared message types added to the actor system (message_types.hpp).
+// The same with the service's declared message types added to the actor system (message_types.hpp), and
+// its actors marked `beam` exported to BEAM nodes besides the node's `plugnode` rpc module.
 runtime::node_options node_options_of(const config& cfg, const service& app);
 
 // How peers' host names resolve, for a node and for the client commands alike: through PLUGNODE_DNS_SERVER

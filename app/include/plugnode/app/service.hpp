@@ -42,7 +42,9 @@ namespace plugnode::app {
 
 // A long-lived actor of the application: started under the node's one_for_one supervisor (restarted when it
 // dies, the node stopped when it keeps dying) and registered with the node agent as `name`, so any node of
-// the cluster reaches it as {name, node} (call below, runtime::call in an actor or a shell command).
+// the cluster reaches it as {name, node} (call below, runtime::call in an actor or a shell command). BEAM
+// nodes reach it only when `beam` is set (GenServer.call({name, node}, ...), erlang/protocol.hpp); such an
+// actor should install erlang::quiet_unexpected, so a BEAM node's stray messages cannot flood stderr.
 struct service_actor {
   std::string name;
   std::function<caf::actor(caf::actor_system&, const node_services&)> start;
@@ -50,6 +52,7 @@ struct service_actor {
   // max_seconds; one crash more stops the node, which logs the last crash's reason (a pod restarts it).
   std::size_t max_restarts = 3;
   std::chrono::seconds max_seconds{5};
+  bool beam = false; // exported to BEAM nodes (GenServer.call({name, node}, ...) reaches it)
 };
 
 // A scope of routes (Phoenix's `scope "/api"` with `pipe_through`): every request below `prefix` runs the

@@ -10,6 +10,8 @@
 #include <cstring>
 #include <thread>
 
+#include "plugnode/runtime/log_limiter.hpp"
+
 namespace plugnode::erlang::detail {
 namespace {
 
@@ -203,6 +205,9 @@ void erlang_connection::read_loop(const std::function<void(dist_message)>& on_me
     if (size > max_frame) {
       reason =
           "frame of " + std::to_string(size) + " bytes refused (limit " + std::to_string(max_frame) + ")";
+      runtime::log_limited(spdlog::level::warn, "malformed frames from BEAM nodes", peer_node_,
+                           "erlang: " + peer_node_ + " (" + peer_address_ + "): " + reason +
+                               ": connection dropped");
       break;
     }
     // Grown as bytes arrive, so a frame announced and never sent costs no memory.
@@ -220,6 +225,11 @@ void erlang_connection::read_loop(const std::function<void(dist_message)>& on_me
     auto msg = parse_frame(body, error);
     if (!msg) {
       reason = "malformed frame: " + error;
+      // The one fault of the peer that costs the link (what it sends well-formed costs a message at most):
+      // a warning, rate-limited as everything a peer can cause.
+      runtime::log_limited(spdlog::level::warn, "malformed frames from BEAM nodes", peer_node_,
+                           "erlang: " + peer_node_ + " (" + peer_address_ + ") sent a " + reason +
+                               ": connection dropped");
       break;
     }
     on_message(std::move(*msg));

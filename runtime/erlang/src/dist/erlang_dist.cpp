@@ -2,7 +2,9 @@
 #include "dist/erlang_dist.hpp"
 
 #include <arpa/inet.h>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
@@ -86,7 +88,8 @@ std::unique_ptr<erlang_dist> erlang_dist::start(caf::actor_system& system, erlan
       system, erlang_nodes_settings{
                   s.name.to_string(), dist->nodes_,
                   [d = dist.get()](const std::string& node, const std::string& address,
-                                   std::uint16_t at_port) { return d->dial(node, address, at_port); }});
+                                   std::uint16_t at_port) { return d->dial(node, address, at_port); },
+                  s.options.epmd_port});
   dist->prober_ = spawn_epmd_prober(system, s.options.epmd_port);
   for (std::size_t i = 0; i < acceptor_count; ++i)
     dist->acceptors_.emplace_back([d = dist.get()] { d->accept_loop(); });
@@ -128,6 +131,21 @@ const std::string& erlang_dist::epmd_mode() const {
   return epmd_->mode();
 }
 
+namespace {
+
+// Why ei's handshake failed, from its erl_errno: ei sets EIO when the challenge reply does not match the
+// cookie (and when a handshake message is malformed, the peer closes, or the gate evicts it), ETIMEDOUT
+// when the peer is slow.
+std::string handshake_failure(int err) {
+  switch (err) {
+  case EIO: return "a wrong cookie (the challenge reply did not match), a broken handshake or an eviction";
+  case ETIMEDOUT: return "no complete handshake within the timeout";
+  default: return std::strerror(err);
+  }
+}
+
+} // namespace
+
 void erlang_dist::accept_loop() {
   while (!stop_) {
     last_accepted_peer().clear();
@@ -139,11 +157,12 @@ void erlang_dist::accept_loop() {
     if (fd >= 0) {
       adopt(fd, peer.nodename, "from " + last_accepted_peer());
     } else if (!stop_ && !last_accepted_peer().empty()) {
-      runtime::log_limited(
-          spdlog::level::warn, "failed Erlang handshakes", last_accepted_address(),
-          fmt::format("erlang: handshake with {} failed (a wrong cookie, a timeout, an eviction, or not "
-                      "Erlang's distribution protocol; erl_errno {})",
-                      last_accepted_peer(), erl_errno));
+      // ei's accept reads the peer's name (send_name) into `peer` before it checks the cookie.
+      peer.nodename[sizeof peer.nodename - 1] = '\0';
+      std::string who = peer.nodename[0] ? std::string(" (node ") + peer.nodename + ")" : "";
+      runtime::log_limited(spdlog::level::warn, "failed Erlang handshakes", last_accepted_address(),
+                           fmt::format("erlang: handshake with {}{} failed: {} (erl_errno {})",
+                                       last_accepted_peer(), who, handshake_failure(erl_errno), erl_errno));
     }
   }
 }
@@ -151,8 +170,9 @@ void erlang_dist::accept_loop() {
 void erlang_dist::adopt(int fd, const std::string& peer_node, const std::string& peer_address) {
   auto connection =
       std::make_shared<erlang_connection>(fd, peer_node, peer_address, settings_.options.ticktime);
-  auto peer = spawn_erlang_peer(system_, connection, settings_.agent,
-                                pid{settings_.name.to_string(), 0, 0, ec_.creation});
+  auto peer =
+      spawn_erlang_peer(system_, connection, settings_.agent,
+                        pid{settings_.name.to_string(), 0, 0, ec_.creation}, settings_.options.exported);
   nodes_->add({connection, peer});
   runtime::logger().info("erlang: node up: {} ({})", peer_node, peer_address);
   caf::anon_send(front_, nodeup_atom_v, peer_node);
@@ -194,7 +214,7 @@ std::string erlang_dist::dial(const std::string& node, const std::string& addres
   handshake_over(fd >= 0);
   if (fd < 0)
     return "Erlang's handshake with " + where + ":" + std::to_string(port) +
-           " failed (a wrong cookie, or not an Erlang node; erl_errno " + std::to_string(erl_errno) + ")";
+           " failed: " + handshake_failure(erl_errno) + " (erl_errno " + std::to_string(erl_errno) + ")";
   adopt(fd, node, "to " + where + ":" + std::to_string(port));
   return "";
 }

@@ -47,10 +47,15 @@ std::optional<dist_message> parse_frame(std::string_view body, std::string& erro
     error = "control message is not a tuple starting with an integer";
     return std::nullopt;
   }
-  dist_message msg{std::move(*control), std::nullopt};
+  dist_message msg{std::move(*control), std::nullopt, {}};
   body.remove_prefix(used);
   if (!body.empty()) {
+    used = 0;
     auto payload = decode_term(body, error, &used);
+    if (!payload && used == body.size()) {
+      msg.unusable = error; // well-formed to its last byte, only not something plugnode holds
+      return msg;
+    }
     if (!payload) {
       error = "message: " + error;
       return std::nullopt;

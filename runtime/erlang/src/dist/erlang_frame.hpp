@@ -31,11 +31,15 @@ enum class dist_op : std::int64_t {
 struct dist_message {
   term control;
   std::optional<term> payload;
+  // Set when the frame had a well-formed message plugnode cannot hold (nested too deep): the payload is
+  // then empty and the message is dropped, not the connection.
+  std::string unusable;
   std::optional<dist_op> op() const; // nullopt for kinds plugnode does not know
 };
 
 // A frame's body (after the 4-byte length, which the reader has taken); nullopt with `error` when it is not
-// 'p', the control is not a tuple starting with an integer, or a term is malformed.
+// 'p', the control is not a tuple starting with an integer, or a term is malformed: what breaks the
+// format, for which the connection is dropped.
 std::optional<dist_message> parse_frame(std::string_view body, std::string& error);
 
 // A whole frame, length first.

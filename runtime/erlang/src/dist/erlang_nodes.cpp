@@ -8,8 +8,10 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "epmd/epmd_probe.hpp"
 #include "plugnode/erlang/protocol.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 #include "runtime_names.hpp"
 
 namespace plugnode::erlang::detail {
@@ -33,11 +35,30 @@ caf::actor peer_of(nodes_actor* self, const std::string& node, bool connect, con
     return nullptr;
   auto why = s.dial(node, address, port);
   if (!why.empty()) {
-    runtime::logger().info("erlang: cannot connect to {}: {}", node, why);
+    // Discovery may retry a node every poll: rate-limited, so a node with the wrong cookie is one line a
+    // window, not one a poll.
+    runtime::log_limited(spdlog::level::warn, "failed dials to BEAM nodes", node,
+                         "erlang: cannot connect to " + node + ": " + why);
     return nullptr;
   }
   auto entry = s.table->find(node);
   return entry ? entry->peer : nullptr;
+}
+
+// Where a BEAM peer listens, for /cluster: the address dialled ("to host:port"), or for a node that dialled
+// us ("from host:its ephemeral port") its port as the EPMD of its host says; the source port when EPMD
+// does not answer.
+std::string listening_address(nodes_actor* self, const std::string& node, const std::string& seen) {
+  constexpr std::string_view to = "to ", from = "from ";
+  if (seen.compare(0, to.size(), to) == 0)
+    return seen.substr(to.size());
+  if (seen.compare(0, from.size(), from) != 0)
+    return seen;
+  auto host_port = seen.substr(from.size());
+  auto host = host_port.substr(0, host_port.rfind(':'));
+  auto answer = probe_epmd(host, self->state.settings.epmd_port, node.substr(0, node.find('@')),
+                           std::chrono::milliseconds(300));
+  return answer.dist_port ? host + ":" + std::to_string(answer.dist_port) : host_port;
 }
 
 caf::behavior erlang_nodes(nodes_actor* self, erlang_nodes_settings settings) {
@@ -79,7 +100,8 @@ caf::behavior erlang_nodes(nodes_actor* self, erlang_nodes_settings settings) {
         std::vector<peer_info> peers;
         for (auto& name : self->state.settings.table->names())
           if (auto entry = self->state.settings.table->find(name))
-            peers.push_back(peer_info{name, false, entry->connection->peer_address(), -1,
+            peers.push_back(peer_info{name, false,
+                                      listening_address(self, name, entry->connection->peer_address()), -1,
                                       entry->connection->silent_ms(), entry->connection->up_ms(), 0});
         return peers;
       },

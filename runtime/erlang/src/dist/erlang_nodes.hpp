@@ -19,6 +19,7 @@ struct erlang_nodes_settings {
   std::shared_ptr<erlang_node_table> table;
   // Connects to a BEAM node and adopts the connection (erlang_dist::dial); "" on success, else why not.
   std::function<std::string(const std::string& node, const std::string& address, std::uint16_t port)> dial;
+  std::uint16_t epmd_port = 4369; // where a host's EPMD answers (ERL_EPMD_PORT): a peer's port for /cluster
 };
 
 caf::actor spawn_erlang_nodes(caf::actor_system& system, erlang_nodes_settings settings);

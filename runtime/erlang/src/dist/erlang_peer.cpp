@@ -13,11 +13,13 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/stateful_actor.hpp>
 
+#include "dist/erlang_module.hpp"
 #include "dist/erlang_peer_names.hpp"
 #include "plugnode/erlang/protocol.hpp"
 #include "plugnode/erlang/term_codec.hpp"
 #include "plugnode/erlang/term_format.hpp"
 #include "plugnode/runtime/log.hpp"
+#include "plugnode/runtime/log_limiter.hpp"
 #include "runtime_names.hpp"
 
 namespace plugnode::erlang::detail {
@@ -45,6 +47,10 @@ struct peer_state {
   peer_names names{name_max_age};
   std::set<caf::actor_addr> monitored;               // actors behind names, each monitored once
   std::map<std::string, beam_monitor> beam_monitors; // by encoded reference
+  std::set<std::string> exported;                    // the names this BEAM node may reach
+  // Pids standing for exported names (:erlang.whereis/1's answers): a message to one goes to the name.
+  std::map<std::string, pid> name_pids;
+  std::map<std::string, std::string> pid_names; // by encoded pid
   static inline const char* name = "erlang_peer";
 };
 using peer_actor = caf::stateful_actor<peer_state>;
@@ -92,20 +98,55 @@ void with_name(peer_actor* self, const std::string& name, peer_names::use_fn use
   });
 }
 
-// A call to the actor registered as `name`; `on_missing` runs when there is none (or it does not answer).
-template <class OnMissing>
-void call_registered(peer_actor* self, const std::string& name, gen_call call, term request,
-                     OnMissing on_missing) {
-  with_name(self, name, [=](const caf::actor& target) {
+// with_name for what a BEAM node asks: a name the application did not export is to it as a name nobody
+// registered, so the node's own actors (`erlang`, `shell` ...) stay out of its reach.
+void with_exported(peer_actor* self, const std::string& name, peer_names::use_fn use) {
+  if (self->state.exported.count(name) == 0)
+    return use(nullptr);
+  with_name(self, name, std::move(use));
+}
+
+// A request from the BEAM node to the exported actor `name`: `done` with its answer, or `on_missing` when
+// there is none or it does not answer (that is logged, rate-limited: the peer can cause it at will).
+void ask_exported(peer_actor* self, const std::string& name, const term& request,
+                  std::function<void(const term&)> done, std::function<void()> on_missing) {
+  with_exported(self, name, [=](const caf::actor& target) {
     if (!target)
       return on_missing();
     self->request(target, erlang_call_timeout, erlang_call_atom_v, request)
-        .then([=](const term& value) { reply(self, call, value); },
+        .then([=](const term& value) { done(value); },
               [=](const caf::error& error) {
-                runtime::logger().warn("erlang: call to {} from {} failed: {}", name,
-                                       self->state.connection->peer_node(), self->system().render(error));
+                auto& node = self->state.connection->peer_node();
+                runtime::log_limited(spdlog::level::warn, "failed calls from BEAM nodes", node,
+                                     "erlang: call to " + name + " from " + node +
+                                         " failed: " + self->system().render(error));
                 on_missing();
               });
+  });
+}
+
+// The pid standing for the exported name `name` (whereis/1), the same one for the connection's life.
+pid pid_for_name(peer_actor* self, const std::string& name);
+
+// `:rpc.call(node, module, fun, args)`, by either road (rex, erpc's spawn): the `erlang` module's answers
+// (erlang_module.hpp), else the call `{fun, args}` to the exported actor registered as `module`.
+void module_call(peer_actor* self, const std::string& module, const term& fun, const term& args,
+                 std::function<void(const term&)> done, std::function<void()> missing) {
+  if (module != "erlang")
+    return ask_exported(self, module, tuple_of(fun, args), std::move(done), std::move(missing));
+  auto name = fun.get_if<atom>();
+  if (name == nullptr)
+    return missing();
+  auto answer = [=, f = name->name](std::vector<std::string> nodes) {
+    node_facts facts{self->state.self.node, std::move(nodes), &self->state.exported,
+                     [self](const std::string& exported) { return pid_for_name(self, exported); }};
+    auto value = erlang_module_call(f, args, facts);
+    value ? done(*value) : missing();
+  };
+  if (!needs_nodes(name->name))
+    return answer({});
+  self->request(self->state.agent, lookup_timeout, nodes_atom_v).then(answer, [=](const caf::error&) {
+    answer({});
   });
 }
 
@@ -116,8 +157,9 @@ void rpc_call(peer_actor* self, const gen_call& call) {
       !t->elements[1].is<atom>())
     return reply(self, call, tuple_of(atom_of("badrpc"), atom_of("notsup")));
   auto& e = t->elements;
-  call_registered(self, e[1].get_if<atom>()->name, call, tuple_of(e[2], e[3]),
-                  [=] { reply(self, call, undef(e[1], e[2], e[3])); });
+  module_call(
+      self, e[1].get_if<atom>()->name, e[2], e[3], [=](const term& value) { reply(self, call, value); },
+      [=] { reply(self, call, undef(e[1], e[2], e[3])); });
 }
 
 void reg_send(peer_actor* self, const tuple& control, const term& message) {
@@ -138,10 +180,12 @@ void reg_send(peer_actor* self, const tuple& control, const term& message) {
     return;
   }
   if (call) {
-    call_registered(self, name, *call, call->request, [] {});
+    auto c = *call;
+    ask_exported(
+        self, name, c.request, [=](const term& value) { reply(self, c, value); }, [] {});
     return;
   }
-  with_name(self, name, [=](const caf::actor& target) {
+  with_exported(self, name, [=](const caf::actor& target) {
     if (target)
       self->send(target, erlang_send_atom_v, message);
     else
@@ -155,6 +199,16 @@ pid new_pid(const pid& self) {
   static std::atomic<std::uint32_t> counter{1};
   auto n = counter.fetch_add(1);
   return pid{self.node, n & 0x7fff, (n >> 15) & 0x1fff, self.creation};
+}
+
+pid pid_for_name(peer_actor* self, const std::string& name) {
+  auto& s = self->state;
+  if (auto it = s.name_pids.find(name); it != s.name_pids.end())
+    return it->second;
+  auto p = new_pid(s.self);
+  s.name_pids.emplace(name, p);
+  s.pid_names.emplace(encode_term(term(p)), name);
+  return p;
 }
 
 // A reference of this node, unique within its start, to tag a call's reply.
@@ -177,8 +231,16 @@ void call_out(peer_actor* self, const std::string& name, const term& request,
   self->delayed_send(self, timeout, call_timeout_atom_v, key);
 }
 
-// SEND `{2, _, To}` with `{Ref, Reply}`: the reply to a call_out.
-void reply_in(peer_actor* self, const term& message) {
+// SEND `{2, _, To}` (or SEND_SENDER `{22, From, To}`) with `{Ref, Reply}`: the reply to a call_out; or
+// any message to a pid whereis/1 handed out, which goes to its name.
+void reply_in(peer_actor* self, const tuple& control, const term& message) {
+  if (control.elements.size() == 3) {
+    auto named = self->state.pid_names.find(encode_term(control.elements[2]));
+    if (named != self->state.pid_names.end()) {
+      auto to = tuple_of(6, control.elements[2], atom_of(""), atom_of(named->second));
+      return reg_send(self, *to.get_if<tuple>(), message);
+    }
+  }
   auto t = message.get_if<tuple>();
   if (t == nullptr || t->elements.size() != 2)
     return;
@@ -227,17 +289,13 @@ void spawn_request(peer_actor* self, const tuple& control, const term& arguments
     if (monitored)
       self->state.connection->send(make_frame(monitor_exit_control(process, caller, req_id, reason)));
   };
-  auto missing = [=] {
-    exit_with(
-        tuple_of(res, atom_of("error"), atom_of("undef"), list_of(tuple_of(module, fun, fun_args, term()))));
-  };
-  with_name(self, module.get_if<atom>()->name, [=](const caf::actor& target) {
-    if (!target)
-      return missing();
-    self->request(target, erlang_call_timeout, erlang_call_atom_v, tuple_of(fun, fun_args))
-        .then([=](const term& value) { exit_with(tuple_of(res, atom_of("return"), value)); },
-              [=](const caf::error&) { missing(); });
-  });
+  module_call(
+      self, module.get_if<atom>()->name, fun, fun_args,
+      [=](const term& value) { exit_with(tuple_of(res, atom_of("return"), value)); },
+      [=] {
+        exit_with(tuple_of(res, atom_of("error"), atom_of("undef"),
+                           list_of(tuple_of(module, fun, fun_args, term()))));
+      });
 }
 
 // MONITOR_P `{19, From, ToProc, Ref}`: BEAM monitors the name it calls (GenServer.call does); a name with
@@ -249,7 +307,7 @@ void monitor(peer_actor* self, const tuple& control) {
   if (name == "net_kernel" || name == "rex")
     return;
   beam_monitor m{control.elements[2], *control.elements[1].get_if<pid>(), control.elements[3], {}};
-  with_name(self, name, [=](const caf::actor& who) mutable {
+  with_exported(self, name, [=](const caf::actor& who) mutable {
     if (!who) {
       self->state.connection->send(
           make_frame(monitor_exit_control(m.watched, m.watcher, m.ref, atom_of("noproc"))));
@@ -268,7 +326,7 @@ void demonitor(peer_actor* self, const tuple& control) {
   auto key = encode_term(control.elements[3]);
   auto forget = [=](const caf::actor&) { self->state.beam_monitors.erase(key); };
   if (auto name = control.elements[2].get_if<atom>())
-    with_name(self, name->name, forget);
+    with_exported(self, name->name, forget);
   else
     forget(nullptr);
 }
@@ -304,8 +362,9 @@ void actor_gone(peer_actor* self, const caf::down_msg& down) {
 }
 
 caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> connection, caf::actor agent,
-                          pid self_pid) {
+                          pid self_pid, std::set<std::string> exported) {
   self->state.connection = std::move(connection);
+  self->state.exported = std::move(exported);
   self->state.agent = std::move(agent);
   self->state.self = std::move(self_pid);
   self->set_down_handler([=](const caf::down_msg& down) { actor_gone(self, down); });
@@ -326,6 +385,12 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
       [=](const dist_message& msg) {
         auto op = msg.op();
         auto& control = *msg.control.get_if<tuple>();
+        if (!msg.unusable.empty()) {
+          auto& node = self->state.connection->peer_node();
+          runtime::log_limited(spdlog::level::warn, "unusable messages from BEAM nodes", node,
+                               "erlang: a message from " + node + " dropped: " + msg.unusable);
+          return;
+        }
         if (op == dist_op::reg_send && msg.payload)
           reg_send(self, control, *msg.payload);
         else if (op == dist_op::monitor)
@@ -334,10 +399,11 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
           demonitor(self, control);
         else if (op == dist_op::spawn_request && msg.payload)
           spawn_request(self, control, *msg.payload);
-        else if (op == dist_op::send && msg.payload)
-          reply_in(self, *msg.payload);
+        else if ((op == dist_op::send || op == dist_op::send_sender) && msg.payload)
+          reply_in(self, control, *msg.payload);
         else
-          runtime::logger().debug("erlang: control message {} from {} ignored", to_string(msg.control),
+          runtime::logger().debug("erlang: control message {} from {} ignored",
+                                  to_string(msg.control, log_term_limit),
                                   self->state.connection->peer_node());
       },
   };
@@ -346,8 +412,9 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
 } // namespace
 
 caf::actor spawn_erlang_peer(caf::actor_system& system, std::shared_ptr<erlang_connection> connection,
-                             caf::actor agent, pid self) {
-  return system.spawn(erlang_peer, std::move(connection), std::move(agent), std::move(self));
+                             caf::actor agent, pid self, std::set<std::string> exported) {
+  return system.spawn(erlang_peer, std::move(connection), std::move(agent), std::move(self),
+                      std::move(exported));
 }
 
 } // namespace plugnode::erlang::detail

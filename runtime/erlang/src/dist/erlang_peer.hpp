@@ -8,6 +8,8 @@
 #pragma once
 
 #include <memory>
+#include <set>
+#include <string>
 
 #include <caf/actor.hpp>
 #include <caf/fwd.hpp>
@@ -19,10 +21,11 @@ namespace plugnode::erlang::detail {
 // Besides the frames, it answers this node's own calls and sends to a process registered on the BEAM node:
 //   (erlang_call_atom, std::string name, term request, std::chrono::milliseconds timeout)  term reply
 //   (erlang_send_atom, std::string name, term message)
-// `agent` answers the registry's whereis_atom; `self` is a pid of this node (its name and creation) for the
-// pids it hands out. Every message frame of `connection` must be sent to the returned actor as a
-// dist_message; it ends when it receives an exit.
+// `agent` answers the registry's whereis_atom and the node list; `self` is a pid of this node (its name and
+// creation) for the pids it hands out; `exported` the registered names the BEAM node may reach. Every
+// message frame of `connection` must be sent to the returned actor as a dist_message; it ends when it
+// receives an exit.
 caf::actor spawn_erlang_peer(caf::actor_system& system, std::shared_ptr<erlang_connection> connection,
-                             caf::actor agent, pid self);
+                             caf::actor agent, pid self, std::set<std::string> exported);
 
 } // namespace plugnode::erlang::detail

@@ -2,11 +2,16 @@
 // a remote `#PID<...>`), the node's name is printed instead.
 #include "plugnode/erlang/term_format.hpp"
 
+#include "plugnode/erlang/term_codec.hpp"
+
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <string_view>
+#include <vector>
 
 namespace plugnode::erlang {
 namespace {
@@ -44,7 +49,35 @@ bool printable(const std::string& bytes) {
   return true;
 }
 
-void quoted(std::string& out, const std::string& text, char quote) {
+// Where a printed term goes: all of it, or its first `limit` bytes with the rest only counted.
+class sink {
+public:
+  explicit sink(std::size_t limit) : limit_(limit) {}
+  sink& operator+=(char c) { return add(std::string_view(&c, 1)); }
+  sink& operator+=(const std::string& s) { return add(s); }
+  sink& operator+=(const char* s) { return add(s); }
+  // A number, formatted on the stack: a list of millions of integers costs no allocation per element.
+  template <class Int> sink& number(Int n) {
+    char buf[24];
+    auto end = std::to_chars(buf, buf + sizeof buf, n).ptr;
+    return add(std::string_view(buf, static_cast<std::size_t>(end - buf)));
+  }
+  std::size_t total() const { return total_; }
+  std::string& text() { return text_; }
+
+private:
+  sink& add(std::string_view s) {
+    total_ += s.size();
+    if (text_.size() < limit_)
+      text_.append(s.substr(0, limit_ - text_.size()));
+    return *this;
+  }
+  std::size_t limit_;
+  std::size_t total_ = 0;
+  std::string text_;
+};
+
+void quoted(sink& out, const std::string& text, char quote) {
   out += quote;
   for (char c : text) {
     switch (c) {
@@ -84,9 +117,67 @@ std::string float_text(double d) {
   return text;
 }
 
-struct printer {
-  std::string& out;
+// Decimal digits of a magnitude (bytes least significant first), by repeated division: quadratic, so only
+// for magnitudes of up to 128 bytes; larger ones print in hex (Elixir reads 0x... as the same integer).
+std::string digits_of(const big_integer& b) {
+  std::string text;
+  if (b.magnitude.size() > 128) {
+    static const char hex[] = "0123456789ABCDEF";
+    text = "0x";
+    for (auto it = b.magnitude.rbegin(); it != b.magnitude.rend(); ++it) {
+      auto byte = static_cast<unsigned char>(*it);
+      if (text.size() > 2 || byte >> 4)
+        text += hex[byte >> 4];
+      text += hex[byte & 0xf];
+    }
+  } else {
+    std::vector<std::uint32_t> n(b.magnitude.rbegin(), b.magnitude.rend()); // most significant first
+    for (auto& d : n)
+      d &= 0xff;
+    while (!n.empty()) {
+      std::uint32_t rest = 0;
+      std::vector<std::uint32_t> quotient;
+      for (auto d : n) {
+        auto cur = rest * 256 + d;
+        if (!quotient.empty() || cur / 10)
+          quotient.push_back(cur / 10);
+        rest = cur % 10;
+      }
+      text += static_cast<char>('0' + rest);
+      n = std::move(quotient);
+    }
+    std::reverse(text.begin(), text.end());
+  }
+  return (b.negative ? "-" : "") + text;
+}
 
+struct printer {
+  sink& out;
+
+  void operator()(const big_integer& b) const { out += digits_of(b); }
+  void operator()(const fun& value) const {
+    // &:erlang.node/0 for an export; a closure as Elixir shows one, by the index and uniq BEAM gave it.
+    auto f = describe(value);
+    if (!f.name.empty()) {
+      out += '&';
+      (*this)(atom{f.module});
+      out += '.' + f.name + '/' + std::to_string(f.arity);
+      return;
+    }
+    out += "#Function<" + std::to_string(f.index) + "." + std::to_string(f.uniq) + "/" +
+           std::to_string(f.arity) + " in ";
+    (*this)(atom{f.module});
+    out += '>';
+  }
+  void operator()(const port& p) const { out += "#Port<" + p.node + "." + std::to_string(p.id) + ">"; }
+  void operator()(const bitstring& b) const {
+    // <<255, 1::size(3)>>: the whole bytes, then the last one's used bits as their value.
+    out += "<<";
+    for (std::size_t i = 0; i + 1 < b.bytes.size(); ++i)
+      out.number(static_cast<unsigned char>(b.bytes[i])) += ", ";
+    auto last = static_cast<unsigned char>(b.bytes.back()) >> (8 - b.bits);
+    out += std::to_string(last) + "::size(" + std::to_string(b.bits) + ")>>";
+  }
   void operator()(const atom& a) const {
     static const std::string alias = "Elixir.";
     if (a.name == "true" || a.name == "false" || a.name == "nil") {
@@ -101,14 +192,14 @@ struct printer {
       quoted(out, a.name, '"');
     }
   }
-  void operator()(std::int64_t i) const { out += std::to_string(i); }
+  void operator()(std::int64_t i) const { out.number(i); }
   void operator()(double d) const { out += float_text(d); }
   void operator()(const binary& b) const {
     if (printable(b.bytes))
       return quoted(out, b.bytes, '"');
     out += "<<";
     for (std::size_t i = 0; i < b.bytes.size(); ++i)
-      out += (i ? ", " : "") + std::to_string(static_cast<unsigned char>(b.bytes[i]));
+      (i ? out += ", " : out).number(static_cast<unsigned char>(b.bytes[i]));
     out += ">>";
   }
   void operator()(const charlist& c) const {
@@ -116,7 +207,7 @@ struct printer {
       return quoted(out, c.chars, '\'');
     out += '[';
     for (std::size_t i = 0; i < c.chars.size(); ++i)
-      out += (i ? ", " : "") + std::to_string(static_cast<unsigned char>(c.chars[i]));
+      (i ? out += ", " : out).number(static_cast<unsigned char>(c.chars[i]));
     out += ']';
   }
   void operator()(const tuple& t) const {
@@ -175,9 +266,20 @@ struct printer {
 } // namespace
 
 std::string to_string(const term& value) {
-  std::string out;
+  return to_string(value, std::string::npos);
+}
+
+std::string to_string(const term& value, std::size_t limit) {
+  sink out(limit);
   std::visit(printer{out}, value.value());
-  return out;
+  auto& text = out.text();
+  if (out.total() <= limit)
+    return std::move(text);
+  while (!text.empty() && (static_cast<unsigned char>(text.back()) & 0xc0) == 0x80)
+    text.pop_back(); // a UTF-8 sequence cut short: its continuation bytes
+  if (!text.empty() && static_cast<unsigned char>(text.back()) >= 0xc0)
+    text.pop_back(); // and its lead byte
+  return text + "... (" + std::to_string(out.total()) + " bytes)";
 }
 
 } // namespace plugnode::erlang

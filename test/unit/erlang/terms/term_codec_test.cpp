@@ -42,6 +42,17 @@ std::string erl_encoded(const std::string& expr) {
   return bytes;
 }
 
+// A closure (NEW_FUN_EXT) of module m, index 0, whose one free variable is `inner`.
+std::string closure_around(const std::string& inner) {
+  std::string after_size = std::string(1, '\0') + std::string(16, '\0') + std::string(4, '\0') +
+                           std::string("\0\0\0\x01", 4) + "\x77\x01m" + std::string("\x61\x00", 2) +
+                           std::string("\x61\x00", 2) + "\x58\x77\x03" + "a@h" + std::string(12, '\0') +
+                           inner;
+  auto n = static_cast<std::uint32_t>(after_size.size() + 4);
+  return std::string("\x70") + static_cast<char>(n >> 24) + static_cast<char>(n >> 16) +
+         static_cast<char>(n >> 8) + static_cast<char>(n) + after_size;
+}
+
 term sample() {
   map m;
   m.entries.emplace_back(atom_of("name"), binary_of("Torben"));
@@ -82,12 +93,72 @@ TEST_CASE("terms encoded by a real BEAM decode to what the expression says") {
   CHECK(decoded(encode_term(value)) == value);
 }
 
-TEST_CASE("a term nested 10,000 deep is refused, not recursed into") {
+TEST_CASE("big integers, funs, ports and bitstrings from a real BEAM decode, print, and encode back") {
+  struct sample {
+    const char* expr;
+    const char* printed;
+  };
+  for (auto [expr, printed] : {
+           sample{"1 bsl 70", "1180591620717411303424"},
+           sample{"-(1 bsl 70)", "-1180591620717411303424"},
+           sample{"1 bsl 63", "9223372036854775808"},
+           sample{"-(1 bsl 63)", "-9223372036854775808"},
+           sample{"1 bsl 2100", nullptr}, // a LARGE_BIG_EXT (over 255 digits)
+           sample{"fun erlang:node/0", "&:erlang.node/0"},
+           sample{"begin M = list_to_atom(\"Elixir.Enum\"), fun M:map/2 end", "&Enum.map/2"},
+           sample{"fun() -> 1 end", nullptr},
+           sample{"begin X = {1, self()}, fun() -> X end end", nullptr}, // free variables
+           sample{"hd(erlang:ports())", "#Port<nonode@nohost.0>"},
+           sample{"<<1:3>>", "<<1::size(3)>>"},
+           sample{"<<255, 1:3>>", "<<255, 1::size(3)>>"},
+           sample{"<<1:8>>", "<<1>>"},
+           sample{"make_ref()", nullptr},
+           sample{"self()", nullptr},
+       }) {
+    INFO(expr);
+    auto bytes = erl_encoded(expr);
+    auto value = decoded(bytes);
+    if (printed)
+      CHECK(to_string(value) == printed);
+    // Equal again (a fun's bytes unchanged: the fun handed back is the fun its node made); node atoms may
+    // change their encoding (BEAM writes ATOM_EXT, ei SMALL_ATOM_UTF8_EXT).
+    CHECK(decoded(encode_term(value)) == value);
+  }
+  auto closure = decoded(erl_encoded("fun() -> 1 end"));
+  REQUIRE(closure.is<fun>());
+  CHECK_THAT(to_string(closure), Catch::StartsWith("#Function<") && Catch::EndsWith("/0 in :erl_eval>"));
+  CHECK(decoded(erl_encoded("1 bsl 2100")).is<big_integer>());
+  CHECK_THAT(to_string(decoded(erl_encoded("1 bsl 2100"))), Catch::StartsWith("0x1000"));
+  // Every kind in one message, as a BEAM node would send it.
+  auto mix = erl_encoded("{1 bsl 70, fun erlang:node/0, fun() -> ok end, hd(erlang:ports()), <<1:3>>, "
+                         "make_ref(), self(), #{[1 bsl 64] => <<7:5>>}}");
+  CHECK(decoded(encode_term(decoded(mix))) == decoded(mix));
+}
+
+TEST_CASE("a term nested 10,000 deep is refused, not recursed into, but measured") {
   std::string bytes(1, '\x83');
   for (int i = 0; i < 10000; ++i)
     bytes += "\x68\x01"; // a tuple of one element, 10,000 times
   bytes += "\x6a";       // []
-  CHECK(refusal(bytes) == "term nested deeper than 512");
+  std::string error;
+  std::size_t consumed = 0;
+  CHECK_FALSE(decode_term(bytes + "rest", error, &consumed));
+  CHECK(error == "term nested deeper than 512");
+  CHECK(consumed == bytes.size()); // well-formed: a frame's reader can skip it and keep the connection
+  // 512 levels are held.
+  std::string ok(1, '\x83');
+  for (int i = 0; i < 512; ++i)
+    ok += "\x68\x01";
+  ok += "\x6a";
+  CHECK(decoded(ok).is<tuple>());
+  // Funs nested in funs' free variables count as levels too (the decoder recurses into those).
+  std::string funs = "\x61\x01";
+  for (int i = 0; i < 600; ++i)
+    funs = closure_around(funs);
+  consumed = 0;
+  CHECK_FALSE(decode_term("\x83" + funs, error, &consumed));
+  CHECK(error == "term nested deeper than 512");
+  CHECK(consumed == funs.size() + 1);
 }
 
 TEST_CASE("every truncation of a valid term is refused") {
@@ -103,12 +174,20 @@ TEST_CASE("every truncation of a valid term is refused") {
 TEST_CASE("lengths beyond the buffer, unknown tags and missing version bytes are refused") {
   CHECK(refusal(std::string("\x83\x6d\x06\x00\x00\x00", 7) + "abc") == "term cut short"); // 100 MB binary
   CHECK(refusal(std::string("\x83\x6c\xff\xff\xff\xff\x6a", 7)) == "term cut short");     // 4G-element list
-  CHECK(refusal(std::string("\x83\x75\x00", 3)) == "unsupported term tag 117");           // a fun
+  CHECK(refusal(std::string("\x83\x75\x00", 3)) == "unsupported term tag 117");           // old FUN_EXT
   CHECK(refusal(std::string("\x68\x00", 2)) == "no version byte (131) before the term");  // no version
   CHECK(refusal("") == "empty term");
-  // 2^64 does not fit an int64: ei refuses it after the bounds check passed.
-  CHECK(refusal(std::string("\x83\x6e\x09\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01", 13)) ==
-        "integer beyond 64 bits");
+  // Bitstrings of no bits or more than 8 in their last byte; a fun whose size says less than it holds.
+  CHECK(refusal(std::string("\x83\x4d\x00\x00\x00\x01\x00\x01", 8)) ==
+        "bitstring with 0 bits in its last byte");
+  CHECK(refusal(std::string("\x83\x4d\x00\x00\x00\x00\x03", 7)) == "bitstring with 3 bits in its last byte");
+  auto closure = erl_encoded("fun() -> 1 end");
+  auto shrunk = closure;
+  shrunk[5] = static_cast<char>(shrunk[5] - 1); // the low byte of Size
+  CHECK(refusal(shrunk) == "fun's size does not match its contents");
+  // A hand-made closure holding closures decodes, and encodes back to its bytes.
+  auto nested = "\x83" + closure_around(closure_around("\x61\x07"));
+  CHECK(encode_term(decoded(nested)) == nested);
 }
 
 TEST_CASE("an empty string is [] as Erlang reads it, also as a list's tail (found by fuzz_term)") {

@@ -1,6 +1,6 @@
 // term: an Erlang term as a C++ value, what messages to and from BEAM nodes carry (term_codec.hpp turns it
-// into Erlang's external format and back, term_format.hpp prints it as Elixir would). Only the kinds a
-// service exchanges are here: funs, ports, bit strings and integers beyond 64 bits are refused on decode.
+// into Erlang's external format and back, term_format.hpp prints it as Elixir would). Every kind a BEAM
+// node can send has a value here; a fun is carried, not run (plugnode runs no Erlang code).
 #pragma once
 
 #include <cstdint>
@@ -43,6 +43,40 @@ struct reference {
     return a.node == b.node && a.ids == b.ids && a.creation == b.creation;
   }
 };
+// An integer beyond 64 bits (Erlang's bignum): its magnitude's bytes, least significant first, without
+// high zero bytes. A value that fits 64 bits is always an std::int64_t instead.
+struct big_integer {
+  bool negative = false;
+  std::string magnitude;
+  friend bool operator==(const big_integer& a, const big_integer& b) {
+    return a.negative == b.negative && a.magnitude == b.magnitude;
+  }
+};
+// A fun, `fn -> 1 end` (a closure: NEW_FUN_EXT) or `&:erlang.node/0` (EXPORT_EXT). plugnode cannot run
+// it, only hand it back, so its bytes in the external format (tag first) are kept whole; term_codec.hpp's
+// describe reads what a log shows of it. (One string: a term stays as small as a reference, which matters
+// for a list of millions.)
+struct fun {
+  std::string bytes;
+  friend bool operator==(const fun& a, const fun& b) { return a.bytes == b.bytes; }
+};
+struct port {
+  std::string node;
+  std::uint64_t id = 0;
+  std::uint32_t creation = 0;
+  friend bool operator==(const port& a, const port& b) {
+    return a.node == b.node && a.id == b.id && a.creation == b.creation;
+  }
+};
+// A bitstring whose length is no multiple of 8 (`<<1::3>>`): the last byte holds `bits` (1 to 7) bits in
+// its high end, the rest zero.
+struct bitstring {
+  std::string bytes;
+  std::uint8_t bits = 8;
+  friend bool operator==(const bitstring& a, const bitstring& b) {
+    return a.bits == b.bits && a.bytes == b.bytes;
+  }
+};
 struct tuple {
   std::vector<term> elements;
 };
@@ -58,8 +92,8 @@ struct map {
 
 class term {
 public:
-  using value_type =
-      std::variant<atom, std::int64_t, double, binary, charlist, tuple, list, map, pid, reference>;
+  using value_type = std::variant<atom, std::int64_t, double, binary, charlist, tuple, list, map, pid,
+                                  reference, big_integer, fun, port, bitstring>;
 
   term() : value_(list{}) {} // [], Erlang's nil
   term(atom a) : value_(std::move(a)) {}
@@ -73,6 +107,10 @@ public:
   term(map m) : value_(std::move(m)) {}
   term(pid p) : value_(std::move(p)) {}
   term(reference r) : value_(std::move(r)) {}
+  term(big_integer b) : value_(std::move(b)) {}
+  term(fun f) : value_(std::move(f)) {}
+  term(port p) : value_(std::move(p)) {}
+  term(bitstring b) : value_(std::move(b)) {}
 
   const value_type& value() const { return value_; }
   template <class T> bool is() const { return std::holds_alternative<T>(value_); }
