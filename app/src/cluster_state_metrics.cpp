@@ -1,25 +1,12 @@
 // The pub/sub and entity metrics of cluster_state_metrics.hpp.
 #include "plugnode/app/cluster_state_metrics.hpp"
 
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
-
+#include "metric_families.hpp"
 #include "plugnode/runtime/entities.hpp"
 #include "plugnode/runtime/pubsub.hpp"
 
 namespace plugnode::app {
 namespace {
-
-prometheus::Family<prometheus::Counter>& counters(prometheus::Registry& registry, const char* name,
-                                                  const char* help) {
-  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
-}
-
-prometheus::Family<prometheus::Gauge>& gauges(prometheus::Registry& registry, const char* name,
-                                              const char* help) {
-  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
-}
 
 // The runtime's figures only grow while the node runs: the counter follows them.
 void follow(prometheus::Counter& counter, std::uint64_t value) {

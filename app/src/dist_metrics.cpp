@@ -1,24 +1,11 @@
 // The per-peer distribution metrics of dist_metrics.hpp.
 #include "plugnode/app/dist_metrics.hpp"
 
-#include <prometheus/counter.h>
-#include <prometheus/gauge.h>
-#include <prometheus/registry.h>
-
+#include "metric_families.hpp"
 #include "plugnode/runtime/node.hpp"
 
 namespace plugnode::app {
 namespace {
-
-prometheus::Family<prometheus::Counter>& counters(prometheus::Registry& registry, const char* name,
-                                                  const char* help) {
-  return prometheus::BuildCounter().Name(name).Help(help).Register(registry);
-}
-
-prometheus::Family<prometheus::Gauge>& gauges(prometheus::Registry& registry, const char* name,
-                                              const char* help) {
-  return prometheus::BuildGauge().Name(name).Help(help).Register(registry);
-}
 
 // Counters only go up: a value below the series' (a peer that reconnected) starts a new series.
 void set_counter(prometheus::Family<prometheus::Counter>& family, const std::string& peer, double value) {
