@@ -16,7 +16,7 @@ cd "$(dirname "$0")"
 BUILD_PACKAGES=(
   build-essential cmake pkg-config catch2
   libcaf-dev libssl-dev libcpp-httplib-dev libldns-dev
-  libspdlog-dev libfmt-dev nlohmann-json3-dev prometheus-cpp-dev libcli11-dev libedit-dev erlang-dev
+  libspdlog-dev libfmt-dev nlohmann-json3-dev prometheus-cpp-dev libcli11-dev libedit-dev erlang-dev libsystemd-dev
 )
 TEST_PACKAGES=(
   clang-format clang libclang-rt-14-dev dnsmasq-base ldnsutils bind9-dnsutils curl iproute2 procps util-linux openssl
@@ -85,9 +85,11 @@ case "$verb" in
     build build-asan -DPLUGNODE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
     run_tests build-asan ;;
   package)
+    # Only what the packages hold (no tests, no benchmarks), in a build of its own whose prefix is /usr, so
+    # the libraries go to the multiarch directory (GNUInstallDirs); the packages land in build/packages/.
     install_packages "${BUILD_PACKAGES[@]}"
-    build build
-    (cd build && cpack -G DEB -B packages) ;;
+    build build-package -DCMAKE_BUILD_TYPE=Release -DPLUGNODE_BUILD_TESTS=OFF -DCMAKE_INSTALL_PREFIX=/usr
+    cpack --config build-package/CPackConfig.cmake -B "$PWD/build/packages" ;;
   lint)
     install_packages "${BUILD_PACKAGES[@]}" clang-tidy
     build build

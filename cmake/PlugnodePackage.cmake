@@ -1,20 +1,28 @@
-# Debian packages with CPack (`./plugnode.sh package`, or `cpack -G DEB` in a build directory):
+# Debian packages with CPack (`./plugnode.sh package`, or `cpack -G DEB` in a build directory configured with
+# CMAKE_INSTALL_PREFIX=/usr, so that the libraries land in the multiarch directory):
 #   plugnode       the binary, the docs, the systemd unit plugnode.service reading /etc/default/plugnode
-#   plugnode-dev   headers, static libraries and the CMake package of PlugnodeInstall.cmake
+#   plugnode-dev   public headers, static libraries, the CMake package with plugnode_add_service, the
+#                  pkg-config file, and the examples
 # The binary's library dependencies come from dpkg-shlibdeps; plugnode-dev depends on the -dev packages its
-# CMake package finds again. The system files have absolute destinations, so they are in a component a
-# plain `cmake --install` leaves out (EXCLUDE_FROM_ALL): installing to a prefix never writes to /etc.
+# CMake package and plugnode.pc find again. The system files have absolute destinations, so they are in a
+# component a plain `cmake --install` leaves out (EXCLUDE_FROM_ALL): installing to a prefix never writes to
+# /etc.
 include(GNUInstallDirs)
+include(PlugnodeService)
 
-# The docs keep the checkout's layout (README.md beside docs/), so the README's docs/... links work there too.
+# The docs keep the checkout's layout (README.md beside docs/), so the README's docs/... links and the docs'
+# mentions of each other resolve there too.
 install(FILES ${PROJECT_SOURCE_DIR}/README.md DESTINATION ${CMAKE_INSTALL_DOCDIR} COMPONENT bin)
-install(FILES ${PROJECT_SOURCE_DIR}/docs/architecture.md ${PROJECT_SOURCE_DIR}/docs/operations.md
-  ${PROJECT_SOURCE_DIR}/docs/guide.md DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs COMPONENT bin)
-install(FILES ${PROJECT_SOURCE_DIR}/deploy/debian/plugnode.service DESTINATION /lib/systemd/system
-  COMPONENT system EXCLUDE_FROM_ALL)
-# Root-only: it is where the cookie goes.
-install(FILES ${PROJECT_SOURCE_DIR}/deploy/debian/default DESTINATION /etc/default RENAME plugnode
-  PERMISSIONS OWNER_READ OWNER_WRITE COMPONENT system EXCLUDE_FROM_ALL)
+file(GLOB plugnode_docs ${PROJECT_SOURCE_DIR}/docs/*.md)
+install(FILES ${plugnode_docs} DESTINATION ${CMAKE_INSTALL_DOCDIR}/docs COMPONENT bin)
+# The examples, for a service's authors: the guide's "Next" names them at this place.
+install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/ DESTINATION ${CMAKE_INSTALL_DATAROOTDIR}/doc/plugnode-dev/examples
+  COMPONENT dev)
+# plugnode's own unit and defaults file (root-only: the cookie may go there), from the templates every
+# service's are made from.
+plugnode_service_files(plugnode "plugnode node: clustered HTTP service on CAF actors"
+  "file:/usr/share/doc/plugnode/README.md" ${PROJECT_BINARY_DIR}/debian)
+plugnode_install_service_files(plugnode ${PROJECT_BINARY_DIR}/debian system)
 
 set(CPACK_PACKAGE_NAME plugnode)
 set(CPACK_PACKAGE_VENDOR plugnode)
@@ -36,15 +44,19 @@ set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME plugnode)
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_RUNTIME_DESCRIPTION "The plugnode binary (foreground, console, remote_console, rpc, ping,
 stop, describe ...), its docs, and the systemd unit plugnode.service with its environment in
-/etc/default/plugnode.")
-set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_EXTRA ${PROJECT_SOURCE_DIR}/deploy/debian/conffiles
+/etc/default/plugnode and its cookie as the credential /etc/credstore/plugnode-cookie.")
+set(CPACK_DEBIAN_PACKAGE_CONTROL_STRICT_PERMISSION ON)
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_CONTROL_EXTRA ${PROJECT_BINARY_DIR}/debian/conffiles
   ${PROJECT_SOURCE_DIR}/deploy/debian/postinst ${PROJECT_SOURCE_DIR}/deploy/debian/postrm)
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME plugnode-dev)
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
-set(CPACK_DEBIAN_DEV_DESCRIPTION "Headers, static libraries and the CMake package of plugnode:
-find_package(plugnode 0.2) and plugnode::service.")
+set(CPACK_DEBIAN_DEV_DESCRIPTION "Public headers, static libraries, the CMake package and the pkg-config
+file of plugnode: find_package(plugnode 0.2) with plugnode_add_service (a service's program, systemd unit
+and .deb) or plugnode::service, or pkg-config plugnode; the examples in /usr/share/doc/plugnode-dev.")
+# No Erlang package: the Erlang side's archive carries erl_interface's objects (PlugnodeInstall.cmake).
 string(JOIN ", " CPACK_DEBIAN_DEV_PACKAGE_DEPENDS libcaf-dev libssl-dev libcpp-httplib-dev libldns-dev
-  libspdlog-dev libfmt-dev nlohmann-json3-dev prometheus-cpp-dev libcli11-dev libedit-dev erlang-dev pkg-config)
+  libspdlog-dev libfmt-dev nlohmann-json3-dev prometheus-cpp-dev libcli11-dev libedit-dev libsystemd-dev
+  pkg-config)
 
 include(CPack)

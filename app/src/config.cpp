@@ -144,6 +144,8 @@ void load_cookie(const reader& read, config& cfg) {
   sources.value = read("PLUGNODE_COOKIE").value;
   sources.file = read("PLUGNODE_COOKIE_FILE").value;
   sources.erlang = read("ERLANG_COOKIE").value;
+  if (auto credentials = read("CREDENTIALS_DIRECTORY").value)
+    sources.credential = *credentials + "/cookie";
   sources.cluster_configured = cfg.discovery.strategy != discovery::strategy_kind::none;
   std::string why;
   auto choice = runtime::choose_cookie(sources, &why);

@@ -25,6 +25,7 @@
 #include "plugnode/plugs/endpoint.hpp"
 #include "plugnode/runtime/node.hpp"
 #include "plugnode/runtime/remote_call.hpp"
+#include "systemd_notify.hpp"
 
 namespace plugnode::app {
 namespace {
@@ -156,6 +157,7 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
                node.bind_address().empty()
                    ? ""
                    : fmt::format(", distribution {}:{}", node.bind_address(), node.port()));
+  notify_ready(fmt::format("serving http://{}:{} as {}", cfg.http_addr, http.port(), services.node));
   std::thread console;
   auto console_done = std::make_shared<std::atomic<bool>>(false);
   if (mode == node_mode::console)
@@ -180,6 +182,7 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
   int sig = signals.wait();
   spdlog::info("received {}, stopping: leaving the cluster, finishing requests in flight",
                sig == SIGTERM ? "SIGTERM" : "SIGINT");
+  notify_stopping();
   services.listening->store(false);
   node.leave();
   http.stop();

@@ -1,6 +1,7 @@
 // The cookie rules of cookie.hpp.
 #include "plugnode/runtime/cookie.hpp"
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -12,6 +13,16 @@ std::string trim_right(std::string text) {
          (text.back() == '\n' || text.back() == '\r' || text.back() == ' ' || text.back() == '\t'))
     text.pop_back();
   return text;
+}
+
+// The whole file, trailing whitespace dropped; nullopt when it cannot be read.
+std::optional<std::string> read_secret(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  return trim_right(text.str());
 }
 
 std::optional<cookie_choice> fail(std::string* error, std::string reason) {
@@ -30,19 +41,23 @@ std::optional<cookie_choice> choose_cookie(const cookie_sources& sources, std::s
     choice.cookie = trim_right(*sources.value);
     choice.source = "PLUGNODE_COOKIE";
   } else if (sources.file) {
-    std::ifstream in(*sources.file, std::ios::binary);
-    if (!in)
+    auto secret = read_secret(*sources.file);
+    if (!secret)
       return fail(error, "PLUGNODE_COOKIE_FILE: cannot read " + *sources.file);
-    std::ostringstream text;
-    text << in.rdbuf();
-    choice.cookie = trim_right(text.str());
+    choice.cookie = *secret;
     choice.source = "PLUGNODE_COOKIE_FILE " + *sources.file;
+  } else if (std::error_code absent; sources.credential && std::filesystem::exists(*sources.credential, absent)) {
+    auto secret = read_secret(*sources.credential);
+    if (!secret)
+      return fail(error, "systemd credential cookie: cannot read " + *sources.credential);
+    choice.cookie = *secret;
+    choice.source = "systemd credential " + *sources.credential;
   } else if (sources.erlang) {
     choice.cookie = trim_right(*sources.erlang);
     choice.source = "ERLANG_COOKIE";
   } else if (sources.cluster_configured) {
-    return fail(error, "no cookie: set PLUGNODE_COOKIE or PLUGNODE_COOKIE_FILE (required once a cluster is "
-                       "configured)");
+    return fail(error, "no cookie: set PLUGNODE_COOKIE or PLUGNODE_COOKIE_FILE, or give the systemd credential "
+                       "cookie (required once a cluster is configured)");
   } else {
     return choice;
   }

@@ -19,6 +19,9 @@ struct cookie_sources {
   std::optional<std::string> file;   // PLUGNODE_COOKIE_FILE or --cookie-file (a mounted Secret)
   std::optional<std::string> erlang; // ERLANG_COOKIE, the starter's name, used when the others are unset
   bool cluster_configured = false;   // discovery or static peers configured: a cookie is required
+  // $CREDENTIALS_DIRECTORY/cookie when systemd set that directory (the unit's LoadCredential=cookie:...):
+  // used when PLUGNODE_COOKIE and the file are unset; a credential the directory does not hold is no source.
+  std::optional<std::string> credential;
 };
 
 struct cookie_choice {
@@ -27,8 +30,9 @@ struct cookie_choice {
   std::vector<std::string> warnings; // to log at start-up (example cookie, ...)
 };
 
-// Picks the cookie: PLUGNODE_COOKIE, else the file, else ERLANG_COOKIE (setting both PLUGNODE_COOKIE and the
-// file is refused as ambiguous). Trailing whitespace and newlines of a file are dropped, as a Secret mounted
+// Picks the cookie: PLUGNODE_COOKIE, else the file, else the systemd credential, else ERLANG_COOKIE (setting
+// both PLUGNODE_COOKIE and the file is refused as ambiguous; the operator's explicit settings win over what
+// the service manager hands every start). Trailing whitespace and newlines of a file are dropped, as a Secret mounted
 // from `kubectl create secret --from-file` usually ends in a newline. Returns the choice, or sets `error` to
 // a one-line reason naming the variable: an empty cookie, an unreadable file, or no cookie at all while a
 // cluster is configured.
