@@ -20,8 +20,12 @@ void notify(const std::string& state) {
 
 } // namespace
 
-void notify_ready(const std::string& status) { notify("READY=1\nSTATUS=" + status); }
+void notify_ready(const std::string& status) {
+  notify("READY=1\nSTATUS=" + status);
+}
 
-void notify_stopping() { notify("STOPPING=1\nSTATUS=stopping: leaving the cluster, finishing requests"); }
+void notify_stopping() {
+  notify("STOPPING=1\nSTATUS=stopping: leaving the cluster, finishing requests");
+}
 
 } // namespace plugnode::app

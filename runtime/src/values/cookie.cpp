@@ -46,7 +46,8 @@ std::optional<cookie_choice> choose_cookie(const cookie_sources& sources, std::s
       return fail(error, "PLUGNODE_COOKIE_FILE: cannot read " + *sources.file);
     choice.cookie = *secret;
     choice.source = "PLUGNODE_COOKIE_FILE " + *sources.file;
-  } else if (std::error_code absent; sources.credential && std::filesystem::exists(*sources.credential, absent)) {
+  } else if (std::error_code absent;
+             sources.credential && std::filesystem::exists(*sources.credential, absent)) {
     auto secret = read_secret(*sources.credential);
     if (!secret)
       return fail(error, "systemd credential cookie: cannot read " + *sources.credential);
@@ -56,8 +57,9 @@ std::optional<cookie_choice> choose_cookie(const cookie_sources& sources, std::s
     choice.cookie = trim_right(*sources.erlang);
     choice.source = "ERLANG_COOKIE";
   } else if (sources.cluster_configured) {
-    return fail(error, "no cookie: set PLUGNODE_COOKIE or PLUGNODE_COOKIE_FILE, or give the systemd credential "
-                       "cookie (required once a cluster is configured)");
+    return fail(error,
+                "no cookie: set PLUGNODE_COOKIE or PLUGNODE_COOKIE_FILE, or give the systemd credential "
+                "cookie (required once a cluster is configured)");
   } else {
     return choice;
   }

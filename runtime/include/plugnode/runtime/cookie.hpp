@@ -32,10 +32,10 @@ struct cookie_choice {
 
 // Picks the cookie: PLUGNODE_COOKIE, else the file, else the systemd credential, else ERLANG_COOKIE (setting
 // both PLUGNODE_COOKIE and the file is refused as ambiguous; the operator's explicit settings win over what
-// the service manager hands every start). Trailing whitespace and newlines of a file are dropped, as a Secret mounted
-// from `kubectl create secret --from-file` usually ends in a newline. Returns the choice, or sets `error` to
-// a one-line reason naming the variable: an empty cookie, an unreadable file, or no cookie at all while a
-// cluster is configured.
+// the service manager hands every start). Trailing whitespace and newlines of a file are dropped, as a Secret
+// mounted from `kubectl create secret --from-file` usually ends in a newline. Returns the choice, or sets
+// `error` to a one-line reason naming the variable: an empty cookie, an unreadable file, or no cookie at all
+// while a cluster is configured.
 std::optional<cookie_choice> choose_cookie(const cookie_sources& sources, std::string* error);
 
 } // namespace plugnode::runtime

@@ -71,3 +71,49 @@ TEST_CASE("the example cookie works but is warned about", "[cookie]") {
   REQUIRE(choice->warnings.size() == 1);
   CHECK_THAT(choice->warnings.front(), Catch::Contains("example cookie"));
 }
+
+TEST_CASE("the systemd credential is used when PLUGNODE_COOKIE and the file are unset", "[cookie]") {
+  auto path = write_temp("from-a-credential\n");
+  cookie_sources sources;
+  sources.erlang = "erlang";
+  sources.cluster_configured = true;
+  sources.credential = path;
+  auto choice = choose_cookie(sources, nullptr);
+  REQUIRE(choice);
+  CHECK(choice->cookie == "from-a-credential");
+  CHECK(choice->source == "systemd credential " + path);
+
+  // The operator's explicit settings win over what the service manager hands every start.
+  sources.value = "explicit";
+  CHECK(choose_cookie(sources, nullptr)->source == "PLUGNODE_COOKIE");
+  sources.value.reset();
+  auto file = write_temp("from-a-file");
+  sources.file = file;
+  CHECK(choose_cookie(sources, nullptr)->cookie == "from-a-file");
+  std::remove(file.c_str());
+  std::remove(path.c_str());
+}
+
+TEST_CASE("a credential directory without a cookie is no source", "[cookie]") {
+  cookie_sources sources;
+  sources.credential = "/no/such/credentials/cookie";
+  sources.erlang = "erlang";
+  auto choice = choose_cookie(sources, nullptr);
+  REQUIRE(choice);
+  CHECK(choice->source == "ERLANG_COOKIE");
+  std::string error;
+  sources.erlang.reset();
+  sources.cluster_configured = true;
+  CHECK_FALSE(choose_cookie(sources, &error));
+  CHECK_THAT(error, Catch::Contains("systemd credential cookie"));
+}
+
+TEST_CASE("an empty credential is refused, naming it", "[cookie]") {
+  auto path = write_temp("\n");
+  cookie_sources sources;
+  sources.credential = path;
+  std::string error;
+  CHECK_FALSE(choose_cookie(sources, &error));
+  CHECK(error == "systemd credential " + path + " is empty");
+  std::remove(path.c_str());
+}
