@@ -58,5 +58,7 @@ and .deb) or plugnode::service, or pkg-config plugnode; the examples in /usr/sha
 string(JOIN ", " CPACK_DEBIAN_DEV_PACKAGE_DEPENDS libcaf-dev libssl-dev libcpp-httplib-dev libldns-dev
   libspdlog-dev libfmt-dev nlohmann-json3-dev prometheus-cpp-dev libcli11-dev libedit-dev libsystemd-dev
   pkg-config)
+# What cpack needs for a service's package (plugnode_add_service): dpkg-shlibdeps and file.
+set(CPACK_DEBIAN_DEV_PACKAGE_RECOMMENDS "dpkg-dev, file")
 
 include(CPack)

@@ -65,6 +65,14 @@ function(plugnode_add_service)
   plugnode_service_files(${name} "${arg_DESCRIPTION}" "${arg_DOCUMENTATION}" ${dir})
   plugnode_install_service_files(${name} ${dir} system)
 
+  # cpack's Depends come from dpkg-shlibdeps (dpkg-dev), which CPack runs only where `file` is installed.
+  find_program(PLUGNODE_DPKG_SHLIBDEPS dpkg-shlibdeps)
+  find_program(PLUGNODE_FILE file)
+  if(NOT PLUGNODE_DPKG_SHLIBDEPS OR NOT PLUGNODE_FILE)
+    message(WARNING "plugnode_add_service: cpack needs dpkg-shlibdeps and file to make ${name}'s .deb: "
+      "apt-get install dpkg-dev file")
+  endif()
+
   # The package: both components in one .deb, the maintainer scripts plugnode's own use (daemon-reload).
   set(CPACK_GENERATOR DEB)
   set(CPACK_PACKAGE_NAME ${name})

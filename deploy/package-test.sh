@@ -15,7 +15,7 @@
 #     The seccomp filter, the namespaces and the read-only file system need systemd as PID 1: the
 #     unit's score is checked by `systemd-analyze security --offline` here, as ctest does for plugnode's.
 # Prints one ok/FAIL line per step.
-# Needs root, debootstrap (installed when missing), python3 (the notify socket's listener) and Debian's
+# Needs root, debootstrap and python3 (the notify socket's listener; both installed when missing) and Debian's
 # archive. Not part of ctest (minutes: debootstrap the first time, compiling the example every time):
 # .ci/run runs it after the suite (docs/operations.md, "The package test").
 set -uo pipefail
@@ -28,6 +28,7 @@ dev_deb=$(ls "$debs"/plugnode-dev_*_amd64.deb 2>/dev/null | tail -1)
 [ -n "$deb" ] && [ -n "$dev_deb" ] ||
   { echo "package-test: no plugnode_*.deb and plugnode-dev_*.deb in $debs (./plugnode.sh package makes them)"; exit 2; }
 command -v debootstrap >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q debootstrap >/dev/null
+command -v python3 >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3 >/dev/null
 
 # shellcheck source=deploy/test-lib.sh
 . deploy/test-lib.sh
@@ -97,9 +98,9 @@ check "SIGTERM stops it gracefully (exit 0)" test $? = 0
 node_pid=
 [ "$failures" -eq 0 ] || tail -5 "$work/node.log"
 
-step "apt-get install ./$(basename "$dev_deb") and a compiler"
+step "apt-get install ./$(basename "$dev_deb"), a compiler, and what cpack needs (dpkg-dev, file)"
 check "plugnode-dev installs with its dependencies from Debian's archive" \
-  apt_install apt-dev "/tmp/$(basename "$dev_deb")" g++ make cmake dpkg-dev
+  apt_install apt-dev "/tmp/$(basename "$dev_deb")" g++ make cmake dpkg-dev file
 libdir=/usr/lib/x86_64-linux-gnu
 check "the five static libraries are in the multiarch directory $libdir" \
   test "$(ls "$root$libdir"/libplugnode_*.a | wc -l)" = 5
@@ -124,17 +125,9 @@ check "the examples are in /usr/share/doc/plugnode-dev/examples, where the guide
 
 # A program built with pkg-config's flags alone (no CMake), in a directory of its own.
 mkdir -p "$root/tmp/hello"
-cat >"$root/tmp/hello/hello.cpp" <<'CPP'
-#include "plugnode/app/service.hpp"
-
-int main(int argc, char** argv) {
-  plugnode::app::service svc;
-  svc.name = "hello";
-  return plugnode::app::run_service(svc, argc, argv);
-}
-CPP
+cp test/integration/examples/hello_service.cpp "$root/tmp/hello/"
 check "a service builds with \$(pkg-config --cflags --libs plugnode) and runs" bash -c \
-  "chroot '$root' bash -c 'cd /tmp/hello && g++ -std=c++17 -O1 hello.cpp -o hello \$(pkg-config --cflags --libs plugnode)' \
+  "chroot '$root' bash -c 'cd /tmp/hello && g++ -std=c++17 -O1 hello_service.cpp -o hello \$(pkg-config --cflags --libs plugnode)' \
    >'$work/hello.log' 2>&1 || { tail -20 '$work/hello.log'; exit 1; }
    chroot '$root' /tmp/hello/hello version | grep -q '^hello '"
 

@@ -31,17 +31,8 @@ check "the $(wc -l <"$work/all.cpp") installed headers compile from the prefix w
   bash -c "g++ -std=c++17 -fsyntax-only $(flags --cflags) '$work/all.cpp' 2>'$work/all.log' ||
     { head -20 '$work/all.log'; exit 1; }"
 
-cat >"$work/hello.cpp" <<'CPP'
-#include "plugnode/app/service.hpp"
-
-int main(int argc, char** argv) {
-  plugnode::app::service svc;
-  svc.name = "hello";
-  return plugnode::app::run_service(svc, argc, argv);
-}
-CPP
 check "a service links with pkg-config --cflags --libs plugnode alone" \
-  bash -c "g++ -std=c++17 -O1 '$work/hello.cpp' -o '$work/hello' $(flags --cflags --libs) 2>'$work/hello.log' ||
+  bash -c "g++ -std=c++17 -O1 '$(dirname "$0")/hello_service.cpp' -o '$work/hello' $(flags --cflags --libs) 2>'$work/hello.log' ||
     { head -20 '$work/hello.log'; exit 1; }"
 check "and runs" grep -q '^hello [0-9]' <("$work/hello" version)
 echo "pkg-config test: $passes passed, $failures failed"
