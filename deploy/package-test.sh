@@ -149,8 +149,9 @@ check "counter's unit and /etc/default/counter (0600) are in place" \
 check "counter's unit is plugnode's: Type=notify, the cookie credential, EnvironmentFile" \
   grep -qz 'Type=notify.*EnvironmentFile=-/etc/default/counter.*LoadCredential=cookie:counter-cookie' "$unit"
 if command -v systemd-analyze >/dev/null; then
-  check "counter's unit scores below 4 in systemd-analyze security" \
-    systemd-analyze security --offline=true --threshold=40 "$unit"
+  check "counter's unit scores below 4 in systemd-analyze security" bash -c \
+    "systemd-analyze security --offline=true --threshold=40 '$unit' >'$work/security.log' 2>&1 ||
+     { tail -2 '$work/security.log'; exit 1; }"
 fi
 
 # The unit's settings that run without systemd: its ExecStart, as a user of its own with no new privileges
@@ -177,18 +178,19 @@ with open(out, "a") as f:
 ' "$root/run/notify" "$work/notify.log" &
 listener_pid=$!
 until_true 5 test -S "$root/run/notify"
-hardened() { # hardened COMMAND...: COMMAND in the root with the unit's settings (as ExecStart would run)
-  chroot "$root" /bin/sh -c 'umask 0077; set -a; . /etc/default/counter; exec "$@"' sh \
-    setpriv --reuid=$uid --regid=$uid --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all \
-    /usr/bin/env -i PATH=/usr/bin:/bin CREDENTIALS_DIRECTORY=/run/credentials/counter.service \
-    NOTIFY_SOCKET=/run/notify HTTP_PORT="$port" PLUGNODE_HTTP_ADDR=$address PLUGNODE_NODE=counter@localhost \
-    PLUGNODE_DIST_PORT="$dist_port" "$@"
-}
 port=$(free_port)
 dist_port=$(free_port)
+# A command in the root with the unit's settings, as ExecStart runs it; chroot, sh, setpriv and env each exec
+# the next, so a process started with it keeps its pid.
+hardened=(chroot "$root" /bin/sh -c 'umask 0077; set -a; . /etc/default/counter; exec "$@"' sh
+  setpriv --reuid=$uid --regid=$uid --clear-groups --no-new-privs --inh-caps=-all --bounding-set=-all
+  /usr/bin/env -i PATH=/usr/bin:/bin CREDENTIALS_DIRECTORY=/run/credentials/counter.service
+  NOTIFY_SOCKET=/run/notify HTTP_PORT="$port" PLUGNODE_HTTP_ADDR=$address PLUGNODE_NODE=counter@localhost
+  PLUGNODE_DIST_PORT="$dist_port")
 check "counter describe takes the cookie from the credential" \
-  grep -q 'cookie.*systemd credential /run/credentials/counter.service/cookie' <(hardened /usr/bin/counter describe)
-hardened $exec_start >"$work/counter-node.log" 2>&1 &
+  grep -q 'cookie.*systemd credential /run/credentials/counter.service/cookie' <("${hardened[@]}" /usr/bin/counter describe)
+# shellcheck disable=SC2086 # ExecStart is a command line
+"${hardened[@]}" $exec_start >"$work/counter-node.log" 2>&1 &
 node_pid=$!
 check "under the unit's settings counter tells systemd READY=1" until_true 20 grep -q '^READY=1' "$work/notify.log"
 check "and its HTTP port answers at once (READY=1 comes after the listen)" \
