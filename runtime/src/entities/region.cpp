@@ -11,6 +11,7 @@
 
 #include "entities/rendezvous.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/dist_send.hpp"
 #include "plugnode/runtime/entities.hpp"
 #include "plugnode/runtime/groups.hpp"
 
@@ -31,7 +32,8 @@ caf::behavior entity_main(caf::event_based_actor* self, std::shared_ptr<const en
 class region_actor final : public caf::event_based_actor {
 public:
   region_actor(caf::actor_config& cfg, region_settings settings)
-      : caf::event_based_actor(cfg), scope_(std::move(settings.scope)), timeout_(settings.timeout) {
+      : caf::event_based_actor(cfg), node_(settings.home), scope_(std::move(settings.scope)),
+        timeout_(settings.timeout) {
     for (auto& t : settings.types) {
       auto name = t.name;
       figures_[name].type = name;
@@ -249,11 +251,17 @@ private:
       send(e.actor, std::move(h.msg));
   }
 
+  // Within the outbound budget of region's node (dist_send.hpp): past it this region is held, handling
+  // nothing else until there is room, so what a fast sender sends meanwhile waits in this node's mailbox
+  // rather than without bound in front of the link. A call is delegated: its answer goes to its caller.
   void forward(const caf::actor& region, const entity_key& k, held& h) {
-    if (h.call)
-      h.rp.delegate(region, ent_call_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg));
-    else
-      send(region, ent_send_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg));
+    if (h.call) {
+      auto msg = caf::make_message(ent_call_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg));
+      h.rp.delegate(region, msg);
+      charge_sent(this, *node_, region, msg);
+    } else {
+      runtime::send(this, *node_, region, ent_send_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg));
+    }
   }
 
   // Starts k with `state` unless it is active already (a take and a claim's answer may both come).
@@ -381,6 +389,7 @@ private:
     }
   }
 
+  const runtime::node* node_;
   caf::actor scope_;
   std::chrono::milliseconds timeout_;
   std::map<std::string, std::shared_ptr<const entity_type>> types_;
