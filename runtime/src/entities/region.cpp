@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -46,6 +47,12 @@ public:
     set_default_handler(caf::drop);
     // caf::drop answers a stray message with an error; one arriving here must not stop this actor either.
     set_error_handler([](caf::error&) {});
+    // Entities are linked so that they end with the region. One that ends, crashed or not, never ends the
+    // region (a crashed key starts fresh on next use: the down handler); an exit from anything else does.
+    set_exit_handler([this](caf::exit_msg& exit) {
+      if (spawned_.erase(exit.source) == 0 && exit.reason)
+        quit(std::move(exit.reason));
+    });
     set_down_handler([this](caf::down_msg& down) {
       auto i = by_actor_.find(down.source);
       if (i == by_actor_.end())
@@ -131,6 +138,7 @@ public:
     moving_.clear();
     active_.clear();
     by_actor_.clear();
+    spawned_.clear();
     hosts_.clear();
     scope_ = nullptr;
   }
@@ -270,6 +278,7 @@ private:
       return;
     auto actor = spawn<caf::linked>(entity_main, types_.at(k.first), k.second, state);
     monitor(actor);
+    spawned_.insert(actor.address());
     by_actor_[actor.address()] = k;
     active_[k] = {actor, clock_type::now()};
     ++figures_[k.first].activations;
@@ -396,6 +405,7 @@ private:
   std::map<std::string, std::vector<std::pair<caf::actor, std::string>>> hosts_; // region, its node id
   std::map<entity_key, active_entity> active_;
   std::map<caf::actor_addr, entity_key> by_actor_;
+  std::set<caf::actor_addr> spawned_; // every entity until its exit reaches this region (the link's)
   std::map<entity_key, std::vector<held>> moving_;
   std::map<std::string, entity_figures> figures_;
   bool leaving_ = false;
