@@ -93,6 +93,8 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
   services.agent = node.agent();
   services.entities = node.entities();
   services.groups = node.group_scope();
+  services.pubsub = node.pubsub();
+  services.runtime_node = &node;
   services.metrics = plugs::metrics(registry);
   services.process = std::make_shared<process_metrics>(*registry);
   runtime::count_log_limits_in(registry);

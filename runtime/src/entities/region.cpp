@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -11,6 +12,7 @@
 
 #include "entities/rendezvous.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/dist_send.hpp"
 #include "plugnode/runtime/entities.hpp"
 #include "plugnode/runtime/groups.hpp"
 
@@ -31,7 +33,8 @@ caf::behavior entity_main(caf::event_based_actor* self, std::shared_ptr<const en
 class region_actor final : public caf::event_based_actor {
 public:
   region_actor(caf::actor_config& cfg, region_settings settings)
-      : caf::event_based_actor(cfg), scope_(std::move(settings.scope)), timeout_(settings.timeout) {
+      : caf::event_based_actor(cfg), node_(settings.home), scope_(std::move(settings.scope)),
+        timeout_(settings.timeout) {
     for (auto& t : settings.types) {
       auto name = t.name;
       figures_[name].type = name;
@@ -44,6 +47,12 @@ public:
     set_default_handler(caf::drop);
     // caf::drop answers a stray message with an error; one arriving here must not stop this actor either.
     set_error_handler([](caf::error&) {});
+    // Entities are linked so that they end with the region. One that ends, crashed or not, never ends the
+    // region (a crashed key starts fresh on next use: the down handler); an exit from anything else does.
+    set_exit_handler([this](caf::exit_msg& exit) {
+      if (spawned_.erase(exit.source) == 0 && exit.reason)
+        quit(std::move(exit.reason));
+    });
     set_down_handler([this](caf::down_msg& down) {
       auto i = by_actor_.find(down.source);
       if (i == by_actor_.end())
@@ -129,6 +138,7 @@ public:
     moving_.clear();
     active_.clear();
     by_actor_.clear();
+    spawned_.clear();
     hosts_.clear();
     scope_ = nullptr;
   }
@@ -249,11 +259,17 @@ private:
       send(e.actor, std::move(h.msg));
   }
 
+  // Within the outbound budget of region's node (dist_send.hpp): past it this region is held, handling
+  // nothing else until there is room, so what a fast sender sends meanwhile waits in this node's mailbox
+  // rather than without bound in front of the link. A call is delegated: its answer goes to its caller.
   void forward(const caf::actor& region, const entity_key& k, held& h) {
-    if (h.call)
-      h.rp.delegate(region, ent_call_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg));
-    else
-      send(region, ent_send_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg));
+    if (h.call) {
+      auto msg = caf::make_message(ent_call_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg));
+      h.rp.delegate(region, msg);
+      charge_sent(this, *node_, region, msg);
+    } else {
+      runtime::send(this, *node_, region, ent_send_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg));
+    }
   }
 
   // Starts k with `state` unless it is active already (a take and a claim's answer may both come).
@@ -262,6 +278,7 @@ private:
       return;
     auto actor = spawn<caf::linked>(entity_main, types_.at(k.first), k.second, state);
     monitor(actor);
+    spawned_.insert(actor.address());
     by_actor_[actor.address()] = k;
     active_[k] = {actor, clock_type::now()};
     ++figures_[k.first].activations;
@@ -381,12 +398,14 @@ private:
     }
   }
 
+  const runtime::node* node_;
   caf::actor scope_;
   std::chrono::milliseconds timeout_;
   std::map<std::string, std::shared_ptr<const entity_type>> types_;
   std::map<std::string, std::vector<std::pair<caf::actor, std::string>>> hosts_; // region, its node id
   std::map<entity_key, active_entity> active_;
   std::map<caf::actor_addr, entity_key> by_actor_;
+  std::set<caf::actor_addr> spawned_; // every entity until its exit reaches this region (the link's)
   std::map<entity_key, std::vector<held>> moving_;
   std::map<std::string, entity_figures> figures_;
   bool leaving_ = false;

@@ -11,9 +11,14 @@
 
 #include "plugnode/runtime/entity_type.hpp"
 
+namespace plugnode::runtime {
+class node;
+}
+
 namespace plugnode::runtime::detail {
 
 struct region_settings {
+  const runtime::node* home; // its outbound budgets (dist_send.hpp); outlives the region
   std::vector<entity_type> types;
   caf::actor scope;                        // the "entities" group scope
   std::chrono::milliseconds timeout{3000}; // claims, hand-offs, takes

@@ -256,7 +256,8 @@ std::optional<std::string> node::start_cluster_state() {
   auto regions_scope = start_scope(*this, entities_scope);
   if (!regions_scope)
     return "cannot start the entities scope: " + system_->render(regions_scope.error());
-  entities_ = detail::spawn_region(*system_, {options_.entity_types, *regions_scope, options_.failure_bound});
+  entities_ =
+      detail::spawn_region(*system_, {this, options_.entity_types, *regions_scope, options_.failure_bound});
   named = ask<bool>(*self.ptr(), agent_, std::chrono::seconds(2), register_atom_v,
                     std::string("entity_region"), entities_);
   if (!named || !*named)

@@ -12,7 +12,8 @@
 //           | bench_blast NAME N COUNT
 //           and for the clustered-state tests (state_commands.hpp): pg_join GROUP N | pg_leave GROUP |
 //           pg_exit GROUP | pg_members GROUP | pg_local GROUP | pg_groups | ps_sub TOPIC N | ps_nodes TOPIC |
-//           ps_pub TOPIC ID COUNT | ps_check | ps_stats | ent_inc N | ent_counts N | ent_stats
+//           ps_pub TOPIC ID COUNT | ps_check | ps_stats | ent_inc N | ent_counts N | ent_stats |
+//           ent_stream KEY ID COUNT | ent_seen KEY
 #include <signal.h>
 #include <unistd.h>
 
@@ -82,7 +83,8 @@ driver_options parse(int argc, char** argv) {
   if (!name)
     usage("--name: " + error);
   out.node.name = *name;
-  out.node.entity_types = {plugnode::test::counter_type(name->to_string())};
+  out.node.entity_types = {plugnode::test::counter_type(name->to_string()),
+                           plugnode::test::sequence_type(name->to_string())};
   out.node.port = static_cast<std::uint16_t>(number("--port", 0));
   out.node.cookie = values["--cookie"];
   out.node.bind_address = values["--addr"];

@@ -1,12 +1,14 @@
 // Sharded entities across real nodes: 1,000 counter keys incremented from every node keep their counts
 // when a 4th node joins (about a quarter of the keys move, with calls going on meanwhile) and when a node
 // stops gracefully; after a kill -9 of an owner its keys answer again from another node within the failure
-// bound + 1 s (their counts lost with it).
+// bound + 1 s (their counts lost with it); one-way messages from two nodes to a third node's entity go
+// through the distribution budget and arrive complete and in order.
 #include <signal.h>
 
 #include <future>
 #include <iostream>
 #include <map>
+#include <regex>
 #include <sstream>
 
 #include <catch2/catch.hpp>
@@ -137,4 +139,37 @@ TEST_CASE("after a kill -9 of an owner its keys answer again from another node w
     lost += after[key].count == "0" ? 1 : 0; // state in b's memory went with it: fresh counters
   CHECK(lost == static_cast<int>(on_b.size()));
   CHECK(with_count(after, "1") == keys - static_cast<int>(on_b.size()));
+}
+
+TEST_CASE("200,000 one-way messages from two nodes reach a third node's entity through the budget, in order",
+          "[cluster][entities]") {
+  auto port = shared_free_port({"127.0.0.2", "127.0.0.3", "127.0.0.4"});
+  cluster_node_options small_budget;
+  small_budget.extra_args = {"--dist-buffer", "65536"}; // 64 KB: the senders' regions are held many times
+  small_budget.bound_ms = 10000;                        // busy cores must not drop a link mid-run
+  cluster_node a("127.0.0.2", port, small_budget), b("127.0.0.3", port, small_budget),
+      c("127.0.0.4", port, small_budget);
+  REQUIRE((a.ready() && b.ready() && c.ready()));
+  connect_all(a, {&b, &c}, 3);
+  // A key that lives on b (asking starts it there).
+  std::string key;
+  for (int i = 0; i < 50 && key.empty(); ++i)
+    if (a.cmd("ent_seen s" + std::to_string(i)).find("node=" + b.name()) != std::string::npos)
+      key = "s" + std::to_string(i);
+  REQUIRE(!key.empty());
+
+  auto from_a = std::async(std::launch::async, [&] { return a.cmd("ent_stream " + key + " 1 100000", 60s); });
+  auto from_c = std::async(std::launch::async, [&] { return c.cmd("ent_stream " + key + " 2 100000", 60s); });
+  REQUIRE(from_a.get() == "ok");
+  REQUIRE(from_c.get() == "ok");
+  auto expected = "received=200000 errors=0 node=" + b.name();
+  CHECK(wait_for_answer(a, "ent_seen " + key, expected, 30s) == expected);
+  // The regions of a and c were held by b's budget (the `load` command's held= towards b).
+  for (auto* sender : {&a, &c}) {
+    std::smatch m;
+    auto load = sender->cmd("load");
+    REQUIRE(std::regex_search(load, m, std::regex(b.name() + " .* held=([0-9]+)")));
+    INFO(load);
+    CHECK(std::stol(m[1]) > 0);
+  }
 }

@@ -56,6 +56,33 @@ runtime::entity_type counter_type(const std::string& node) {
   return type;
 }
 
+runtime::entity_type sequence_type(const std::string& node) {
+  runtime::entity_type type;
+  type.name = "sequence";
+  type.hands_off = false;
+  type.start = [node](caf::event_based_actor*, const std::string&, const std::string&) -> caf::behavior {
+    struct seen {
+      std::map<std::uint64_t, std::uint64_t> next; // by sender
+      std::uint64_t received = 0;
+      std::uint64_t errors = 0;
+    };
+    auto s = std::make_shared<seen>();
+    return {
+        [s](std::uint64_t sender, std::uint64_t seq) {
+          auto& next = s->next[sender];
+          s->errors += seq == next ? 0 : 1;
+          next = seq + 1;
+          ++s->received;
+        },
+        [s, node](caf::get_atom) {
+          return "received=" + std::to_string(s->received) + " errors=" + std::to_string(s->errors) +
+                 " node=" + node;
+        },
+    };
+  };
+  return type;
+}
+
 state_commands::~state_commands() {
   for (auto& [group, actors] : joined_)
     for (auto& a : actors)
@@ -131,6 +158,18 @@ std::string state_commands::entities(const std::string& cmd, const std::vector<s
     auto reply =
         runtime::entity_call<std::string>(*self.ptr(), node_, "counter", args[0],
                                           std::chrono::milliseconds(std::stoi(args[1])), caf::get_atom_v);
+    return reply ? *reply : "error " + node_.system().render(reply.error());
+  }
+  if (cmd == "ent_stream" && args.size() == 3) {
+    auto id = std::stoull(args[1]);
+    auto count = std::stoull(args[2]);
+    for (std::uint64_t seq = 0; seq < count; ++seq)
+      runtime::entity_send(self.ptr(), node_, "sequence", args[0], id, seq);
+    return "ok";
+  }
+  if (cmd == "ent_seen" && args.size() == 1) {
+    auto reply = runtime::entity_call<std::string>(*self.ptr(), node_, "sequence", args[0],
+                                                   std::chrono::seconds(5), caf::get_atom_v);
     return reply ? *reply : "error " + node_.system().render(reply.error());
   }
   if (cmd == "ent_stats") {

@@ -23,6 +23,9 @@ namespace plugnode::test {
 // The entity type every test node hosts: "counter", answering (inc) with its new count and (get) with
 // "COUNT NODE", handing its count over when it moves.
 plugnode::runtime::entity_type counter_type(const std::string& node);
+// And "sequence": one way (std::uint64_t sender, std::uint64_t seq) messages, checked to arrive 0, 1, 2, ...
+// per sender; (get) answers "received=R errors=E node=NODE".
+plugnode::runtime::entity_type sequence_type(const std::string& node);
 
 class state_commands {
 public:
@@ -38,7 +41,8 @@ public:
   // publisher: lost, doubled or reordered) | ps_stats (runtime::pubsub_figures) |
   // ent_inc N (one inc of counter keys k0..kN-1 from here; "ok" or "errors=E") | ent_counts N (a line
   // "kI COUNT NODE" per key) | ent_get KEY MS ("COUNT NODE" within MS, or "error ...") | ent_stats
-  // (runtime::entities_figures of "counter")
+  // (runtime::entities_figures of "counter") | ent_stream KEY ID COUNT (COUNT entity_sends (ID, 0..COUNT-1)
+  // to the sequence KEY) | ent_seen KEY (its "received=R errors=E node=NODE")
   bool handles(const std::string& cmd) const;
   std::string run(const std::string& cmd, const std::vector<std::string>& args);
 

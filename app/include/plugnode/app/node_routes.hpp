@@ -20,6 +20,10 @@
 #include "plugnode/plugs/pipeline.hpp"
 #include "plugnode/plugs/router.hpp"
 
+namespace plugnode::runtime {
+class node;
+}
+
 namespace plugnode::app {
 
 struct service;
@@ -28,9 +32,13 @@ struct node_services {
   std::string node; // this node's name
   std::uint64_t incarnation = 0;
   caf::actor agent; // the node agent (agent_protocol.hpp); the checker and discovery are registered with it
-  caf::actor entities;    // the node's entity region (runtime/entities.hpp): entity_call in service.hpp
-  caf::actor groups;      // the node's process-group scope "pg" (runtime/groups.hpp)
-  plugs::metrics metrics; // its registry holds every metric of the node
+  caf::actor entities; // the node's entity region (runtime/entities.hpp): entity_call in service.hpp
+  caf::actor groups;   // the node's process-group scope "pg" (runtime/groups.hpp)
+  caf::actor pubsub;   // the node's pub/sub server (runtime/pubsub.hpp): subscribe in service.hpp
+  // The running node, for the runtime's calls that take one (runtime::broadcast, runtime::send, broadcast
+  // in service.hpp); null until the node is wired.
+  const runtime::node* runtime_node = nullptr;
+  plugs::metrics metrics;                       // its registry holds every metric of the node
   std::shared_ptr<process_metrics> process;     // refreshed at each scrape
   std::shared_ptr<dist_metrics> dist;           // the same; none on a node without distribution
   std::shared_ptr<cluster_state_metrics> state; // pub/sub and entities; the same

@@ -36,6 +36,7 @@
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/entities.hpp"
 #include "plugnode/runtime/error_text.hpp"
+#include "plugnode/runtime/pubsub.hpp"
 #include "plugnode/runtime/remote_call.hpp" // runtime::call, for actors and shell commands
 
 namespace plugnode::app {
@@ -150,6 +151,27 @@ caf::expected<Reply> entity_call(plugs::conn& c, const node_services& node, cons
                                  const std::string& key, std::chrono::milliseconds timeout, Ts&&... xs) {
   return plugs::ask<Reply>(c, node.entities, timeout, runtime::ent_call_atom_v, type, key, std::int32_t{0},
                            caf::make_message(std::forward<Ts>(xs)...));
+}
+
+// Phoenix.PubSub.subscribe for an actor of the service (event-based): `self` gets every message broadcast on
+// `topic` from any node (runtime/pubsub.hpp), as it was broadcast, until it ends.
+template <class Self> void subscribe(Self* self, const node_services& node, const std::string& topic) {
+  self->request(node.pubsub, std::chrono::seconds(2), runtime::ps_sub_atom_v, topic,
+                caf::actor_cast<caf::actor>(self))
+      .then([](bool) {}, [](caf::error&) {});
+}
+
+// Phoenix.PubSub.broadcast from a plug: every subscriber of `topic` on every node gets `xs...`; one message
+// per node that has subscribers, and the request waits while the link to such a node is full (the
+// distribution budget) rather than queueing without bound.
+template <class... Ts>
+void broadcast(plugs::conn& c, const node_services& node, const std::string& topic, Ts&&... xs) {
+  if (c.self != nullptr) {
+    runtime::broadcast(c.self, *node.runtime_node, topic, std::forward<Ts>(xs)...);
+    return;
+  }
+  caf::scoped_actor self{*c.system};
+  runtime::broadcast(self.ptr(), *node.runtime_node, topic, std::forward<Ts>(xs)...);
 }
 
 // This node and its visible peers, sorted: the same list on every node once the cluster has converged, so

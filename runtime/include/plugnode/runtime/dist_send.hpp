@@ -39,12 +39,11 @@ hold_ticket charge(const node& n, const caf::actor& dest, const caf::message& ms
 
 } // namespace detail
 
-// Sends `xs...` to `dest`. true: the sender may go on. false (event-based senders only): the budget is
-// full and the actor is held: it handles no further message until there is room (its current handler
-// should return). A blocking sender waits inside the call and always gets true.
-template <class Self, class... Ts> bool send(Self* self, const node& n, const caf::actor& dest, Ts&&... xs) {
-  auto msg = caf::make_message(std::forward<Ts>(xs)...);
-  self->send(dest, msg); // first: the charge may ask for a confirmation, which must follow this message
+// Charges `msg`, which `self` has just handed to CAF for `dest` (sent, or delegated as a request), to the
+// budget of dest's node, and holds `self` as send below does. Not before the message: the charge may ask
+// for a confirmation, which must follow it.
+template <class Self>
+bool charge_sent(Self* self, const node& n, const caf::actor& dest, const caf::message& msg) {
   auto hold = detail::charge(n, dest, msg);
   if (!hold.flow)
     return true;
@@ -56,6 +55,15 @@ template <class Self, class... Ts> bool send(Self* self, const node& n, const ca
     handle.await([](bool) {}, [](caf::error&) {});
     return false;
   }
+}
+
+// Sends `xs...` to `dest`. true: the sender may go on. false (event-based senders only): the budget is
+// full and the actor is held: it handles no further message until there is room (its current handler
+// should return). A blocking sender waits inside the call and always gets true.
+template <class Self, class... Ts> bool send(Self* self, const node& n, const caf::actor& dest, Ts&&... xs) {
+  auto msg = caf::make_message(std::forward<Ts>(xs)...);
+  self->send(dest, msg);
+  return charge_sent(self, n, dest, msg);
 }
 
 } // namespace plugnode::runtime

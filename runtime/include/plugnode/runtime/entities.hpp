@@ -9,7 +9,9 @@
 //   hashing): a host joining or leaving moves only the keys it wins or held, about 1/N of them.
 // - Routing: a call goes to the local region, which hands it to the entity when it is active there, else on
 //   to the owner by its view (one hop; a region never forwards a message twice: after two hops the region
-//   it reaches serves it, so disagreeing views cannot loop).
+//   it reaches serves it, so disagreeing views cannot loop). A hop to another node goes through that node's
+//   outbound budget (runtime::send, as pub/sub's remote leg): a region past it is held until there is room.
+//   The hand-off's claims and takes are requests of their own, one per moving key, outside the budget.
 // - Start and pull: the owner starting a key that is not active asks the key's owner among the other hosts
 //   (where it lived before this owner came) to give it up (ent_claim); that region, if the key is active
 //   there, asks the entity for its state after the messages it already has (entity_handoff_atom), stops it
@@ -97,8 +99,10 @@ caf::expected<Reply> entity_call(caf::blocking_actor& self, const node& n, const
                     caf::make_message(std::forward<Ts>(xs)...));
 }
 
-// The same, one way (from any actor). Unlike pub/sub's remote leg these hops are plain sends (no outbound
-// budget): a sender that needs to be held sends calls instead and waits for their answers.
+// The same, one way (from any actor). It goes through this node's region, which forwards it within the
+// owner node's outbound budget (dist_send.hpp): past the budget the region is held, and what this sender
+// sends meanwhile waits in the region's mailbox; a sender that must itself be held sends calls instead
+// and waits for their answers.
 template <class Self, class... Ts>
 void entity_send(Self* self, const node& n, const std::string& type, const std::string& key, Ts&&... xs) {
   self->send(n.entities(), ent_send_atom_v, type, key, std::int32_t{0},

@@ -21,6 +21,7 @@ namespace {
 
 using inc_atom = caf::atom_constant<caf::atom("inc")>;
 using where_atom = caf::atom_constant<caf::atom("where")>;
+using crash_atom = caf::atom_constant<caf::atom("crash")>;
 
 // A counter that says where it lives and hands its count over when it moves.
 entity_type counter(const std::string& node, std::chrono::milliseconds idle = 0ms) {
@@ -28,12 +29,13 @@ entity_type counter(const std::string& node, std::chrono::milliseconds idle = 0m
   type.name = "counter";
   type.idle = idle;
   type.hands_off = true;
-  type.start = [node](caf::event_based_actor*, const std::string&,
+  type.start = [node](caf::event_based_actor* self, const std::string&,
                       const std::string& state) -> caf::behavior {
     auto count = std::make_shared<std::uint64_t>(state.empty() ? 0 : std::stoull(state));
     return {
         [count](inc_atom) { return ++*count; },
         [node](where_atom) { return node; },
+        [self](crash_atom) { self->quit(caf::make_error(caf::sec::runtime_error, "crash requested")); },
         [count](entity_handoff_atom) { return std::to_string(*count); },
     };
   };
@@ -120,4 +122,20 @@ TEST_CASE("an idle entity is passivated and starts fresh on its next use", "[ent
   REQUIRE(soon([&] { return entities_figures(a).front().passivations == 1; }));
   CHECK(entities_figures(a).front().active == 0);
   CHECK(entity_call<std::uint64_t>(*self.ptr(), a, "counter", "k", 2s, inc_atom::value) == 1u);
+}
+
+TEST_CASE("an entity that crashes ends alone: its key starts fresh, the others keep their counts",
+          "[entities]") {
+  node a(hosting("127.0.0.2", 0));
+  REQUIRE_FALSE(a.start());
+  caf::scoped_actor self{a.system()};
+  CHECK(entity_call<std::uint64_t>(*self.ptr(), a, "counter", "k", 2s, inc_atom::value) == 1u);
+  CHECK(entity_call<std::uint64_t>(*self.ptr(), a, "counter", "other", 2s, inc_atom::value) == 1u);
+  entity_send(self.ptr(), a, "counter", "k", crash_atom::value);
+  REQUIRE(soon([&] {
+    auto figures = entities_figures(a); // none when the region is gone
+    return !figures.empty() && figures.front().active == 1;
+  }));
+  CHECK(entity_call<std::uint64_t>(*self.ptr(), a, "counter", "k", 2s, inc_atom::value) == 1u);
+  CHECK(entity_call<std::uint64_t>(*self.ptr(), a, "counter", "other", 2s, inc_atom::value) == 2u);
 }
