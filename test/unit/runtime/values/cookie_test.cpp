@@ -23,7 +23,7 @@ std::string write_temp(const std::string& content) {
 
 TEST_CASE("PLUGNODE_COOKIE wins over ERLANG_COOKIE", "[cookie]") {
   std::string error;
-  auto choice = choose_cookie({"secret", std::nullopt, "erlang", true}, &error);
+  auto choice = choose_cookie({"secret", std::nullopt, "erlang", true, std::nullopt}, &error);
   REQUIRE(choice);
   CHECK(choice->cookie == "secret");
   CHECK(choice->source == "PLUGNODE_COOKIE");
@@ -32,7 +32,7 @@ TEST_CASE("PLUGNODE_COOKIE wins over ERLANG_COOKIE", "[cookie]") {
 
 TEST_CASE("a cookie file is read and its trailing newline dropped", "[cookie]") {
   auto path = write_temp("from-a-secret\n");
-  auto choice = choose_cookie({std::nullopt, path, "erlang", true}, nullptr);
+  auto choice = choose_cookie({std::nullopt, path, "erlang", true, std::nullopt}, nullptr);
   REQUIRE(choice);
   CHECK(choice->cookie == "from-a-secret");
   CHECK(choice->source == "PLUGNODE_COOKIE_FILE " + path);
@@ -40,7 +40,7 @@ TEST_CASE("a cookie file is read and its trailing newline dropped", "[cookie]") 
 }
 
 TEST_CASE("ERLANG_COOKIE is the fallback", "[cookie]") {
-  auto choice = choose_cookie({std::nullopt, std::nullopt, "erlang", false}, nullptr);
+  auto choice = choose_cookie({std::nullopt, std::nullopt, "erlang", false, std::nullopt}, nullptr);
   REQUIRE(choice);
   CHECK(choice->cookie == "erlang");
   CHECK(choice->source == "ERLANG_COOKIE");
@@ -51,22 +51,23 @@ TEST_CASE("no cookie is fine for a single node and refused for a cluster", "[coo
   REQUIRE(single);
   CHECK(single->cookie.empty());
   std::string error;
-  CHECK_FALSE(choose_cookie({std::nullopt, std::nullopt, std::nullopt, true}, &error));
+  CHECK_FALSE(choose_cookie({std::nullopt, std::nullopt, std::nullopt, true, std::nullopt}, &error));
   CHECK_THAT(error, Catch::Contains("PLUGNODE_COOKIE"));
 }
 
 TEST_CASE("bad cookie sources are refused with a reason naming them", "[cookie]") {
   std::string error;
-  CHECK_FALSE(choose_cookie({"a", "/some/file", std::nullopt, false}, &error));
+  CHECK_FALSE(choose_cookie({"a", "/some/file", std::nullopt, false, std::nullopt}, &error));
   CHECK_THAT(error, Catch::Contains("both set"));
-  CHECK_FALSE(choose_cookie({std::nullopt, "/no/such/file", std::nullopt, false}, &error));
+  CHECK_FALSE(choose_cookie({std::nullopt, "/no/such/file", std::nullopt, false, std::nullopt}, &error));
   CHECK_THAT(error, Catch::Contains("PLUGNODE_COOKIE_FILE: cannot read /no/such/file"));
-  CHECK_FALSE(choose_cookie({"\n", std::nullopt, std::nullopt, false}, &error));
+  CHECK_FALSE(choose_cookie({"\n", std::nullopt, std::nullopt, false, std::nullopt}, &error));
   CHECK(error == "PLUGNODE_COOKIE is empty");
 }
 
 TEST_CASE("the example cookie works but is warned about", "[cookie]") {
-  auto choice = choose_cookie({std::string(example_cookie), std::nullopt, std::nullopt, true}, nullptr);
+  auto choice =
+      choose_cookie({std::string(example_cookie), std::nullopt, std::nullopt, true, std::nullopt}, nullptr);
   REQUIRE(choice);
   REQUIRE(choice->warnings.size() == 1);
   CHECK_THAT(choice->warnings.front(), Catch::Contains("example cookie"));
