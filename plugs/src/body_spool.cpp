@@ -1,13 +1,14 @@
 #include "body_spool.hpp"
 
+#include <algorithm>
 #include <cstdlib>
 #include <stdexcept>
 
 namespace plugnode::plugs {
 
 spool_disk::spool_disk(spool_options options, std::atomic<std::int64_t>& held_now,
-                       std::atomic<std::int64_t>& held_peak, std::atomic<std::uint64_t>& refusals)
-    : options_(std::move(options)), held_now_(held_now), held_peak_(held_peak), refusals_(refusals) {
+                       std::atomic<std::int64_t>& held_peak, std::atomic<std::uint64_t>& full)
+    : options_(std::move(options)), held_now_(held_now), held_peak_(held_peak), full_(full) {
   if (options_.directory.empty()) {
     const char* tmp = std::getenv("TMPDIR");
     options_.directory = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
@@ -39,16 +40,15 @@ void spool_disk::release(std::uint64_t bytes) {
   held_now_.store(static_cast<std::int64_t>(left), std::memory_order_relaxed);
 }
 
-void spool_disk::note_refusal() {
-  ++refusals_;
-  last_refusal_.store(clock::now().time_since_epoch().count(), std::memory_order_relaxed);
+void spool_disk::note_full() {
+  ++full_;
+  last_full_.store(clock::now().time_since_epoch().count(), std::memory_order_relaxed);
 }
 
 std::optional<request_error> body_spool::start(request_parser& p, spool_disk& disk) {
   try {
     file_ = body_file::create(disk.options().directory);
   } catch (const std::exception& e) {
-    disk.note_refusal();
     return request_error{503, e.what()};
   }
   p.request().spooled = file_;
@@ -59,22 +59,23 @@ body_spool::step body_spool::keep(request_parser& p, spool_disk& disk, std::size
   auto needed = p.body_needed();
   if (!file_ && needed <= disk.options().threshold)
     return {};
-  if (needed > reserved_) {
-    if (needed > disk.options().disk)
-      return {request_error{413, "body larger than the spool's " + std::to_string(disk.options().disk) +
-                                     " bytes"}};
-    if (!disk.reserve(needed - reserved_)) {
-      disk.note_refusal();
-      return {request_error{503, "no room left among spooled request bodies (" +
-                                     std::to_string(disk.options().disk) + " bytes)"}};
-    }
-    reserved_ = needed;
+  if (needed > reserved_ && !disk.reserve(needed - reserved_)) {
+    disk.note_full();
+    // Not spooled yet: the body stays in memory, where the body buffer bounds it (it waits for room there
+    // like any body, then 503); it is spooled once the disk has room. Its bytes already in the file cannot
+    // come back to memory: 503.
+    if (!file_)
+      return {};
+    return {request_error{503, "no room left among spooled request bodies (" +
+                                   std::to_string(disk.options().disk) + " bytes)"}};
   }
+  reserved_ = std::max(reserved_, needed);
   step done;
   if (!file_) {
     if (auto refusal = start(p, disk))
       return {refusal};
-    // A chunked body grew in memory up to here; from now on it holds only the buffer.
+    // The body held what it grew to in memory (a chunked body, or one kept there while the disk was full);
+    // from now on it holds only the buffer.
     done.memory_freed = held > buffer ? held - buffer : 0;
   }
   auto& body = p.request().body;

@@ -2,8 +2,10 @@
 // they arrive, rather than into memory, as nginx spools to client_body_temp_path: a spooled body holds one
 // read's worth of the node's body budget (body_budget.hpp), not its size, and the plug reads it in parts
 // (read_body.hpp). Smaller bodies stay in memory as before. What all spooled bodies hold on disk together
-// is bounded node-wide (spool_disk): a body that does not fit now gets 503, one larger than the whole disk
-// budget 413. The file is closed, and its disk bytes given back, when the request ends, however it ends.
+// is bounded node-wide (spool_disk): a body that finds no room there stays in memory, bounded by the body
+// budget like any other (so a disk full of slow uploads costs others a wait, not an answer), until the disk
+// has room; a spooled body that cannot grow on disk gets 503. The file is closed, and its disk bytes given
+// back, when the request ends, however it ends.
 #pragma once
 
 #include <atomic>
@@ -28,9 +30,9 @@ struct spool_options {
 class spool_disk {
 public:
   using clock = std::chrono::steady_clock;
-  // `held_now`, `held_peak` and `refusals` are for /metrics.
+  // `held_now`, `held_peak` and `full` (bodies that found no room) are for /metrics.
   spool_disk(spool_options options, std::atomic<std::int64_t>& held_now, std::atomic<std::int64_t>& held_peak,
-             std::atomic<std::uint64_t>& refusals);
+             std::atomic<std::uint64_t>& full);
 
   // Creates and closes one file, so a directory that cannot hold them stops the start-up rather than the
   // first large upload; throws std::runtime_error naming the directory.
@@ -38,20 +40,18 @@ public:
   const spool_options& options() const { return options_; }
   bool reserve(std::uint64_t bytes);
   void release(std::uint64_t bytes);
-  // A body was refused for want of disk room: the sweeper then answers the slowest holder first, as it does
-  // while bodies wait for memory.
-  void note_refusal();
-  bool refused_since(clock::rep ticks) const {
-    return last_refusal_.load(std::memory_order_relaxed) >= ticks;
-  }
+  // A body found no room on disk: for the next second the sweeper answers the slowest holder first, as it
+  // does while bodies wait for memory.
+  void note_full();
+  bool full_since(clock::rep ticks) const { return last_full_.load(std::memory_order_relaxed) >= ticks; }
 
 private:
   spool_options options_;
   std::atomic<std::uint64_t> held_{0};
-  std::atomic<clock::rep> last_refusal_{0};
+  std::atomic<clock::rep> last_full_{0};
   std::atomic<std::int64_t>& held_now_;
   std::atomic<std::int64_t>& held_peak_;
-  std::atomic<std::uint64_t>& refusals_;
+  std::atomic<std::uint64_t>& full_;
 };
 
 // One connection's side: the body of its current request, once spooled.
@@ -66,8 +66,9 @@ public:
     std::size_t memory_freed = 0;         // of the body budget the body held, now not needed
   };
   // After each feed of `p` in a request's body: spools a body that has outgrown the threshold (its
-  // Content-Length at once, a chunked body once its chunks pass it), reserves the disk it needs, and moves
-  // what the parser decoded into the file. `held`: what the body holds of the body budget.
+  // Content-Length at once, a chunked body once its chunks pass it) if the disk has room for it, reserves
+  // the disk it needs, and moves what the parser decoded into the file. `held`: what the body holds of the
+  // body budget.
   step keep(request_parser& p, spool_disk& disk, std::size_t held);
   // The budget bytes the body needs for its next part.
   std::uint64_t memory_needed(const request_parser& p) const { return file_ ? buffer : p.body_needed(); }

@@ -44,9 +44,10 @@ public:
                   stats_->body_spool_bytes),
             gauge("plugnode_http_body_spool_peak_bytes", "The most disk bytes spooled bodies held at once",
                   stats_->body_spool_peak),
-            counter("plugnode_http_body_spool_refusals_total",
-                    "Requests answered 503 because their body found no room on disk (or no temporary file)",
-                    stats_->body_spool_refusals),
+            counter("plugnode_http_body_spool_full_total",
+                    "Times a large request body found no room on disk and stayed in memory (or, already "
+                    "spooled, was answered 503)",
+                    stats_->body_spool_full),
             counter("plugnode_http_bad_requests_total",
                     "Requests refused by the connection layer (malformed or ambiguous framing, limits)",
                     stats_->bad_requests),

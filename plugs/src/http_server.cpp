@@ -61,8 +61,7 @@ http_server::http_server(server_options options, request_handler handler)
           options_.body_buffer, options_.body_buffer_per_address,
           [this](const body_budget::waiter& w) { wake_for_body(w); }, stats_->body_buffer_bytes,
           stats_->body_buffer_peak),
-      spool_disk_(options_.spool, stats_->body_spool_bytes, stats_->body_spool_peak,
-                  stats_->body_spool_refusals),
+      spool_disk_(options_.spool, stats_->body_spool_bytes, stats_->body_spool_peak, stats_->body_spool_full),
       slots_(std::make_unique<std::unique_ptr<http_connection>[]>(options_.max_connections)) {
   // A body is one large allocation per request. glibc raises its mmap threshold each time such a block is
   // freed, after which bodies come from the workers' arenas, and a freed body stays resident in its arena:

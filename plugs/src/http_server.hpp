@@ -76,7 +76,7 @@ struct server_stats {
   std::atomic<std::int64_t> body_buffer_peak{0};
   std::atomic<std::int64_t> body_spool_bytes{0};
   std::atomic<std::int64_t> body_spool_peak{0};
-  std::atomic<std::uint64_t> body_spool_refusals{0};
+  std::atomic<std::uint64_t> body_spool_full{0};
 };
 
 class http_server {

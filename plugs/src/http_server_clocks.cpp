@@ -138,9 +138,9 @@ void http_server::sweep() {
     auto stop_time = stop_requested_;
     lock.unlock();
     auto now = http_connection::now_ticks();
-    // Bodies waiting for the budget (or refused disk room in the last second) while a holder sends below
-    // the minimum rate: the slowest such holder is answered at once (one a tick), however much its earlier
-    // bytes bought it on average.
+    // Bodies waiting for the budget (or finding no room on disk in the last second) while a holder sends
+    // below the minimum rate: the slowest such holder is answered at once (one a tick), however much its
+    // earlier bytes bought it on average.
     auto slowest = std::numeric_limits<std::size_t>::max();
     auto slowest_rate = static_cast<double>(options_.body_min_rate);
     auto n = high_water_.load(std::memory_order_acquire);
@@ -155,7 +155,7 @@ void http_server::sweep() {
         note_body_rate(c, now, slowest, slowest_rate);
     }
     if (slowest < n && (body_budget_.waiting() > 0 ||
-                        spool_disk_.refused_since(now - http_connection::ticks(std::chrono::seconds(1))))) {
+                        spool_disk_.full_since(now - http_connection::ticks(std::chrono::seconds(1))))) {
       auto& c = *slots_[slowest];
       auto seen = c.word();
       if ((seen & http_connection::busy) == 0 &&
