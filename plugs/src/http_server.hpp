@@ -134,10 +134,19 @@ private:
   bool body_too_slow(const http_connection& c, http_connection::clock::rep now) const;
   // `evicted`: a body below the minimum rate, answered early because others wait for the body budget.
   void expire(http_connection& c, bool evicted = false);
-  // For the sweeper: notes the rate of c's body over its last second; slowest is the slot of the slowest
-  // budget holder below the minimum rate seen so far.
-  void note_body_rate(const http_connection& c, http_connection::clock::rep now, std::size_t& slowest,
-                      double& slowest_rate);
+  // The slowest budget holders below the minimum rate seen so far: of those that hold more than a spooled
+  // body's buffer, and of the others.
+  struct slow_holder {
+    std::size_t slot;
+    double rate;
+  };
+  struct slowest_holders {
+    slow_holder in_memory;
+    slow_holder spooled;
+  };
+  // For the sweeper: notes the rate of c's body over its last second.
+  void note_body_rate(const http_connection& c, http_connection::clock::rep now, slowest_holders& slowest);
+  void evict_slow(std::size_t slot, std::size_t slots);
   void finish_if_drained();
 
   server_options options_;
