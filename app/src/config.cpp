@@ -258,7 +258,8 @@ const std::vector<setting>& settings() {
       {"PLUGNODE_HTTP_BODY_SPOOL_DIR", "--http-body-spool-dir",
        "directory of the temporary body files (default $TMPDIR, else /tmp; in Kubernetes an emptyDir)"},
       {"PLUGNODE_HTTP_BODY_DISK", "--http-body-disk",
-       "bytes all spooled request bodies hold on disk at once; past it 503 (default 1GB, up to 1024GB)"},
+       "bytes all spooled request bodies hold on disk at once; past it bodies stay in the body buffer "
+       "(default 1GB, up to 1024GB)"},
       {"PLUGNODE_NODE", "--node", "node name app@host (default plugnode@$(hostname -f))"},
       {"PLUGNODE_DIST_PORT", "--dist-port", "distribution port, the same on every node (default 4370)"},
       {"PLUGNODE_DIST_ADDR", "--dist-addr", "distribution bind address (default: the node host's address)"},

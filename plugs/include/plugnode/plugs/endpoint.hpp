@@ -51,8 +51,8 @@ struct endpoint_options {
   // At max_body or more: nothing is spooled.
   std::size_t body_spool = std::size_t{1} << 20;
   std::string body_spool_dir = {}; // empty: $TMPDIR, else /tmp
-  // Bytes all spooled bodies hold on disk at once; a body that does not fit gets 503, one larger than all
-  // of it 413.
+  // Bytes all spooled bodies hold on disk at once; a body that does not fit is read into body_buffer
+  // instead (and spooled once there is room).
   std::size_t body_disk = std::size_t{1} << 30;
   // A body must average this many bytes per second once read_timeout has passed (N bytes so far buy
   // read_timeout + N / body_min_rate), or it gets 408: trickling cannot hold memory open. 0: off.
