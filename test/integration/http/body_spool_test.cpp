@@ -152,9 +152,10 @@ TEST_CASE("a plug that crashes while reading a spooled body gets its 500, and th
   CHECK(metric(server, "plugnode_http_body_spool_bytes") == 0);
 }
 
-TEST_CASE("spooled bodies hold no more disk than the disk budget; a body that finds no room there is read "
-          "into memory instead, and spooled again once there is room",
-          "[body_spool]") {
+TEST_CASE(
+    "spooled bodies hold no more disk than the disk budget, and a body that finds no room there is read "
+    "into memory instead, and spooled again once there is room",
+    "[body_spool]") {
   std::atomic<int> spooled{0}, in_memory{0};
   router r;
   r.post("/digest", [&](conn& c) {

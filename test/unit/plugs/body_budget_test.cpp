@@ -86,7 +86,7 @@ TEST_CASE("one address holds no more than its share, and others pass its waiters
 }
 
 TEST_CASE(
-    "an address holding nothing may take one body larger than its share; the default share is a quarter",
+    "an address holding nothing may take one body larger than its share, and the default share is a quarter",
     "[body_budget]") {
   std::atomic<std::int64_t> now{0}, peak{0};
   body_budget budget(

@@ -112,8 +112,9 @@ TEST_CASE("a chunked body goes to the file once its chunks pass the threshold, a
   CHECK(g.now == 0);
 }
 
-TEST_CASE("a body that finds no room on disk stays in memory; a spooled body that cannot grow there gets 503",
-          "[body_spool]") {
+TEST_CASE(
+    "a body that finds no room on disk stays in memory, and a spooled body that cannot grow there gets 503",
+    "[body_spool]") {
   disk_gauges g;
   spool_disk disk({1024, {}, 100 * 1024}, g.now, g.peak, g.full);
   // Larger than the whole disk budget: in memory, under the body buffer like a small body.
