@@ -26,7 +26,8 @@ bool spool_disk::reserve(std::uint64_t bytes) {
       return false;
   } while (!held_.compare_exchange_weak(held, held + bytes, std::memory_order_relaxed));
   auto now = static_cast<std::int64_t>(held + bytes);
-  held_now_.store(now, std::memory_order_relaxed);
+  // The gauge moves by the same amounts, so it ends where held_ does whatever the order of the threads.
+  held_now_.fetch_add(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
   for (auto peak = held_peak_.load(std::memory_order_relaxed);
        now > peak && !held_peak_.compare_exchange_weak(peak, now, std::memory_order_relaxed);) {
   }
@@ -36,12 +37,13 @@ bool spool_disk::reserve(std::uint64_t bytes) {
 void spool_disk::release(std::uint64_t bytes) {
   if (bytes == 0)
     return;
-  auto left = held_.fetch_sub(bytes, std::memory_order_relaxed) - bytes;
-  held_now_.store(static_cast<std::int64_t>(left), std::memory_order_relaxed);
+  held_.fetch_sub(bytes, std::memory_order_relaxed);
+  held_now_.fetch_sub(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
 }
 
-void spool_disk::note_full() {
-  ++full_;
+void spool_disk::note_full(bool first) {
+  if (first)
+    ++full_;
   last_full_.store(clock::now().time_since_epoch().count(), std::memory_order_relaxed);
 }
 
@@ -60,7 +62,8 @@ body_spool::step body_spool::keep(request_parser& p, spool_disk& disk, std::size
   if (!file_ && needed <= disk.options().threshold)
     return {};
   if (needed > reserved_ && !disk.reserve(needed - reserved_)) {
-    disk.note_full();
+    disk.note_full(!found_full_);
+    found_full_ = true;
     // Not spooled yet: the body stays in memory, where the body buffer bounds it (it waits for room there
     // like any body, then 503); it is spooled once the disk has room. Its bytes already in the file cannot
     // come back to memory: 503.
@@ -96,6 +99,7 @@ void body_spool::end(spool_disk& disk) {
   }
   disk.release(reserved_);
   reserved_ = 0;
+  found_full_ = false;
 }
 
 } // namespace plugnode::plugs

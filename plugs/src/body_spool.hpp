@@ -40,9 +40,9 @@ public:
   const spool_options& options() const { return options_; }
   bool reserve(std::uint64_t bytes);
   void release(std::uint64_t bytes);
-  // A body found no room on disk: for the next second the sweeper answers the slowest holder first, as it
-  // does while bodies wait for memory.
-  void note_full();
+  // A body found no room on disk (`first`: the first time for this body, counted): for the next second the
+  // sweeper answers the slowest spooled holder first, as it does for bodies waiting for memory.
+  void note_full(bool first);
   bool full_since(clock::rep ticks) const { return last_full_.load(std::memory_order_relaxed) >= ticks; }
 
 private:
@@ -80,6 +80,7 @@ private:
 
   std::shared_ptr<body_file> file_;
   std::uint64_t reserved_ = 0;
+  bool found_full_ = false;
 };
 
 } // namespace plugnode::plugs

@@ -45,8 +45,8 @@ public:
             gauge("plugnode_http_body_spool_peak_bytes", "The most disk bytes spooled bodies held at once",
                   stats_->body_spool_peak),
             counter("plugnode_http_body_spool_full_total",
-                    "Times a large request body found no room on disk and stayed in memory (or, already "
-                    "spooled, was answered 503)",
+                    "Large request bodies that found no room on disk and were read into memory instead (or, "
+                    "already spooled, were answered 503)",
                     stats_->body_spool_full),
             counter("plugnode_http_bad_requests_total",
                     "Requests refused by the connection layer (malformed or ambiguous framing, limits)",
