@@ -44,11 +44,17 @@ bool body_file::append(std::string_view bytes) {
 }
 
 std::string body_file::read(std::uint64_t offset, std::size_t max) const {
+  std::string out;
+  read(offset, max, out);
+  return out;
+}
+
+void body_file::read(std::uint64_t offset, std::size_t max, std::string& out) const {
   std::lock_guard lock(mutex_);
   if (fd_ < 0)
     throw std::runtime_error("request body read after its request ended");
   auto available = size_ - std::min(offset, size_);
-  std::string out(static_cast<std::size_t>(std::min<std::uint64_t>(max, available)), '\0');
+  out.resize(static_cast<std::size_t>(std::min<std::uint64_t>(max, available)));
   std::size_t got = 0;
   while (got < out.size()) {
     auto n = ::pread(fd_, out.data() + got, out.size() - got, static_cast<off_t>(offset + got));
@@ -59,7 +65,6 @@ std::string body_file::read(std::uint64_t offset, std::size_t max) const {
                                (n == 0 ? "the file is shorter than written" : std::strerror(errno)));
     got += static_cast<std::size_t>(n);
   }
-  return out;
 }
 
 void body_file::close() {

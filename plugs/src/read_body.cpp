@@ -11,16 +11,20 @@ std::uint64_t body_length(const conn& c) {
   return c.spooled_body ? c.spooled_body->size() : c.body.size();
 }
 
-body_part read_body(conn& c, std::size_t max_bytes) {
+bool read_body(conn& c, std::string& part, std::size_t max_bytes) {
   auto length = body_length(c);
   auto at = std::min(c.body_read, length);
-  body_part part;
   if (c.spooled_body)
-    part.data = c.spooled_body->read(at, max_bytes);
+    c.spooled_body->read(at, max_bytes, part);
   else
-    part.data = c.body.substr(static_cast<std::size_t>(at), max_bytes);
-  c.body_read = at + part.data.size();
-  part.more = c.body_read < length;
+    part.assign(c.body, static_cast<std::size_t>(at), max_bytes);
+  c.body_read = at + part.size();
+  return c.body_read < length;
+}
+
+body_part read_body(conn& c, std::size_t max_bytes) {
+  body_part part;
+  part.more = read_body(c, part.data, max_bytes);
   return part;
 }
 

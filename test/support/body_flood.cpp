@@ -78,15 +78,15 @@ std::string body_digest(std::string_view body) {
   return std::to_string(body.size()) + " " + sha256_hex(body);
 }
 
-std::string streamed_digest(const std::function<std::pair<std::string, bool>()>& next_part) {
+std::string streamed_digest(const std::function<bool(std::string&)>& next_part) {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
   EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
   std::size_t length = 0;
+  std::string part;
   for (bool more = true; more;) {
-    auto [part, rest] = next_part();
+    more = next_part(part);
     EVP_DigestUpdate(context.get(), part.data(), part.size());
     length += part.size();
-    more = rest;
   }
   unsigned char digest[SHA256_DIGEST_LENGTH];
   EVP_DigestFinal_ex(context.get(), digest, nullptr);

@@ -86,10 +86,8 @@ int serve_plugnode(int port) {
   plugs::router router;
   router.get("/", [](plugs::conn& c) { c.put_resp_content_type("text/plain").send_resp(200, hello); });
   router.post("/digest", [](plugs::conn& c) {
-    c.send_resp(200, plugnode::test::streamed_digest([&c] {
-                  auto part = plugs::read_body(c, 64 * 1024);
-                  return std::pair{std::move(part.data), part.more};
-                }));
+    c.send_resp(200, plugnode::test::streamed_digest(
+                         [&c](std::string& part) { return plugs::read_body(c, part, 64 * 1024); }));
   });
   router.get("/metrics", [metrics](plugs::conn& c) {
     c.put_resp_content_type(plugs::metrics::content_type).send_resp(200, metrics.render());

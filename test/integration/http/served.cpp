@@ -155,10 +155,7 @@ double metric(served& server, const std::string& name) {
 }
 
 void answer_digest(plugs::conn& c) {
-  c.send_resp(200, streamed_digest([&c] {
-                auto part = plugs::read_body(c, 64 * 1024);
-                return std::pair{std::move(part.data), part.more};
-              }));
+  c.send_resp(200, streamed_digest([&c](std::string& part) { return plugs::read_body(c, part, 64 * 1024); }));
 }
 
 } // namespace plugnode::test

@@ -52,3 +52,15 @@ TEST_CASE("a spooled body cannot be read once its request has ended", "[read_bod
   c.spooled_body->close(); // what the connection does when the request ends
   CHECK_THROWS_WITH(read_body(c, 10), Catch::Contains("after its request ended"));
 }
+
+TEST_CASE("read_body into one string reuses it for every part", "[read_body]") {
+  auto c = test_conn("POST", "/upload", "abcdefghij");
+  spool_body(c);
+  std::string part;
+  CHECK(read_body(c, part, 6));
+  CHECK(part == "abcdef");
+  auto* storage = part.data();
+  CHECK_FALSE(read_body(c, part, 6));
+  CHECK(part == "ghij");
+  CHECK(part.data() == storage);
+}

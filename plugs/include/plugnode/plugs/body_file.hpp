@@ -26,6 +26,8 @@ public:
   // Up to `max` bytes from `offset` (fewer at the end). Throws std::runtime_error once the file is closed
   // (a plug reading a request that has ended) or on a read error.
   std::string read(std::uint64_t offset, std::size_t max) const;
+  // The same into `out`, whose capacity is reused.
+  void read(std::uint64_t offset, std::size_t max, std::string& out) const;
   std::uint64_t size() const { return size_; }
   // Closes the descriptor; reads from now on throw. Safe against a read on another thread.
   void close();

@@ -21,6 +21,9 @@ struct body_part {
 // The next part of the body: up to `max_bytes` of what no earlier call returned. conn.body itself is left
 // as it is. Throws std::runtime_error when a spooled body cannot be read (or its request has ended).
 body_part read_body(conn& c, std::size_t max_bytes = std::size_t{8} << 20);
+// The same into `part`, whose capacity is reused from call to call (a loop over a large body allocates
+// once); returns whether bytes remain after it.
+bool read_body(conn& c, std::string& part, std::size_t max_bytes);
 
 // The whole body's length, read or not.
 std::uint64_t body_length(const conn& c);
