@@ -1,6 +1,8 @@
 // The configuration table and load_config of config.hpp.
 #include "plugnode/app/config.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
@@ -67,6 +69,20 @@ void load_http(const reader& read, config& cfg) {
   read.set("PLUGNODE_HTTP_IDLE_TIMEOUT", cfg.http_idle_timeout, parse_duration);
   read.set("PLUGNODE_HTTP_BODY_BUFFER", cfg.http_body_buffer, parse_bytes);
   read.set("PLUGNODE_HTTP_BODY_MIN_RATE", cfg.http_body_min_rate, parse_bytes);
+  read.set("PLUGNODE_HTTP_BODY_BUFFER_PER_ADDRESS", cfg.http_body_buffer_per_address, parse_bytes);
+  read.set("PLUGNODE_HTTP_BODY_SPOOL", cfg.http_body_spool, parse_bytes);
+  read.set("PLUGNODE_HTTP_BODY_SPOOL_DIR", cfg.http_body_spool_dir,
+           [](const std::string& text, const std::string& what) {
+             struct stat info {};
+             if (text.empty() || text.front() != '/' || ::stat(text.c_str(), &info) != 0 ||
+                 !S_ISDIR(info.st_mode))
+               throw config_error(what + ": '" + text + "' is not an existing directory (an absolute path)");
+             return text;
+           });
+  read.set("PLUGNODE_HTTP_BODY_DISK", cfg.http_body_disk,
+           [](const std::string& text, const std::string& what) {
+             return parse_bytes_up_to(text, what, std::uint64_t{1} << 40);
+           });
 }
 
 void load_node(const reader& read, config& cfg, const std::string& app) {
@@ -236,6 +252,16 @@ const std::vector<setting>& settings() {
        "unread, then 503 (default 64MB)"},
       {"PLUGNODE_HTTP_BODY_MIN_RATE", "--http-body-min-rate",
        "bytes per second a request body must average after its first 5s, then 408 (default 16KB)"},
+      {"PLUGNODE_HTTP_BODY_BUFFER_PER_ADDRESS", "--http-body-buffer-per-address",
+       "the most of the body buffer the connections of one client address hold (default: a quarter of it)"},
+      {"PLUGNODE_HTTP_BODY_SPOOL", "--http-body-spool",
+       "request bodies larger than this go to an unlinked temporary file, read by the plug in parts "
+       "(default 1MB; at the 8MB body limit, none)"},
+      {"PLUGNODE_HTTP_BODY_SPOOL_DIR", "--http-body-spool-dir",
+       "directory of the temporary body files (default $TMPDIR, else /tmp; in Kubernetes an emptyDir)"},
+      {"PLUGNODE_HTTP_BODY_DISK", "--http-body-disk",
+       "bytes all spooled request bodies hold on disk at once; past it bodies stay in the body buffer "
+       "(default 1GB, up to 1024GB)"},
       {"PLUGNODE_NODE", "--node", "node name app@host (default plugnode@$(hostname -f))"},
       {"PLUGNODE_DIST_PORT", "--dist-port", "distribution port, the same on every node (default 4370)"},
       {"PLUGNODE_DIST_ADDR", "--dist-addr", "distribution bind address (default: the node host's address)"},

@@ -93,20 +93,28 @@ std::chrono::milliseconds parse_duration(const std::string& text, const std::str
 }
 
 std::uint64_t parse_bytes(const std::string& text, const std::string& what) {
+  return parse_bytes_up_to(text, what, std::uint64_t{1} << 30);
+}
+
+std::uint64_t parse_bytes_up_to(const std::string& text, const std::string& what, std::uint64_t max) {
   auto expected = "a size such as 64KB, 1MB or 4096B";
   auto [value, unit] = amount_of(text, what, expected);
   if (unit == "KB")
-    value *= 1024;
+    value <<= 10;
   else if (unit == "MB")
-    value *= 1024 * 1024;
+    value <<= 20;
+  else if (unit == "GB")
+    value <<= 30;
   else if (unit != "B")
     throw bad(what, text, expected);
-  if (value < 1024 || value > 1024 * 1024 * 1024)
-    throw config_error(what + ": '" + text + "' must be from 1KB to 1024MB");
+  if (value < 1024 || value > max)
+    throw config_error(what + ": '" + text + "' must be from 1KB to " + format_bytes(max));
   return value;
 }
 
 std::string format_bytes(std::uint64_t value) {
+  if (value > (std::uint64_t{1} << 30) && value % (std::uint64_t{1} << 30) == 0)
+    return std::to_string(value >> 30) + "GB";
   if (value % (1024 * 1024) == 0)
     return std::to_string(value / (1024 * 1024)) + "MB";
   if (value % 1024 == 0)

@@ -45,9 +45,17 @@ std::string describe(const config& cfg, const std::string& version) {
       fmt::format("up to {} ({} workers), request head within {}, idle closed after {}",
                   cfg.http_max_connections, cfg.http_workers, format_duration(cfg.http_head_timeout),
                   format_duration(cfg.http_idle_timeout)));
-  row("bodies", fmt::format("{} held at once by all connections (a body past it waits unread), each at least "
-                            "{}/s on average",
-                            format_bytes(cfg.http_body_buffer), format_bytes(cfg.http_body_min_rate)));
+  row("bodies",
+      fmt::format("{} held at once by all connections (a body past it waits unread), {} by one "
+                  "address, each at least {}/s on average",
+                  format_bytes(cfg.http_body_buffer),
+                  format_bytes(cfg.http_body_buffer_per_address != 0 ? cfg.http_body_buffer_per_address
+                                                                     : cfg.http_body_buffer / 4),
+                  format_bytes(cfg.http_body_min_rate)));
+  row("spooled", fmt::format("bodies over {} to unlinked files in {}, {} on disk at once",
+                             format_bytes(cfg.http_body_spool),
+                             cfg.http_body_spool_dir.empty() ? "$TMPDIR or /tmp" : cfg.http_body_spool_dir,
+                             format_bytes(cfg.http_body_disk)));
   row("distribution",
       fmt::format("{}:{}{}, peers down after {} of silence, senders held past {} unconfirmed per peer",
                   cfg.dist_addr.value_or(cfg.node.host()), cfg.dist_port,

@@ -134,6 +134,10 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
   http_options.idle_timeout = cfg.http_idle_timeout;
   http_options.body_buffer = static_cast<std::size_t>(cfg.http_body_buffer);
   http_options.body_min_rate = static_cast<std::size_t>(cfg.http_body_min_rate);
+  http_options.body_buffer_per_address = static_cast<std::size_t>(cfg.http_body_buffer_per_address);
+  http_options.body_spool = static_cast<std::size_t>(cfg.http_body_spool);
+  http_options.body_spool_dir = cfg.http_body_spool_dir;
+  http_options.body_disk = static_cast<std::size_t>(cfg.http_body_disk);
   if (http_options.max_connections < cfg.http_max_connections)
     spdlog::log(cfg.http_max_connections == config{}.http_max_connections ? spdlog::level::info
                                                                           : spdlog::level::warn,

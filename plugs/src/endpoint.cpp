@@ -34,6 +34,8 @@ server_options server_options_of(const endpoint_options& o) {
   s.limits.max_body = o.max_body;
   s.body_buffer = o.body_buffer;
   s.body_min_rate = o.body_min_rate;
+  s.body_buffer_per_address = o.body_buffer_per_address;
+  s.spool = {o.body_spool, o.body_spool_dir, o.body_disk};
   return s;
 }
 
@@ -139,6 +141,7 @@ void endpoint::impl::handle(http_request& r, const request_context& ctx, http_re
   c.host = host_of(r.host, options.address);
   c.port = ctx.local_port;
   c.body = std::move(r.body);
+  c.spooled_body = std::move(r.spooled);
   c.remote_ip = ctx.remote_ip;
   c.system = system;
   c.deadline = clock::now() + options.deadline;

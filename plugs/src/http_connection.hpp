@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <string>
 
+#include "body_spool.hpp"
 #include "plugnode/plugs/request_parser.hpp"
 
 namespace plugnode::plugs {
@@ -99,6 +100,7 @@ public:
   std::string out; // response bytes not yet written
   std::size_t out_sent = 0;
   request_parser parser;
+  body_spool spool; // the request's body once it is spooled to a file
   std::size_t served = 0;
   bool close_after_write = false;
   bool peer_closed = false;

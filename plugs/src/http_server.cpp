@@ -58,8 +58,10 @@ http_server::http_server(server_options options, request_handler handler)
     : options_(std::move(options)), handler_(std::move(handler)),
       watch_(std::clamp(options_.deadline / 10, milliseconds(1), milliseconds(100))),
       body_budget_(
-          options_.body_buffer, [this](const body_budget::waiter& w) { wake_for_body(w); },
-          stats_->body_buffer_bytes, stats_->body_buffer_peak),
+          options_.body_buffer, options_.body_buffer_per_address,
+          [this](const body_budget::waiter& w) { wake_for_body(w); }, stats_->body_buffer_bytes,
+          stats_->body_buffer_peak),
+      spool_disk_(options_.spool, stats_->body_spool_bytes, stats_->body_spool_peak, stats_->body_spool_full),
       slots_(std::make_unique<std::unique_ptr<http_connection>[]>(options_.max_connections)) {
   // A body is one large allocation per request. glibc raises its mmap threshold each time such a block is
   // freed, after which bodies come from the workers' arenas, and a freed body stays resident in its arena:
@@ -103,6 +105,8 @@ void http_server::bind() {
   if (listen_fd_ < 0 || ::bind(listen_fd_, info->ai_addr, info->ai_addrlen) != 0 ||
       ::listen(listen_fd_, backlog_) != 0)
     fail();
+  if (options_.spool.threshold < options_.limits.max_body)
+    spool_disk_.check();
   sockaddr_storage bound{};
   socklen_t length = sizeof bound;
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &length);
@@ -312,6 +316,13 @@ http_server::next http_server::take_input(http_connection& c) {
     c.in.erase(0, consumed);
     if (outcome == request_parser::outcome::refused)
       return refuse(c, c.parser.error().status, c.parser.error().reason);
+    if (c.parser.in_body()) {
+      auto spooled = c.spool.keep(c.parser, spool_disk_, c.body_held.load(std::memory_order_relaxed));
+      c.body_held.fetch_sub(spooled.memory_freed, std::memory_order_relaxed);
+      body_budget_.give(c.remote_ip, spooled.memory_freed);
+      if (spooled.refusal)
+        return refuse(c, spooled.refusal->status, spooled.refusal->reason);
+    }
     if (outcome == request_parser::outcome::need_more) {
       if (c.peer_closed)
         return next::close;
@@ -378,13 +389,13 @@ void http_server::run_request(http_connection& c) {
 // whole Content-Length at once, a chunked body at least doubling what it holds (so growing costs few
 // copies, and what is held is what the body's string reserves).
 http_server::body_room http_server::make_body_room(http_connection& c) {
-  auto needed = c.parser.body_needed();
+  auto needed = c.spool.memory_needed(c.parser);
   auto held = c.body_held.load(std::memory_order_relaxed);
   if (needed <= std::max(free_body_bytes, held))
     return body_room::enough;
   auto target = std::max<std::uint64_t>(needed, std::min<std::uint64_t>(options_.limits.max_body, 2 * held));
   auto bytes = static_cast<std::size_t>(target - held);
-  if (!body_budget_.take({c.index, c.generation(), bytes}, held > 0))
+  if (!body_budget_.take({c.index, c.generation(), bytes, c.remote_ip}, held > 0))
     return body_room::none;
   c.body_held.store(held + bytes, std::memory_order_relaxed);
   c.parser.allow_body(held + bytes);
@@ -419,13 +430,14 @@ void http_server::wake_for_body(const body_budget::waiter& w) {
 // The request's body is gone (answered, refused, timed out, closed): its bytes go back to the budget.
 void http_server::drop_body(http_connection& c) {
   c.parser.reset();
+  c.spool.end(spool_disk_);
   if (c.phase.load(std::memory_order_relaxed) == conn_phase::waiting_body)
     body_budget_.forget(c.index, c.generation());
   auto bytes =
       c.body_held.exchange(0, std::memory_order_relaxed) + c.granted.exchange(0, std::memory_order_acq_rel);
   c.body_started.store(0, std::memory_order_relaxed);
   c.body_received.store(0, std::memory_order_relaxed);
-  body_budget_.give(bytes);
+  body_budget_.give(c.remote_ip, bytes);
 }
 
 http_server::next http_server::refuse(http_connection& c, int status, const std::string& reason) {

@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "body_budget.hpp"
+#include "body_spool.hpp"
 #include "deadline_watch.hpp"
 #include "http_connection.hpp"
 #include "http_response.hpp"
@@ -47,6 +48,10 @@ struct server_options {
   // Request body bytes held in memory at once, node-wide (body_budget.hpp). A body that needs more waits
   // unread; one that waited read_timeout is answered 503.
   std::size_t body_buffer = std::size_t{64} << 20;
+  // The most of it one client address holds (0: a quarter of body_buffer).
+  std::size_t body_buffer_per_address = 0;
+  // Bodies past spool.threshold go to temporary files (body_spool.hpp), holding 64 KB of body_buffer each.
+  spool_options spool;
   // The average a body must keep, in bytes per second, once read_timeout has passed since it could start:
   // a body of N bytes so far is answered 408 after read_timeout + N / body_min_rate. 0: no such clock.
   std::size_t body_min_rate = std::size_t{16} << 10;
@@ -69,6 +74,9 @@ struct server_stats {
   std::atomic<std::uint64_t> body_buffer_refusals{0};
   std::atomic<std::int64_t> body_buffer_bytes{0};
   std::atomic<std::int64_t> body_buffer_peak{0};
+  std::atomic<std::int64_t> body_spool_bytes{0};
+  std::atomic<std::int64_t> body_spool_peak{0};
+  std::atomic<std::uint64_t> body_spool_full{0};
 };
 
 class http_server {
@@ -126,10 +134,19 @@ private:
   bool body_too_slow(const http_connection& c, http_connection::clock::rep now) const;
   // `evicted`: a body below the minimum rate, answered early because others wait for the body budget.
   void expire(http_connection& c, bool evicted = false);
-  // For the sweeper: notes the rate of c's body over its last second; slowest is the slot of the slowest
-  // budget holder below the minimum rate seen so far.
-  void note_body_rate(const http_connection& c, http_connection::clock::rep now, std::size_t& slowest,
-                      double& slowest_rate);
+  // The slowest budget holders below the minimum rate seen so far: of those that hold more than a spooled
+  // body's buffer, and of the others.
+  struct slow_holder {
+    std::size_t slot;
+    double rate;
+  };
+  struct slowest_holders {
+    slow_holder in_memory;
+    slow_holder spooled;
+  };
+  // For the sweeper: notes the rate of c's body over its last second.
+  void note_body_rate(const http_connection& c, http_connection::clock::rep now, slowest_holders& slowest);
+  void evict_slow(std::size_t slot, std::size_t slots);
   void finish_if_drained();
 
   server_options options_;
@@ -137,6 +154,7 @@ private:
   deadline_watch watch_;
   std::shared_ptr<server_stats> stats_ = std::make_shared<server_stats>();
   body_budget body_budget_;
+  spool_disk spool_disk_;
   int listen_fd_ = -1;
   int epoll_fd_ = -1;
   int wake_fd_ = -1; // readable once the workers are to exit

@@ -18,6 +18,8 @@ namespace {
 using clock = http_connection::clock;
 using std::chrono::milliseconds;
 
+constexpr auto none_slot = std::numeric_limits<std::size_t>::max();
+
 milliseconds sweep_tick(const server_options& o) {
   auto shortest = std::min({o.idle_timeout, o.head_timeout, o.read_timeout, o.write_timeout, o.stop_grace});
   return std::clamp(shortest / 10, milliseconds(5), milliseconds(100));
@@ -104,8 +106,7 @@ void http_server::expire(http_connection& c, bool evicted) {
   own(c);
 }
 
-void http_server::note_body_rate(const http_connection& c, clock::rep now, std::size_t& slowest,
-                                 double& slowest_rate) {
+void http_server::note_body_rate(const http_connection& c, clock::rep now, slowest_holders& slowest) {
   if (c.phase.load(std::memory_order_acquire) != conn_phase::reading_body ||
       c.body_held.load(std::memory_order_relaxed) == 0)
     return;
@@ -123,10 +124,23 @@ void http_server::note_body_rate(const http_connection& c, clock::rep now, std::
     r.bytes = received;
     r.at = now;
   }
-  if (r.per_second >= 0 && r.per_second < slowest_rate) {
-    slowest_rate = r.per_second;
-    slowest = c.index;
-  }
+  if (r.per_second < 0)
+    return;
+  auto& kind =
+      c.body_held.load(std::memory_order_relaxed) > body_spool::buffer ? slowest.in_memory : slowest.spooled;
+  if (r.per_second < kind.rate)
+    kind = {c.index, r.per_second};
+}
+
+// The sweeper answers a body holder it found below the minimum rate, unless something happened to it since.
+void http_server::evict_slow(std::size_t slot, std::size_t slots) {
+  if (slot >= slots)
+    return;
+  auto& c = *slots_[slot];
+  auto seen = c.word();
+  if ((seen & http_connection::busy) == 0 &&
+      c.phase.load(std::memory_order_acquire) == conn_phase::reading_body && c.claim_if_unchanged(seen))
+    expire(c, true);
 }
 
 void http_server::sweep() {
@@ -139,9 +153,11 @@ void http_server::sweep() {
     lock.unlock();
     auto now = http_connection::now_ticks();
     // Bodies waiting for the budget while a holder sends below the minimum rate: the slowest such holder
-    // is answered at once (one a tick), however much its earlier bytes bought it on average.
-    auto slowest = std::numeric_limits<std::size_t>::max();
-    auto slowest_rate = static_cast<double>(options_.body_min_rate);
+    // is answered at once (one a tick), however much its earlier bytes bought it on average: the slowest of
+    // those holding more than a spooled body's buffer, whose answer frees what the waiters need. So too,
+    // while bodies find no room on disk, the slowest holder of a spooled body.
+    auto min_rate = static_cast<double>(options_.body_min_rate);
+    slowest_holders slowest{{none_slot, min_rate}, {none_slot, min_rate}};
     auto n = high_water_.load(std::memory_order_acquire);
     body_rates_.resize(n);
     for (std::size_t i = 0; i < n; ++i) {
@@ -151,15 +167,14 @@ void http_server::sweep() {
           expired(c, now, stopping, stop_time.time_since_epoch().count()) && c.claim_if_unchanged(seen))
         expire(c);
       else
-        note_body_rate(c, now, slowest, slowest_rate);
+        note_body_rate(c, now, slowest);
     }
-    if (slowest < n && body_budget_.waiting() > 0) {
-      auto& c = *slots_[slowest];
-      auto seen = c.word();
-      if ((seen & http_connection::busy) == 0 &&
-          c.phase.load(std::memory_order_acquire) == conn_phase::reading_body && c.claim_if_unchanged(seen))
-        expire(c, true);
-    }
+    auto waiting = body_budget_.waiting() > 0;
+    auto in_memory = slowest.in_memory.slot, spooled = slowest.spooled.slot;
+    if (waiting)
+      evict_slow(in_memory != none_slot ? in_memory : spooled, n);
+    if (spool_disk_.full_since(now - http_connection::ticks(std::chrono::seconds(1))))
+      evict_slow(spooled != none_slot ? spooled : (waiting ? none_slot : in_memory), n);
     if (stopping) {
       finish_if_drained();
       if (clock::now() - stop_time >= options_.stop_timeout) {

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "plugnode/plugs/local_reply.hpp"
+#include "plugnode/plugs/read_body.hpp"
 #include "plugnode/plugs/uri.hpp"
 
 namespace plugnode::plugs {
@@ -27,22 +28,25 @@ bool is_json(const std::string& type) {
 
 } // namespace
 
+// The body is read through read_body(), spooled or not, and only when its type is one parsed here: a type
+// let through stays unread for the plug that wants it.
 void parsers::call(conn& c) const {
   auto content_type = c.get_req_header("content-type");
-  if (c.body.empty() && !content_type)
+  auto length = body_length(c);
+  if (length == 0 && !content_type)
     return;
-  if (c.body.size() > options_.max_length)
+  if (length > options_.max_length)
     return void(local_reply(c, 413));
   auto type = media_type(content_type.value_or(""));
   if (options_.json && is_json(type)) {
-    auto parsed = nlohmann::json::parse(c.body, nullptr, false);
+    auto parsed = nlohmann::json::parse(read_body(c, options_.max_length).data, nullptr, false);
     if (parsed.is_discarded())
       return void(local_reply(c, 400, "malformed JSON body"));
     c.private_[json_key] = std::make_shared<const nlohmann::json>(std::move(parsed));
     return;
   }
   if (options_.urlencoded && type == "application/x-www-form-urlencoded") {
-    auto params = parse_query(c.body);
+    auto params = parse_query(read_body(c, options_.max_length).data);
     if (!params)
       return void(local_reply(c, 400, "malformed form body"));
     c.body_params = std::move(*params);

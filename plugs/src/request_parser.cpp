@@ -122,6 +122,7 @@ void request_parser::reset() {
   phase_ = phase::head;
   scanned_ = 0;
   remaining_ = 0;
+  received_ = 0;
   allowance_ = limits_.body_allowance;
   trailer_bytes_ = 0;
   content_lengths_ = 0;
@@ -354,6 +355,7 @@ request_parser::outcome request_parser::body(std::string_view data, std::size_t&
       b.append(data.substr(consumed, take));
       consumed += take;
       remaining_ -= take;
+      received_ += take;
       if (remaining_ > 0)
         return outcome::need_more;
       if (phase_ == phase::sized_body)
@@ -381,7 +383,7 @@ request_parser::outcome request_parser::body(std::string_view data, std::size_t&
           !is_field_value(extension))
         return refuse(400, "malformed chunk size");
       remaining_ = std::stoull(std::string(line.substr(0, digits)), nullptr, 16);
-      if (remaining_ > limits_.max_body - b.size())
+      if (remaining_ > limits_.max_body - received_)
         return refuse(413, "body larger than " + std::to_string(limits_.max_body) + " bytes");
       phase_ = remaining_ == 0 ? phase::trailers : phase::chunk_data;
       break;

@@ -1,6 +1,7 @@
 #include "plugnode/test/body_flood.hpp"
 
 #include <netinet/in.h>
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -9,6 +10,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <stdexcept>
 
@@ -52,9 +54,9 @@ std::string first_response(const std::string& bytes) {
 
 } // namespace
 
-std::string sha256_hex(std::string_view data) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+namespace {
+
+std::string hex_of(const unsigned char (&digest)[SHA256_DIGEST_LENGTH]) {
   std::string hex;
   char two[3];
   for (auto byte : digest) {
@@ -64,8 +66,31 @@ std::string sha256_hex(std::string_view data) {
   return hex;
 }
 
+} // namespace
+
+std::string sha256_hex(std::string_view data) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
+  return hex_of(digest);
+}
+
 std::string body_digest(std::string_view body) {
   return std::to_string(body.size()) + " " + sha256_hex(body);
+}
+
+std::string streamed_digest(const std::function<bool(std::string&)>& next_part) {
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
+  EVP_DigestInit_ex(context.get(), EVP_sha256(), nullptr);
+  std::size_t length = 0;
+  std::string part;
+  for (bool more = true; more;) {
+    more = next_part(part);
+    EVP_DigestUpdate(context.get(), part.data(), part.size());
+    length += part.size();
+  }
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  EVP_DigestFinal_ex(context.get(), digest, nullptr);
+  return std::to_string(length) + " " + hex_of(digest);
 }
 
 upload::upload(std::uint16_t port, upload_plan plan)

@@ -2,7 +2,7 @@
 //   bench_server bare PORT                  cpp-httplib alone, tuned as plugnode tunes it
 //   bench_server plugnode PORT              plugnode's endpoint with request id, logger, metrics and router;
 //                                           also POST /digest, answering a body's length and SHA-256 (the
-//                                           body flood's uploaders check it)
+//                                           body flood's uploaders check it), read with read_body in parts
 // PLUGNODE_HTTP_WORKERS sets (b)'s worker threads (default 256). Runs until SIGINT/SIGTERM. The logger logs
 // at info (LOG_LEVEL) as text (LOG_FORMAT) to stdout, through the runtime's logging as a node does.
 #include <caf/actor_system.hpp>
@@ -20,6 +20,7 @@
 #include "plugnode/plugs/logger.hpp"
 #include "plugnode/plugs/metrics.hpp"
 #include "plugnode/plugs/pipeline.hpp"
+#include "plugnode/plugs/read_body.hpp"
 #include "plugnode/plugs/request_id.hpp"
 #include "plugnode/plugs/router.hpp"
 #include "plugnode/runtime/log.hpp"
@@ -84,7 +85,10 @@ int serve_plugnode(int port) {
   plugs::metrics metrics;
   plugs::router router;
   router.get("/", [](plugs::conn& c) { c.put_resp_content_type("text/plain").send_resp(200, hello); });
-  router.post("/digest", [](plugs::conn& c) { c.send_resp(200, plugnode::test::body_digest(c.body)); });
+  router.post("/digest", [](plugs::conn& c) {
+    c.send_resp(200, plugnode::test::streamed_digest(
+                         [&c](std::string& part) { return plugs::read_body(c, part, 64 * 1024); }));
+  });
   router.get("/metrics", [metrics](plugs::conn& c) {
     c.put_resp_content_type(plugs::metrics::content_type).send_resp(200, metrics.render());
   });

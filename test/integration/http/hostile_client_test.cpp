@@ -12,9 +12,6 @@
 #include <thread>
 #include <vector>
 
-#include <prometheus/collectable.h>
-#include <prometheus/metric_family.h>
-
 #include "plugnode/plugs/router.hpp"
 #include "plugnode/test/body_flood.hpp"
 #include "plugnode/test/ports.hpp"
@@ -22,6 +19,7 @@
 
 using namespace plugnode::plugs;
 using namespace std::chrono_literals;
+using plugnode::test::metric;
 using plugnode::test::planned_digest;
 using plugnode::test::raw_connection;
 using plugnode::test::served;
@@ -33,22 +31,12 @@ namespace {
 
 const std::string get_root = "GET / HTTP/1.1\r\nHost: x\r\n\r\n";
 
-// Answers a body's length and SHA-256, so a client can tell it arrived intact.
 router digest_app() {
   router r;
   r.get("/", [](conn& c) { c.send_resp(200, "ok"); });
   r.get("/big", [](conn& c) { c.send_resp(200, std::string(std::size_t{16} << 20, 'x')); });
-  r.post("/digest", [](conn& c) { c.send_resp(200, plugnode::test::body_digest(c.body)); });
+  r.post("/digest", plugnode::test::answer_digest);
   return r;
-}
-
-double metric(served& server, const std::string& name) {
-  for (const auto& family : server.endpoint().connection_metrics()->Collect())
-    if (family.name == name)
-      return family.type == prometheus::MetricType::Counter ? family.metric.at(0).counter.value
-                                                            : family.metric.at(0).gauge.value;
-  FAIL("no metric " << name);
-  return 0;
 }
 
 } // namespace
@@ -112,6 +100,7 @@ TEST_CASE("a flood of large trickled bodies holds no more memory than the body b
   // that waits 3 s for room gets 503.
   options.read_timeout = 3s;
   options.body_min_rate = std::size_t{2} << 20;
+  options.body_spool = options.max_body; // bodies in memory: this is the body buffer's flood
   served server(digest_app(), options);
   plugnode::test::planned_digest({}); // the clients' shared pattern, made before the baseline
   ::malloc_trim(0);                   // what earlier tests freed goes back: the baseline is this test's own

@@ -10,6 +10,12 @@
 #include <limits>
 #include <stdexcept>
 
+#include <catch2/catch.hpp>
+#include <prometheus/collectable.h>
+#include <prometheus/metric_family.h>
+
+#include "plugnode/plugs/read_body.hpp"
+#include "plugnode/test/body_flood.hpp"
 #include "plugnode/test/ports.hpp"
 
 namespace plugnode::test {
@@ -137,6 +143,19 @@ std::size_t raise_open_files_limit() {
   ::setrlimit(RLIMIT_NOFILE, &limit);
   ::getrlimit(RLIMIT_NOFILE, &limit);
   return static_cast<std::size_t>(limit.rlim_cur);
+}
+
+double metric(served& server, const std::string& name) {
+  for (const auto& family : server.endpoint().connection_metrics()->Collect())
+    if (family.name == name)
+      return family.type == prometheus::MetricType::Counter ? family.metric.at(0).counter.value
+                                                            : family.metric.at(0).gauge.value;
+  FAIL("no metric " << name);
+  return 0;
+}
+
+void answer_digest(plugs::conn& c) {
+  c.send_resp(200, streamed_digest([&c](std::string& part) { return plugs::read_body(c, part, 64 * 1024); }));
 }
 
 } // namespace plugnode::test

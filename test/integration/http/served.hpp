@@ -39,6 +39,14 @@ private:
   std::thread thread_;
 };
 
+// The value of one of `server`'s connection metrics (a counter or an unlabelled gauge); fails the test when
+// there is none of that name.
+double metric(served& server, const std::string& name);
+
+// Answers a POST body's length and SHA-256 (body_digest), read through read_body() in 64 KB parts, so a
+// client can tell its body arrived intact, whether the connection kept it in memory or spooled it.
+void answer_digest(plugs::conn& c);
+
 // Connects to 127.0.0.1:port, sends `request` and
 // returns everything the server sent until it closed the connection or `timeout` passed.
 struct raw_result {

@@ -28,6 +28,10 @@ TEST_CASE("defaults: the design's table", "[config]") {
   CHECK(cfg.http_addr == "0.0.0.0");
   CHECK(cfg.http_body_buffer == 64 * 1024 * 1024);
   CHECK(cfg.http_body_min_rate == 16 * 1024);
+  CHECK(cfg.http_body_buffer_per_address == 0); // a quarter of the buffer
+  CHECK(cfg.http_body_spool == 1024 * 1024);
+  CHECK(cfg.http_body_spool_dir.empty());
+  CHECK(cfg.http_body_disk == std::uint64_t{1} << 30);
   CHECK(cfg.node.app() == "plugnode");
   CHECK(cfg.node == plugnode::runtime::node_name::local_default());
   CHECK(cfg.dist_port == 4370);
@@ -55,6 +59,10 @@ TEST_CASE("every variable is read, and flags win over it", "[config]") {
                      {"PLUGNODE_HTTP_DEADLINE", "2s"},
                      {"PLUGNODE_HTTP_BODY_BUFFER", "256MB"},
                      {"PLUGNODE_HTTP_BODY_MIN_RATE", "1KB"},
+                     {"PLUGNODE_HTTP_BODY_BUFFER_PER_ADDRESS", "8MB"},
+                     {"PLUGNODE_HTTP_BODY_SPOOL", "256KB"},
+                     {"PLUGNODE_HTTP_BODY_SPOOL_DIR", "/tmp"},
+                     {"PLUGNODE_HTTP_BODY_DISK", "4GB"},
                      {"PLUGNODE_NODE", "app@app-0.app.default.svc.cluster.local"},
                      {"PLUGNODE_DIST_PORT", "9100"},
                      {"PLUGNODE_DIST_ADDR", "10.0.0.7"},
@@ -80,6 +88,10 @@ TEST_CASE("every variable is read, and flags win over it", "[config]") {
   CHECK(cfg.http_deadline == 2s);
   CHECK(cfg.http_body_buffer == 256 * 1024 * 1024);
   CHECK(cfg.http_body_min_rate == 1024);
+  CHECK(cfg.http_body_buffer_per_address == 8 * 1024 * 1024);
+  CHECK(cfg.http_body_spool == 256 * 1024);
+  CHECK(cfg.http_body_spool_dir == "/tmp");
+  CHECK(cfg.http_body_disk == std::uint64_t{4} << 30);
   CHECK(cfg.node.to_string() == "app@app-0.app.default.svc.cluster.local");
   CHECK(cfg.dist_port == 9100);
   CHECK(cfg.dist_addr == "10.0.0.7");
@@ -148,6 +160,11 @@ TEST_CASE("a bad value is refused with a message naming where it came from", "[c
       {{{"PLUGNODE_HTTP_BODY_BUFFER", "64"}}, "PLUGNODE_HTTP_BODY_BUFFER: '64' is not a size"},
       {{{"PLUGNODE_HTTP_BODY_BUFFER", "2048MB"}}, "PLUGNODE_HTTP_BODY_BUFFER: '2048MB' must be from 1KB"},
       {{{"PLUGNODE_HTTP_BODY_MIN_RATE", "0B"}}, "PLUGNODE_HTTP_BODY_MIN_RATE: '0B' must be from 1KB"},
+      {{{"PLUGNODE_HTTP_BODY_SPOOL_DIR", "/no/such/dir"}},
+       "PLUGNODE_HTTP_BODY_SPOOL_DIR: '/no/such/dir' is not an existing directory"},
+      {{{"PLUGNODE_HTTP_BODY_SPOOL_DIR", "tmp"}}, "PLUGNODE_HTTP_BODY_SPOOL_DIR: 'tmp' is not an existing"},
+      {{{"PLUGNODE_HTTP_BODY_DISK", "2048GB"}},
+       "PLUGNODE_HTTP_BODY_DISK: '2048GB' must be from 1KB to 1024GB"},
       {{{"PLUGNODE_NODE", "no-at-sign"}}, "PLUGNODE_NODE: 'no-at-sign' is not a node name"},
       {{{"PLUGNODE_DIST_PORT", "-1"}}, "PLUGNODE_DIST_PORT"},
       {{{"PLUGNODE_DIST_ADDR", "10.0.0"}}, "PLUGNODE_DIST_ADDR"},

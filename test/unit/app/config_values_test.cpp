@@ -23,7 +23,7 @@ TEST_CASE("sizes carry a unit and print the way they are read", "[config_values]
   CHECK(parse_bytes("1MB", "X") == 1024 * 1024);
   CHECK(parse_bytes("64KB", "X") == 64 * 1024);
   CHECK(parse_bytes("4096B", "X") == 4096);
-  for (std::string bad : {"1024", "MB", "", "-1MB", "1 MB", "1.5MB", "1mb", "1GB", "9999999999KB"}) {
+  for (std::string bad : {"1024", "MB", "", "-1MB", "1 MB", "1.5MB", "1mb", "1gb", "9999999999KB"}) {
     INFO(bad);
     CHECK_THROWS_WITH(parse_bytes(bad, "PLUGNODE_DIST_BUFFER"),
                       Catch::StartsWith("PLUGNODE_DIST_BUFFER: '" + bad + "'"));
@@ -34,6 +34,13 @@ TEST_CASE("sizes carry a unit and print the way they are read", "[config_values]
   CHECK(format_bytes(96 * 1024) == "96KB");
   CHECK(format_bytes(1500) == "1500B");
   CHECK(parse_bytes(format_bytes(1500), "X") == 1500);
+  // Past 1024MB only where a setting allows it (the spool's disk budget).
+  CHECK(parse_bytes("1GB", "X") == std::uint64_t{1} << 30);
+  CHECK_THROWS_WITH(parse_bytes("2GB", "X"), "X: '2GB' must be from 1KB to 1024MB");
+  CHECK(parse_bytes_up_to("4GB", "X", std::uint64_t{1} << 40) == std::uint64_t{4} << 30);
+  CHECK(format_bytes(std::uint64_t{4} << 30) == "4GB");
+  CHECK_THROWS_WITH(parse_bytes_up_to("2048GB", "X", std::uint64_t{1} << 40),
+                    "X: '2048GB' must be from 1KB to 1024GB");
 }
 
 TEST_CASE("durations print the way they are read", "[config_values]") {

@@ -37,6 +37,9 @@ TEST_CASE("describe of a single node", "[describe]") {
   CHECK_THAT(text, Catch::Contains("discovery     none"));
   CHECK_THAT(text, Catch::Contains("checker       off"));
   CHECK_THAT(text, Catch::Contains("bodies        64MB held at once"));
+  CHECK_THAT(text, Catch::Contains("16MB by one address"));
+  CHECK_THAT(text, Catch::Contains(
+                       "spooled       bodies over 1MB to unlinked files in $TMPDIR or /tmp, 1024MB on disk"));
   CHECK_THAT(text, Catch::Contains("at least 16KB/s on average"));
 }
 

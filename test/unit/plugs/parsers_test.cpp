@@ -62,3 +62,21 @@ TEST_CASE("parsers let a request without a body through", "[parsers]") {
   CHECK_FALSE(c.halted);
   CHECK(json_body(c) == nullptr);
 }
+
+TEST_CASE("parsers read a spooled body through read_body, as one kept in memory", "[parsers][read_body]") {
+  auto json = test_conn("POST", "/", R"({"upload":"large"})", {{"content-type", "application/json"}});
+  spool_body(json);
+  REQUIRE(json.body.empty());
+  json = call(parsers{}, std::move(json));
+  CHECK_FALSE(json.halted);
+  REQUIRE(json_body(json));
+  CHECK((*json_body(json))["upload"] == "large");
+  auto form = test_conn("POST", "/", "a=1&b=2", {{"content-type", "application/x-www-form-urlencoded"}});
+  form = call(parsers{}, std::move(spool_body(form)));
+  CHECK(form.body_params == std::map<std::string, std::string>{{"a", "1"}, {"b", "2"}});
+  // Past max_length: 413 from the length alone, nothing read.
+  auto large = test_conn("POST", "/", R"({"long":"enough"})", {{"content-type", "application/json"}});
+  large = call(parsers({true, true, 10, {}}), std::move(spool_body(large)));
+  CHECK(large.status == 413);
+  CHECK(large.body_read == 0);
+}

@@ -50,6 +50,10 @@ struct config {
   std::chrono::milliseconds http_idle_timeout = 5s;  // between requests on a keep-alive connection
   std::uint64_t http_body_buffer = 64 * 1024 * 1024; // request body bytes held at once, all connections
   std::uint64_t http_body_min_rate = 16 * 1024;      // bytes per second a body must average; then 408
+  std::uint64_t http_body_buffer_per_address = 0;    // of the body buffer, one client address; 0: a quarter
+  std::uint64_t http_body_spool = 1024 * 1024;       // larger bodies go to a temporary file
+  std::string http_body_spool_dir;                   // empty: $TMPDIR, else /tmp
+  std::uint64_t http_body_disk = std::uint64_t{1} << 30; // bytes all spooled bodies hold on disk at once
   runtime::node_name node = *runtime::node_name::parse("plugnode@localhost");
   std::uint16_t dist_port = 4370;
   std::optional<std::string> dist_addr; // unset: the address of the node name's host, else 0.0.0.0

@@ -28,9 +28,10 @@ std::string format_duration(std::chrono::milliseconds value);
 // A whole number from `min` to `max` (a count: workers, connections).
 std::size_t parse_count(const std::string& text, const std::string& what, std::size_t min, std::size_t max);
 
-// A size in bytes with a unit: `64KB`, `1MB` (1024-based), `4096B`; from 1KB to 1GB.
+// A size in bytes with a unit: `64KB`, `1MB`, `2GB` (1024-based), `4096B`; from 1KB to 1GB, or to `max`.
 std::uint64_t parse_bytes(const std::string& text, const std::string& what);
-// The shortest exact spelling parse_bytes reads back: `1MB`, `96KB`, `1500B`.
+std::uint64_t parse_bytes_up_to(const std::string& text, const std::string& what, std::uint64_t max);
+// The shortest exact spelling parse_bytes reads back: `1MB`, `96KB`, `1500B` (`2GB` past 1024MB).
 std::string format_bytes(std::uint64_t value);
 
 // An IPv4 or IPv6 address literal.

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,8 @@ class blocking_actor;
 } // namespace caf
 
 namespace plugnode::plugs {
+
+class body_file;
 
 // Thrown by any response change after the response was sent (Plug.Conn.AlreadySentError).
 struct already_sent : std::logic_error {
@@ -44,7 +47,11 @@ struct conn {
   std::map<std::string, std::string> path_params;  // from the router's :param and *glob segments
   std::map<std::string, std::string> body_params;  // from the urlencoded parser
   headers req_headers;                             // names lower case
+  // The body, when the connection kept it in memory; a body past the spool threshold is in spooled_body
+  // instead and `body` is empty. read_body() (read_body.hpp) reads either, in parts.
   std::string body;
+  std::shared_ptr<body_file> spooled_body; // closed by the connection when the request ends
+  std::uint64_t body_read = 0;             // bytes read_body() has returned
   std::string remote_ip;
 
   // response; read them freely, change them through the functions below

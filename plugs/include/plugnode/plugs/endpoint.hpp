@@ -43,6 +43,17 @@ struct endpoint_options {
   // once its bytes fit (its Content-Length at once; chunked, growing); until then it is not read, so TCP
   // holds its client back, and after read_timeout of waiting it gets 503.
   std::size_t body_buffer = std::size_t{64} << 20;
+  // The most of body_buffer the connections of one client address hold together (0: a quarter of it): one
+  // flooding address waits on its own while the bodies of others are read.
+  std::size_t body_buffer_per_address = 0;
+  // A body larger than this is spooled to an unlinked temporary file in body_spool_dir as it arrives (64 KB
+  // of body_buffer each) and read by the plug with read_body() (read_body.hpp); conn.body is then empty.
+  // At max_body or more: nothing is spooled.
+  std::size_t body_spool = std::size_t{1} << 20;
+  std::string body_spool_dir = {}; // empty: $TMPDIR, else /tmp
+  // Bytes all spooled bodies hold on disk at once; a body that does not fit is read into body_buffer
+  // instead (and spooled once there is room).
+  std::size_t body_disk = std::size_t{1} << 30;
   // A body must average this many bytes per second once read_timeout has passed (N bytes so far buy
   // read_timeout + N / body_min_rate), or it gets 408: trickling cannot hold memory open. 0: off.
   std::size_t body_min_rate = std::size_t{16} << 10;

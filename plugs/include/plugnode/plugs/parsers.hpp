@@ -1,6 +1,7 @@
 // parsers: decodes the request body by its content type (Plug.Parsers): JSON (nlohmann-json) and urlencoded
 // forms. Past `max_length` the request gets 413, an unknown type 415 (unless listed in `pass`), a body that
-// does not parse 400; each halts the pipeline. A request without a body passes untouched.
+// does not parse 400; each halts the pipeline. A request without a body passes untouched. The body is read
+// through read_body() (read_body.hpp), so a body the endpoint spooled to a file parses the same way.
 #pragma once
 
 #include <cstddef>

@@ -9,6 +9,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -16,12 +17,14 @@
 
 namespace plugnode::plugs {
 
+class body_file;
+
 struct request_limits {
   std::size_t max_head_bytes = std::size_t{16} << 10; // request line and header fields together
   std::size_t max_headers = 100;
   std::size_t max_body = std::size_t{8} << 20; // decoded body; larger gets 413 before it is read
-  // Decoded body bytes taken without asking; past them the parser waits for allow_body() (a server's share
-  // of a node-wide body budget). Unlimited unless a server sets it.
+  // Decoded body bytes held in the body string without asking; past them the parser waits for allow_body()
+  // (a server's share of a node-wide body budget). Unlimited unless a server sets it.
   std::uint64_t body_allowance = UINT64_MAX;
 };
 
@@ -32,7 +35,9 @@ struct http_request {
   int minor_version = 1;
   headers fields;   // names lower case, values without surrounding white space
   std::string host; // the Host field or an absolute-form target's authority, with any port
-  std::string body; // decoded
+  std::string body; // decoded; a server that spools moves it out as it comes (body_spool.hpp)
+  // Set instead of `body` when the server spooled the body to a temporary file (read_body.hpp).
+  std::shared_ptr<body_file> spooled;
   bool keep_alive = true;
   bool expects_continue = false;
 };
@@ -59,10 +64,11 @@ public:
   // Bytes of this request seen so far (the head counts even before it is consumed).
   bool started() const { return phase_ != phase::head || scanned_ > 0; }
   // The body this request will have once what it announced so far (its Content-Length, or the chunks up to
-  // the current one) has arrived, in decoded bytes; and what has arrived.
-  std::uint64_t body_needed() const { return request_.body.size() + remaining_; }
-  std::uint64_t body_received() const { return request_.body.size(); }
-  // Lets the body grow to `bytes` (from the allowance in the limits); feed() stops at the allowance and
+  // the current one) has arrived, in decoded bytes; and what has arrived (moved out of the body string or
+  // not).
+  std::uint64_t body_needed() const { return received_ + remaining_; }
+  std::uint64_t body_received() const { return received_; }
+  // Lets the body string hold `bytes` (from the allowance in the limits); feed() stops at the allowance and
   // answers need_more, leaving the rest unconsumed. Capacity for `bytes` is reserved at once.
   void allow_body(std::uint64_t bytes);
   http_request& request() { return request_; }
@@ -86,6 +92,7 @@ private:
   phase phase_ = phase::head;
   std::size_t scanned_ = 0;     // head bytes already searched for the blank line
   std::uint64_t remaining_ = 0; // body or chunk bytes still to come
+  std::uint64_t received_ = 0;  // decoded body bytes so far
   std::uint64_t allowance_ = limits_.body_allowance;
   std::size_t trailer_bytes_ = 0;
   std::size_t content_lengths_ = 0;

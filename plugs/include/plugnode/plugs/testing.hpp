@@ -14,6 +14,10 @@ namespace plugnode::plugs {
 conn test_conn(std::string method, std::string_view target, std::string body = {},
                const headers& req_headers = {});
 
+// Moves c's body into an unlinked temporary file ($TMPDIR or /tmp), as the endpoint does with a body past
+// its spool threshold: the plug under test then reads it through read_body() as it would a large upload.
+conn& spool_body(conn& c);
+
 // Runs `p` on `c` and returns the conn as the plug left it.
 inline conn call(const plug& p, conn c) {
   p.call(c);

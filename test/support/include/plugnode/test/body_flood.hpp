@@ -6,9 +6,11 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace plugnode::test {
@@ -17,6 +19,9 @@ namespace plugnode::test {
 std::string sha256_hex(std::string_view data);
 // A route's answer for a body: its length and its SHA-256 ("1024 ab12...").
 std::string body_digest(std::string_view body);
+// The same for a body read in parts (a plug's read_body loop): `next_part` puts the next part into its
+// argument (one string, reused) and says whether more follow.
+std::string streamed_digest(const std::function<bool(std::string&)>& next_part);
 
 struct upload_plan {
   std::string from;     // the client's 127.0.0.x source address
