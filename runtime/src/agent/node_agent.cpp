@@ -186,9 +186,10 @@ caf::message_handler public_handlers(agent* self) {
       },
       [self](nodes_atom) { return self->state.table.all_visible_names(); },
       [self](nodes_atom, hidden_atom) { return self->state.table.hidden_names(); },
-      [self](nodes_atom, erlang_atom) {
-        auto& beam = self->state.table.beam_names();
-        return std::vector<std::string>(beam.begin(), beam.end());
+      [self](nodes_atom, kinds_atom) {
+        auto& table = self->state.table;
+        auto& beam = table.beam_names();
+        return node_kinds{table.all_visible_names(), table.hidden_names(), {beam.begin(), beam.end()}};
       },
       [self](disconnect_atom, const std::string& name) {
         auto rp = self->make_response_promise();

@@ -73,6 +73,7 @@ std::unique_ptr<caf::actor_system_config> make_config(const node_options& option
   cfg->set("middleman.connection-timeout", caf::timespan{0});
   cfg->set("middleman.app-identifiers", std::vector<std::string>{"plugnode-1"});
   cfg->add_message_type<connect_target>("plugnode::connect_target");
+  cfg->add_message_type<node_kinds>("plugnode::node_kinds");
   cfg->add_message_type<peer_info>("plugnode::peer_info");
   cfg->add_message_type<std::vector<peer_info>>("std::vector<plugnode::peer_info>");
   cfg->add_message_type<group_members>("plugnode::group_members");

@@ -5,6 +5,7 @@
 #include <caf/all.hpp>
 
 #include "plugnode/runtime/agent_protocol.hpp"
+#include "plugnode/runtime/ask.hpp"
 #include "plugnode/test/ports.hpp"
 #include "test_nodes.hpp"
 
@@ -68,6 +69,25 @@ TEST_CASE("two nodes in one process connect and list each other", "[node]") {
       .receive([&](std::vector<std::string>& xs) { seen = xs; }, [](caf::error&) {});
   CHECK(seen == std::vector<std::string>{"app@127.0.0.2"});
   CHECK_FALSE(a.remote_agent("app@127.0.0.9", 2s));
+}
+
+TEST_CASE("one request lists the peers by kind: visible, hidden, BEAM", "[node]") {
+  auto port = plugnode::test::free_port("127.0.0.2");
+  node a(listening_on("127.0.0.2", port));
+  node b(listening_on("127.0.0.3", port));
+  auto shell_options = hidden_client_options(port, "unit-cookie");
+  node shell(shell_options);
+  REQUIRE_FALSE(a.start());
+  REQUIRE_FALSE(b.start());
+  REQUIRE_FALSE(shell.start());
+  REQUIRE(b.remote_agent("app@127.0.0.2", 2s));
+  REQUIRE(shell.remote_agent("app@127.0.0.2", 2s));
+  caf::scoped_actor self{a.system()};
+  auto kinds = ask<node_kinds>(*self.ptr(), a.agent(), 1s, nodes_atom_v, kinds_atom_v);
+  REQUIRE(kinds);
+  CHECK(kinds->visible == std::vector<std::string>{"app@127.0.0.3"});
+  CHECK(kinds->hidden == std::vector<std::string>{shell_options.name.to_string()});
+  CHECK(kinds->beam.empty()); // BEAM peers: test/integration/erlang (Node.list over the shell)
 }
 
 TEST_CASE("peer host names go through the injected resolver", "[node]") {
