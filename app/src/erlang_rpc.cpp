@@ -90,6 +90,14 @@ term answer_term(shell_operations& ops, const shell_command& command) {
                              g.members ? term(static_cast<std::int64_t>(*g.members)) : atom_of("undefined")));
       return term(std::move(out));
     });
+  case shell_verb::members:
+    return converted(ops.members(command.argument), [](const std::vector<runtime::node_members>& nodes) {
+      erlang::list out;
+      for (const auto& [node, members] : nodes)
+        for (const auto& member : members)
+          out.elements.push_back(erlang::tuple_of(atom_of(node), static_cast<std::int64_t>(member.id())));
+      return term(std::move(out));
+    });
   default: {
     auto [ok, text] = shell_text(ops, command);
     return ok ? erlang::binary_of(text) : error_term(text);

@@ -287,7 +287,8 @@ const std::string& shell_help() {
   metrics                the node's Prometheus metrics
   pid                    the node's OS process id
   groups                 the process groups of scope pg, with their sizes (:pg.which_groups())
-  members GROUP          GROUP's members on every node (:pg.get_members(GROUP))
+  members GROUP          GROUP's members on every node, one a line: its node and actor id
+                         (:pg.get_members(GROUP))
   entities               entity types per node: active entities, hosts, activations, hand-offs
   stop                   stop the node gracefully
   help                   this text

@@ -10,7 +10,6 @@
 #include "plugnode/discovery/discovery_protocol.hpp"
 #include "plugnode/discovery/nslookup.hpp"
 #include "plugnode/runtime/ask.hpp"
-#include "plugnode/runtime/groups.hpp"
 #include "plugnode/runtime/node_name.hpp"
 
 namespace plugnode::app {
@@ -122,9 +121,9 @@ outcome<std::vector<group_size>> shell_operations::groups() {
   return out;
 }
 
-outcome<std::vector<caf::actor>> shell_operations::members(const std::string& group) {
-  return ask_registered<std::vector<caf::actor>>(runtime::default_scope.c_str(), "the group scope",
-                                                 runtime::pg_members_atom_v, group);
+outcome<std::vector<runtime::node_members>> shell_operations::members(const std::string& group) {
+  return ask_registered<std::vector<runtime::node_members>>(runtime::default_scope.c_str(), "the group scope",
+                                                            runtime::pg_where_atom_v, group);
 }
 
 std::vector<node_entities> shell_operations::entities() {

@@ -52,11 +52,13 @@ std::string groups_text(const std::vector<group_size>& groups) {
   return text;
 }
 
-// One line per member: CAF's actor id and its node's id (this node's own first).
-std::string members_text(const std::vector<caf::actor>& members) {
+// One line per member: its node's name and its actor id there (this node's own first), as an operator reads
+// the node in the pids :pg.get_members returns.
+std::string members_text(const std::vector<runtime::node_members>& nodes) {
   std::string text;
-  for (const auto& member : members)
-    text += caf::to_string(member.address()) + "\n";
+  for (const auto& [node, members] : nodes)
+    for (const auto& member : members)
+      text += node + " " + std::to_string(member.id()) + "\n";
   return text;
 }
 

@@ -78,6 +78,8 @@ std::unique_ptr<caf::actor_system_config> make_config(const node_options& option
   cfg->add_message_type<std::vector<peer_info>>("std::vector<plugnode::peer_info>");
   cfg->add_message_type<group_members>("plugnode::group_members");
   cfg->add_message_type<std::vector<group_members>>("std::vector<plugnode::group_members>");
+  cfg->add_message_type<node_members>("plugnode::node_members");
+  cfg->add_message_type<std::vector<node_members>>("std::vector<plugnode::node_members>");
   cfg->add_message_type<entity_figures>("plugnode::entity_figures");
   cfg->add_message_type<std::vector<entity_figures>>("std::vector<plugnode::entity_figures>");
   cfg->add_error_category(runtime_error_category(), render_runtime_error);

@@ -76,6 +76,8 @@ TEST_CASE("an rpc call's typed result comes back as its own term kind", "[erlang
   auto worker = a.node().system().spawn(idle);
   runtime::groups(a.node(), a.node().group_scope()).join("workers", worker);
   CHECK(rpc(a, "groups") == list_of(tuple_of(erlang::binary_of("workers"), 1)));
+  CHECK(rpc(a, "members", list_of(erlang::binary_of("workers"))) ==
+        list_of(tuple_of(atom_of(a.name()), static_cast<std::int64_t>(worker.id()))));
   caf::anon_send_exit(worker, caf::exit_reason::user_shutdown);
 
   // What has no type of its own is the shell's text; what fails is {:error, text}.

@@ -3,8 +3,8 @@
 // command `fun` with `args` (atoms, strings, charlists and integers) as its words, run by the shell's typed
 // operations (shell_operations.hpp), and the typed result comes back as Erlang terms: `nodes` a list of node
 // atoms, `self` an atom, `ping` :pong or :pang, `connect`/`disconnect` a boolean, `pid` an integer, `groups`
-// a list of `{name, size}`, anything else the text the shell prints as a string; a failed or unknown
-// command is `{:error, text}`.
+// a list of `{name, size}`, `members` a list of `{node, actor_id}`, anything else the text the shell prints
+// as a string; a failed or unknown command is `{:error, text}`.
 #pragma once
 
 #include <caf/fwd.hpp>

@@ -27,6 +27,7 @@
 #include "plugnode/app/shell_extension.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/entities.hpp"
+#include "plugnode/runtime/groups.hpp"
 
 namespace plugnode::app {
 
@@ -91,7 +92,8 @@ public:
   std::string cluster(); // the /cluster JSON
   std::string metrics(); // the /metrics text
   outcome<std::vector<group_size>> groups();
-  outcome<std::vector<caf::actor>> members(const std::string& group);
+  // Every node's members of `group` by node name, this node's first.
+  outcome<std::vector<runtime::node_members>> members(const std::string& group);
   // This node first, then each visible peer.
   std::vector<node_entities> entities();
   void stop() { ctx_.stop(); }
