@@ -9,30 +9,24 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 
+#include "kit_nodes.hpp"
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/app/testing.hpp"
 #include "plugnode/erlang/protocol.hpp"
 #include "plugnode/erlang/term_format.hpp"
 #include "plugnode/runtime/ask.hpp"
 #include "plugnode/runtime/groups.hpp"
-#include "plugnode/test/ports.hpp"
 
 using namespace plugnode;
 using namespace std::chrono_literals;
+using app::testing::idle;
+using app::testing::kit_node_on;
 using erlang::atom_of;
 using erlang::list_of;
 using erlang::term;
 using erlang::tuple_of;
 
 namespace {
-
-app::test_node_options on(const std::string& address) {
-  app::test_node_options options;
-  options.name = "kit@" + address;
-  options.cookie = "kit-cookie";
-  options.dist_port = test::free_port(address);
-  return options;
-}
 
 // `:rpc.call(n, :plugnode, fun, args)` on `n`.
 term rpc(app::test_node& n, const std::string& fun, term args = list_of()) {
@@ -50,17 +44,13 @@ bool is_error(const term& t) {
          tuple->elements[1].is<erlang::binary>();
 }
 
-caf::behavior idle(caf::event_based_actor*) {
-  return {[](int) {}};
-}
-
 } // namespace
 
 TEST_CASE("an rpc call's typed result comes back as its own term kind", "[erlang_rpc]") {
   app::service svc;
   svc.name = "kit";
-  app::test_node a(svc, on("127.0.0.6"));
-  app::test_node b(svc, on("127.0.0.7"));
+  app::test_node a(svc, kit_node_on("127.0.0.6"));
+  app::test_node b(svc, kit_node_on("127.0.0.7"));
   REQUIRE(a.connect(b));
   REQUIRE(a.wait_for(app::erlang_rpc_name));
 

@@ -7,24 +7,18 @@
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
 
+#include "kit_nodes.hpp"
 #include "plugnode/app/registered_names.hpp"
 #include "plugnode/app/testing.hpp"
 #include "plugnode/runtime/ask.hpp"
 #include "plugnode/runtime/groups.hpp"
-#include "plugnode/test/ports.hpp"
 
 using namespace plugnode;
 using namespace std::chrono_literals;
+using app::testing::idle;
+using app::testing::kit_node_on;
 
 namespace {
-
-app::test_node_options on(const std::string& address) {
-  app::test_node_options options;
-  options.name = "kit@" + address;
-  options.cookie = "kit-cookie";
-  options.dist_port = test::free_port(address);
-  return options;
-}
 
 // What the shell prints for `line` on `n` ("error: ..." when it did not answer).
 std::string shell(app::test_node& n, const std::string& line) {
@@ -36,17 +30,13 @@ std::string shell(app::test_node& n, const std::string& line) {
   return text;
 }
 
-caf::behavior idle(caf::event_based_actor*) {
-  return {[](int) {}};
-}
-
 } // namespace
 
 TEST_CASE("members names each member's node, as :pg.get_members' pids show theirs", "[shell_service]") {
   app::service svc;
   svc.name = "kit";
-  app::test_node a(svc, on("127.0.0.6"));
-  app::test_node b(svc, on("127.0.0.7"));
+  app::test_node a(svc, kit_node_on("127.0.0.6"));
+  app::test_node b(svc, kit_node_on("127.0.0.7"));
   REQUIRE(a.connect(b));
   REQUIRE(a.wait_for(app::shell_name));
   auto here = a.node().system().spawn(idle);
