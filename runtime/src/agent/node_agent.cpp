@@ -297,6 +297,10 @@ void add_peer(agent* self, const std::string& name, connected_peer p) {
   st.table.add(name, std::move(p));
   if (!hidden)
     notify(self, caf::make_message(nodeup_atom_v, name));
+  // A node that authenticated through its own dial answers this node's connects to it at once: when both
+  // dialled at once, this side's own handshake may have lost its connection and would only end at the
+  // hello's patience.
+  finish_connect(self, name, true);
 }
 
 void remove_peer(agent* self, const std::string& name, const std::string& reason, bool drop_connection) {
