@@ -59,8 +59,7 @@ void console_loop(caf::actor_system& system, const caf::actor& shell, const std:
   line_reader input(node + "> ");
   caf::scoped_actor self{system};
   while (auto line = input.next()) {
-    auto command = parse_shell_line(*line);
-    if (command.verb == shell_verb::quit)
+    if (leaves_shell(*line))
       break;
     self->request(shell, shell_answer_timeout, shell_atom_v, *line)
         .receive([](bool, const std::string& text) { std::cout << text << std::flush; },

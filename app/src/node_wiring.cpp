@@ -114,8 +114,7 @@ node_wiring wire_node(runtime::node& node, const config& cfg,
       {checker_name, [checker = cfg.checker,
                       registry](caf::actor_system& sys) { return spawn_checker(sys, checker, registry); }},
       {shell_name, [shell](caf::actor_system& sys) { return spawn_shell_service(sys, shell); }},
-      {erlang_rpc_name,
-       [agent = node.agent()](caf::actor_system& sys) { return spawn_erlang_rpc(sys, agent); }},
+      {erlang_rpc_name, [shell](caf::actor_system& sys) { return spawn_erlang_rpc(sys, shell); }},
       {types_name, [declared](caf::actor_system& sys) { return spawn_declared_types(sys, declared); }},
   };
   for (const auto& actor : app.actors)

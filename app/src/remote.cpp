@@ -110,8 +110,8 @@ void send_line_actor(caf::event_based_actor* self, const std::shared_ptr<std::pr
 
 reply send_line(session& s, const std::string& line) {
   // Refused here as the node would refuse it, without sending a megabyte to be told so.
-  if (auto command = parse_shell_line(line); command.verb == shell_verb::too_long)
-    return {false, command.argument, {}};
+  if (auto refusal = too_long_refusal(line))
+    return {false, *refusal, {}};
   auto result = std::make_shared<std::promise<reply>>();
   auto answered = result->get_future();
   // Arguments, not captures: CAF 0.17 dereferences a null argument tuple for an actor that takes none.
@@ -181,7 +181,7 @@ int run_remote_console(const config& cfg, const std::string& program) {
     watch->at_prompt = true;
     auto line = input.next();
     watch->at_prompt = false;
-    if (!line || parse_shell_line(*line).verb == shell_verb::quit)
+    if (!line || leaves_shell(*line))
       break;
     auto answer = send_line(*s, *line);
     if (!answer.lost.empty()) {

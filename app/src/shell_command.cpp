@@ -112,8 +112,8 @@ bool node_list_kind(std::string_view kind) {
   return kind == "visible" || kind == "hidden" || kind == "connected" || kind == "this" || kind == "known";
 }
 
-// `ping NODE`, `nodes`, ...: the verb and its argument count.
-shell_command parse_plain(std::string_view line) {
+// `ping NODE`, `nodes`, ...: the verb and its argument count; `line` is what an unknown command shows.
+shell_command plain_command(const std::vector<std::string>& w, std::string_view line) {
   struct entry {
     const char* name;
     shell_verb verb;
@@ -137,10 +137,7 @@ shell_command parse_plain(std::string_view line) {
       {"entities", shell_verb::entities, 0, 0},
       {"stop", shell_verb::stop, 0, 0},
       {"help", shell_verb::help, 0, 0},
-      {"quit", shell_verb::quit, 0, 0},
-      {"exit", shell_verb::quit, 0, 0},
   };
-  auto w = words(line);
   for (const auto& e : table) {
     if (w[0] != e.name)
       continue;
@@ -241,17 +238,36 @@ shell_command parse_elixir(std::string_view line) {
 
 } // namespace
 
+std::optional<std::string> too_long_refusal(std::string_view line) {
+  if (line.size() <= max_shell_line)
+    return std::nullopt;
+  return "command too long: more than " + std::to_string(max_shell_line) + " bytes; nothing was run\n";
+}
+
+bool leaves_shell(std::string_view line) {
+  line = trim(line);
+  return line == "quit" || line == "exit";
+}
+
 shell_command parse_shell_line(std::string_view line) {
-  if (line.size() > max_shell_line)
-    return {shell_verb::too_long,
-            "command too long: more than " + std::to_string(max_shell_line) + " bytes; nothing was run\n"};
+  if (auto refusal = too_long_refusal(line))
+    return {shell_verb::too_long, *refusal};
+  if (leaves_shell(line))
+    return {shell_verb::quit, {}};
   line = trim(line);
   if (line.empty())
     return {};
   if (line.rfind("Node.", 0) == 0 || line.rfind(":inet_res.", 0) == 0 || line.rfind(":net_adm.", 0) == 0 ||
       line == "node()")
     return parse_elixir(line);
-  return parse_plain(line);
+  return plain_command(words(line), line);
+}
+
+shell_command command_of(const std::vector<std::string>& words) {
+  std::string line;
+  for (const auto& word : words)
+    line += (line.empty() ? "" : " ") + word;
+  return plain_command(words, line);
 }
 
 const std::string& shell_help() {
@@ -271,7 +287,8 @@ const std::string& shell_help() {
   metrics                the node's Prometheus metrics
   pid                    the node's OS process id
   groups                 the process groups of scope pg, with their sizes (:pg.which_groups())
-  members GROUP          GROUP's members on every node (:pg.get_members(GROUP))
+  members GROUP          GROUP's members on every node, one a line: its node and actor id
+                         (:pg.get_members(GROUP))
   entities               entity types per node: active entities, hosts, activations, hand-offs
   stop                   stop the node gracefully
   help                   this text

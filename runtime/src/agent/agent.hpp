@@ -67,6 +67,7 @@ struct dial_attempt {
   std::string address;
   std::uint16_t port = 0;
   clock::time_point deadline;
+  bool redialled_lost = false; // dialled again once already because the handshake's connection closed
 };
 
 // Connects to `target.node` (a node name, validated here), sharing one attempt among concurrent callers;

@@ -129,6 +129,10 @@ void finish_connect(agent* self, const std::string& name, bool ok) {
 }
 
 void fail_connect(agent* self, const std::string& name, const std::string& why) {
+  // The node authenticated meanwhile through its own dial of this one (both dialled at once): whatever
+  // became of this side's dial, the node is connected.
+  if (self->state.table.find(name))
+    return finish_connect(self, name, true);
   // Discovery and meet() retry an unreachable node for as long as it is listed: rate-limited per node.
   log_limited(spdlog::level::info, "failed connects", name, fmt::format("connect {} failed: {}", name, why),
               {{"node", name}, {"reason", why}});

@@ -170,10 +170,23 @@ void authenticate(agent* self, const dial_attempt& attempt, const caf::node_id& 
                     });
           },
           [=](const caf::error& err) {
-            if (err == caf::sec::request_timeout && clock::now() < deadline) {
-              logger().info("connect {}: no handshake answer within {} ms, dialling again", target,
-                            hello_patience.count());
-              return dial(self, attempt);
+            // The peer authenticated meanwhile through its own dial of this node (add_peer answered the
+            // connect): nothing to dial again for.
+            if (self->state.table.find(target))
+              return finish_connect(self, target, true);
+            // When two nodes dial each other at once, the connection a dial's handshake started on can
+            // close under it: its hello then goes unanswered (a timeout), or the agent proxy the dial
+            // returned is gone before the hello leaves (request_receiver_down, seen in connect_test). A new
+            // dial reaches the connection that stays; the lost proxy is retried once, the timeout for as
+            // long as the deadline allows.
+            bool lost = err == caf::sec::request_receiver_down && !attempt.redialled_lost;
+            if ((err == caf::sec::request_timeout || lost) && clock::now() < deadline) {
+              logger().info("connect {}: {}, dialling again", target,
+                            lost ? "the connection closed under the handshake"
+                                 : fmt::format("no handshake answer within {} ms", hello_patience.count()));
+              auto again = attempt;
+              again.redialled_lost = again.redialled_lost || lost;
+              return dial(self, again);
             }
             fail_connect(self, target, "no handshake answer (" + self->system().render(err) + ")");
           });

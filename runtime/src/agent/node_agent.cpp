@@ -186,9 +186,10 @@ caf::message_handler public_handlers(agent* self) {
       },
       [self](nodes_atom) { return self->state.table.all_visible_names(); },
       [self](nodes_atom, hidden_atom) { return self->state.table.hidden_names(); },
-      [self](nodes_atom, erlang_atom) {
-        auto& beam = self->state.table.beam_names();
-        return std::vector<std::string>(beam.begin(), beam.end());
+      [self](nodes_atom, kinds_atom) {
+        auto& table = self->state.table;
+        auto& beam = table.beam_names();
+        return node_kinds{table.all_visible_names(), table.hidden_names(), {beam.begin(), beam.end()}};
       },
       [self](disconnect_atom, const std::string& name) {
         auto rp = self->make_response_promise();
@@ -296,6 +297,10 @@ void add_peer(agent* self, const std::string& name, connected_peer p) {
   st.table.add(name, std::move(p));
   if (!hidden)
     notify(self, caf::make_message(nodeup_atom_v, name));
+  // A node that authenticated through its own dial answers this node's connects to it at once: when both
+  // dialled at once, this side's own handshake may have lost its connection and would only end at the
+  // hello's patience.
+  finish_connect(self, name, true);
 }
 
 void remove_peer(agent* self, const std::string& name, const std::string& reason, bool drop_connection) {

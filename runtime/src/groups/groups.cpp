@@ -58,6 +58,10 @@ std::vector<caf::actor> groups::local_members(const std::string& group) {
   return ask_scope<std::vector<caf::actor>>(node_, scope_, timeout_, pg_local_atom_v, group);
 }
 
+std::vector<node_members> groups::members_by_node(const std::string& group) {
+  return ask_scope<std::vector<node_members>>(node_, scope_, timeout_, pg_where_atom_v, group);
+}
+
 std::vector<std::string> groups::which_groups() {
   return ask_scope<std::vector<std::string>>(node_, scope_, timeout_, pg_groups_atom_v);
 }

@@ -49,6 +49,7 @@ public:
         },
         [this](pg_members_atom, const std::string& group) { return table_.members(group); },
         [this](pg_local_atom, const std::string& group) { return table_.owned(local_owner, group); },
+        [this](pg_where_atom, const std::string& group) { return by_node(group); },
         [this](pg_groups_atom) { return table_.groups(); },
         [this](pg_monitor_atom, const std::string& group, const caf::actor& watcher) {
           watch(group, watcher);
@@ -140,6 +141,17 @@ private:
     to_peers(caf::make_message(pg_pjoin_atom_v, self(), group, std::vector<caf::actor>{who}));
     notify({group, {who}, {}});
     return true;
+  }
+
+  // This node's members first, then each peer's that has any.
+  std::vector<node_members> by_node(const std::string& group) const {
+    std::vector<node_members> out;
+    if (auto own = table_.owned(local_owner, group); !own.empty())
+      out.push_back({cfg_.self_node, std::move(own)});
+    for (auto& [addr, peer] : peers_)
+      if (auto theirs = table_.owned(owner_key(addr), group); !theirs.empty())
+        out.push_back({peer.node, std::move(theirs)});
+    return out;
   }
 
   void discover(const std::string& node) {

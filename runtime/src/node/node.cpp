@@ -73,10 +73,13 @@ std::unique_ptr<caf::actor_system_config> make_config(const node_options& option
   cfg->set("middleman.connection-timeout", caf::timespan{0});
   cfg->set("middleman.app-identifiers", std::vector<std::string>{"plugnode-1"});
   cfg->add_message_type<connect_target>("plugnode::connect_target");
+  cfg->add_message_type<node_kinds>("plugnode::node_kinds");
   cfg->add_message_type<peer_info>("plugnode::peer_info");
   cfg->add_message_type<std::vector<peer_info>>("std::vector<plugnode::peer_info>");
   cfg->add_message_type<group_members>("plugnode::group_members");
   cfg->add_message_type<std::vector<group_members>>("std::vector<plugnode::group_members>");
+  cfg->add_message_type<node_members>("plugnode::node_members");
+  cfg->add_message_type<std::vector<node_members>>("std::vector<plugnode::node_members>");
   cfg->add_message_type<entity_figures>("plugnode::entity_figures");
   cfg->add_message_type<std::vector<entity_figures>>("std::vector<plugnode::entity_figures>");
   cfg->add_error_category(runtime_error_category(), render_runtime_error);

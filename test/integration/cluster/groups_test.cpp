@@ -36,6 +36,9 @@ TEST_CASE("three nodes' group views converge on joins, leaves, exits and a kill 
   auto joined_ms = converge({&a, &b}, "pg_members workers", "5");
   std::cout << "groups: a join seen on both nodes within " << joined_ms << " ms\n";
   CHECK(a.cmd("pg_local workers") == "2");
+  // Each member named by its node, as :pg.get_members' pids show theirs: this node's first.
+  CHECK(a.cmd("pg_where workers") == "app@127.0.0.2:2,app@127.0.0.3:3");
+  CHECK(b.cmd("pg_where workers") == "app@127.0.0.3:3,app@127.0.0.2:2");
   CHECK(a.cmd("pg_groups") == "cache,workers");
 
   // A node that arrives later gets the full view from each peer (its discover, their syncs).
@@ -57,5 +60,6 @@ TEST_CASE("three nodes' group views converge on joins, leaves, exits and a kill 
   b.proc().signal(SIGKILL); // b's two workers and its cache member go with it
   converge({&a, &c}, "pg_members workers", "2");
   converge({&a, &c}, "pg_groups", "workers");
+  CHECK(c.cmd("pg_where workers") == "app@127.0.0.2:2");
   CHECK(clock_type::now() - killed < 1500ms); // the failure bound; a closed connection is seen at once
 }

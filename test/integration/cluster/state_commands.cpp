@@ -216,6 +216,12 @@ std::string state_commands::run(const std::string& cmd, const std::vector<std::s
   }
   if (cmd == "pg_members")
     return std::to_string(pg.members(group).size());
+  if (cmd == "pg_where") {
+    std::vector<std::string> where;
+    for (const auto& [node, members] : pg.members_by_node(group))
+      where.push_back(node + ":" + std::to_string(members.size()));
+    return join_names(where);
+  }
   if (cmd == "pg_local")
     return std::to_string(pg.local_members(group).size());
   if (cmd == "pg_groups")

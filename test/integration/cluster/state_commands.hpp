@@ -34,7 +34,7 @@ public:
 
   // pg_join GROUP N (N new idle actors join) | pg_leave GROUP (the last of them leaves and ends) |
   // pg_exit GROUP (the last of them ends without leaving) | pg_members GROUP | pg_local GROUP (counts) |
-  // pg_groups |
+  // pg_where GROUP ("NODE:COUNT,..." by node, this one first) | pg_groups |
   // ps_sub TOPIC N (N new checking subscribers) | ps_nodes TOPIC (nodes this one forwards TOPIC to) |
   // ps_pub TOPIC ID COUNT (COUNT broadcasts (ID, 0..COUNT-1) from a blocking publisher; answers the ms) |
   // ps_check ("received=R errors=E": messages the subscribers got; an error is one out of sequence per

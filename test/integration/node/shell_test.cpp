@@ -98,6 +98,16 @@ TEST_CASE("remote_console through a pipe: nodes, ping, connect, nslookup, Elixir
   CHECK_THAT(missing.output, Catch::Contains("nosuch.app.default.svc.cluster.local"));
 }
 
+TEST_CASE("the console sees itself as a hidden node, and exit leaves before the next line", "[shell]") {
+  running_node a("app", "127.0.0.2", free_port("127.0.0.2"));
+  // `nodes connected` lists every kind from one answer of the agent: here the console's own connection.
+  auto shell = run_plugnode({"remote_console"}, a.client_env(), "nodes connected\n  exit  \nself\n");
+  INFO(shell.output);
+  CHECK(shell.exit_code == 0);
+  CHECK_THAT(shell.output, Catch::StartsWith("remsh-") && Catch::Contains("@localhost\n"));
+  CHECK_THAT(shell.output, !Catch::Contains("app@127.0.0.2")); // `self` never ran
+}
+
 TEST_CASE("a lost node ends the shell with a clear message", "[shell]") {
   running_node a("app", "127.0.0.2", free_port("127.0.0.2"));
   // The shell's input stays open (sleep) while the node is killed under it.

@@ -193,3 +193,33 @@ TEST_CASE("every kind of white space is blank (found by fuzz_shell_command)", "[
     CHECK(parse_shell_line(line).verb == shell_verb::empty);
   CHECK(parse_shell_line("\vnodes\f").verb == shell_verb::nodes);
 }
+
+TEST_CASE("a client decides only the length and quit, as the node's parser would", "[shell_command]") {
+  for (auto line : {"quit", "exit", "  quit\t", "\vexit\n"}) {
+    INFO(line);
+    CHECK(leaves_shell(line));
+    CHECK(parse_shell_line(line).verb == shell_verb::quit);
+  }
+  for (auto line : {"quit now", "exit 1", "Node.quit", "quitx", ""}) {
+    INFO(line);
+    CHECK_FALSE(leaves_shell(line));
+    CHECK(parse_shell_line(line).verb != shell_verb::quit);
+  }
+  CHECK_FALSE(too_long_refusal(std::string(max_shell_line, 'a')));
+  auto refusal = too_long_refusal(std::string(max_shell_line + 1, 'a'));
+  REQUIRE(refusal);
+  CHECK(*refusal == parse_shell_line(std::string(max_shell_line + 1, 'a')).argument);
+}
+
+TEST_CASE("words already split make the command the plain spelling makes", "[shell_command]") {
+  auto ping = command_of({"ping", ":'a@h'"});
+  CHECK(ping.verb == shell_verb::ping);
+  CHECK(ping.argument == "a@h");
+  CHECK(command_of({"nodes", "hidden"}).argument == "hidden");
+  CHECK(command_of({"nslookup", "x", "a"}).record_type == "a");
+  auto unknown = command_of({"counters", "key-1"}); // an application's command, found by its line
+  CHECK(unknown.verb == shell_verb::unknown);
+  CHECK(unknown.argument == "counters key-1");
+  CHECK(command_of({"nodes", "sideways"}).verb == shell_verb::unknown);
+  CHECK(command_of({""}).verb == shell_verb::unknown);
+}

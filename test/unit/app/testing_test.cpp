@@ -5,21 +5,14 @@
 #include <caf/scoped_actor.hpp>
 #include <catch2/catch.hpp>
 
+#include "kit_nodes.hpp"
 #include "plugnode/runtime/ask.hpp"
-#include "plugnode/test/ports.hpp"
 
 using namespace plugnode;
 using namespace std::chrono_literals;
+using app::testing::kit_node_on;
 
 namespace {
-
-app::test_node_options on(const std::string& address) {
-  app::test_node_options options;
-  options.name = "kit@" + address;
-  options.cookie = "kit-cookie";
-  options.dist_port = test::free_port(address);
-  return options;
-}
 
 // What /cluster reports about `peer` on `n`.
 runtime::peer_info seen_from(app::test_node& n, const std::string& peer) {
@@ -41,8 +34,8 @@ TEST_CASE("two test nodes form a cluster, and each sees the other's address and 
   app::service svc;
   svc.name = "kit";
   // The heartbeats come every 500 ms: what the report shows right after connecting is the handshake's.
-  app::test_node a(svc, on("127.0.0.6"));
-  app::test_node b(svc, on("127.0.0.7"));
+  app::test_node a(svc, kit_node_on("127.0.0.6"));
+  app::test_node b(svc, kit_node_on("127.0.0.7"));
   REQUIRE(a.connect(b));
   auto b_on_a = seen_from(a, b.name());
   CHECK(b_on_a.address == "127.0.0.7:" + std::to_string(b.node().port()));

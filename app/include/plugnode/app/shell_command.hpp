@@ -4,8 +4,10 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace plugnode::app {
 
@@ -46,6 +48,16 @@ struct shell_command {
 inline constexpr std::size_t max_shell_line = 4096;
 
 shell_command parse_shell_line(std::string_view line);
+
+// What a client decides alone, before sending a line, without parsing it (the node parses every line it
+// runs): the refusal of a line past max_shell_line, which is not sent, and whether the line is `quit` or
+// `exit`, which leaves the shell. parse_shell_line answers the same for both.
+std::optional<std::string> too_long_refusal(std::string_view line);
+bool leaves_shell(std::string_view line);
+
+// The command `words` spell the plain way (a verb, then its arguments), as the Erlang rpc module gets them
+// already split (`:rpc.call(node, :plugnode, :ping, [:"a@h"])`); `words` is not empty.
+shell_command command_of(const std::vector<std::string>& words);
 
 // The help text listing every command.
 const std::string& shell_help();

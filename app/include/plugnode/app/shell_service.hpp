@@ -1,5 +1,5 @@
 // shell_service: the node side of the remote shell. An actor, registered as "shell" with the node agent,
-// that runs one shell line (shell_command.hpp) against the node's agent, discovery and checker and answers
+// that runs one shell line (shell_command.hpp) with the typed commands of shell_operations.hpp and answers
 // with the text to print. Remote shells and the one-shot commands reach it through the agent as
 // `{shell, node}`; `console` talks to it locally.
 //
@@ -9,15 +9,15 @@
 #pragma once
 
 #include <chrono>
-#include <functional>
+#include <string>
+#include <tuple>
 
 #include <caf/actor.hpp>
 #include <caf/atom.hpp>
 #include <caf/fwd.hpp>
 
-#include "plugnode/app/node_routes.hpp"
 #include "plugnode/app/shell_command.hpp"
-#include "plugnode/app/shell_extension.hpp"
+#include "plugnode/app/shell_operations.hpp"
 
 namespace plugnode::app {
 
@@ -28,11 +28,8 @@ constexpr shell_atom shell_atom_v{};
 // connects first, a DNS lookup that retries).
 inline constexpr std::chrono::milliseconds shell_answer_timeout{15000};
 
-struct shell_context {
-  node_services services;
-  std::function<void()> stop;              // starts the node's graceful stop
-  std::vector<shell_extension> extensions; // the application's commands, tried when no command matched
-};
+// The text a shell prints for `command`, and whether it succeeded (false: failed or unknown).
+std::tuple<bool, std::string> shell_text(shell_operations& ops, const shell_command& command);
 
 // The shell service runs on a thread of its own (commands wait for the network), one line at a time.
 caf::actor spawn_shell_service(caf::actor_system& system, shell_context context);

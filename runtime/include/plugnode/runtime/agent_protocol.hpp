@@ -15,7 +15,8 @@
 //   (caf::ping_atom, std::string node)        bool      true = pong, false = pang (connects first)
 //   (nodes_atom)                              std::vector<std::string>   visible peers, sorted, never self
 //   (nodes_atom, hidden_atom)                 std::vector<std::string>   hidden peers (remote shells)
-//   (nodes_atom, erlang_atom)                 std::vector<std::string>   the BEAM nodes among the visible
+//   (nodes_atom, kinds_atom)                  node_kinds  visible, hidden and BEAM peers from one look
+//                                                       at the table (the remote shell's `nodes`)
 //   (monitor_nodes_atom, caf::actor who)      void      `who` then receives
 //        (nodeup_atom, std::string node) and (nodedown_atom, std::string node, std::string reason)
 //        reason: "connection closed", "heartbeat timeout", "peer leaving", "disconnect requested"
@@ -58,7 +59,7 @@ namespace plugnode::runtime {
 
 using nodes_atom = caf::atom_constant<caf::atom("nodes")>;
 using hidden_atom = caf::atom_constant<caf::atom("hidden")>;
-using erlang_atom = caf::atom_constant<caf::atom("erlang")>;
+using kinds_atom = caf::atom_constant<caf::atom("kinds")>;
 using disconnect_atom = caf::atom_constant<caf::atom("disconnect")>;
 using monitor_nodes_atom = caf::atom_constant<caf::atom("mon_nodes")>;
 using nodeup_atom = caf::atom_constant<caf::atom("nodeup")>;
@@ -76,7 +77,7 @@ using dist_leave_atom = caf::atom_constant<caf::atom("d_leave")>;
 
 constexpr nodes_atom nodes_atom_v{};
 constexpr hidden_atom hidden_atom_v{};
-constexpr erlang_atom erlang_atom_v{};
+constexpr kinds_atom kinds_atom_v{};
 constexpr disconnect_atom disconnect_atom_v{};
 constexpr monitor_nodes_atom monitor_nodes_atom_v{};
 constexpr nodeup_atom nodeup_atom_v{};
@@ -102,6 +103,17 @@ struct connect_target {
 
 template <class Inspector> typename Inspector::result_type inspect(Inspector& f, connect_target& x) {
   return f(caf::meta::type_name("connect_target"), x.node, x.port, x.addresses);
+}
+
+// Every connected node by kind, from one look at the agent's table.
+struct node_kinds {
+  std::vector<std::string> visible; // plugnode and BEAM peers, sorted, never self
+  std::vector<std::string> hidden;  // remote shells and other hidden peers
+  std::vector<std::string> beam;    // the BEAM nodes among `visible`
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, node_kinds& x) {
+  return f(caf::meta::type_name("node_kinds"), x.visible, x.hidden, x.beam);
 }
 
 // One peer as the agent sees it, for `/cluster` and the remote shell's `status`.

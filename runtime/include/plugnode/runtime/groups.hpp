@@ -22,6 +22,8 @@
 //   (pg_join_atom, group, caf::actor who)        bool   false when `who` is not a local actor
 //   (pg_leave_atom, group, caf::actor who)       bool   true when it was a member (one join undone)
 //   (pg_members_atom, group)                     std::vector<caf::actor>   every node's members
+//   (pg_where_atom, group)                       std::vector<node_members>  the same by node name (for an
+//                                                operator: a CAF actor's address names no node)
 //   (pg_local_atom, group)                       std::vector<caf::actor>   this node's
 //   (pg_groups_atom)                             std::vector<std::string>  non-empty groups, sorted
 //   (pg_monitor_atom, group, caf::actor watcher) std::vector<caf::actor>   the members now; then `watcher`
@@ -51,6 +53,7 @@ using pg_leave_atom = caf::atom_constant<caf::atom("pg_leave")>;
 using pg_members_atom = caf::atom_constant<caf::atom("pg_members")>;
 using pg_local_atom = caf::atom_constant<caf::atom("pg_local")>;
 using pg_groups_atom = caf::atom_constant<caf::atom("pg_groups")>;
+using pg_where_atom = caf::atom_constant<caf::atom("pg_where")>;
 using pg_monitor_atom = caf::atom_constant<caf::atom("pg_monitor")>;
 using pg_demon_atom = caf::atom_constant<caf::atom("pg_demon")>;
 using pg_joined_atom = caf::atom_constant<caf::atom("pg_joined")>;
@@ -66,6 +69,7 @@ constexpr pg_leave_atom pg_leave_atom_v{};
 constexpr pg_members_atom pg_members_atom_v{};
 constexpr pg_local_atom pg_local_atom_v{};
 constexpr pg_groups_atom pg_groups_atom_v{};
+constexpr pg_where_atom pg_where_atom_v{};
 constexpr pg_monitor_atom pg_monitor_atom_v{};
 constexpr pg_demon_atom pg_demon_atom_v{};
 constexpr pg_joined_atom pg_joined_atom_v{};
@@ -85,6 +89,16 @@ template <class Inspector> typename Inspector::result_type inspect(Inspector& f,
   return f(caf::meta::type_name("group_members"), x.group, x.members);
 }
 
+// One node's members of one group: what pg_where answers, a node at a time.
+struct node_members {
+  std::string node; // app@host
+  std::vector<caf::actor> members;
+};
+
+template <class Inspector> typename Inspector::result_type inspect(Inspector& f, node_members& x) {
+  return f(caf::meta::type_name("node_members"), x.node, x.members);
+}
+
 // The scope every node starts (Erlang's default scope has the same name).
 inline const std::string default_scope = "pg";
 
@@ -100,6 +114,7 @@ public:
   bool leave(const std::string& group, const caf::actor& who);
   std::vector<caf::actor> members(const std::string& group);
   std::vector<caf::actor> local_members(const std::string& group);
+  std::vector<node_members> members_by_node(const std::string& group);
   std::vector<std::string> which_groups();
   // The members now; `watcher` gets the events described above. An empty group watches the whole scope.
   std::vector<caf::actor> monitor(const std::string& group, const caf::actor& watcher);
