@@ -1,0 +1,330 @@
+#!/usr/bin/python3
+"""The dashboard in a real browser: headless Chromium driven over the DevTools protocol (Debian's chromium
+and python3-websocket, nothing fetched at run time), against 3 real plugnode nodes on 127.x.y.1-3.
+
+Checks: the page loads with no console error and no request leaving the node; within 3 s it lists the 3
+nodes and their links; during a bounded load the request-rate figure rises; a killed node is gone within the
+failure bound plus 1 s; when the stream breaks (the node stops) the page says so and reconnects by itself
+once the node is back. Chromium makes no connection off loopback (checked with ss). Screenshots go to the
+output folder.
+
+    browser_test.py PLUGNODE_BINARY OUTPUT_DIR
+"""
+import base64
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+
+import websocket  # python3-websocket (websocket-client)
+
+FAILURE_BOUND_S = 2
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-extensions",
+                  "--disable-default-apps", "--no-default-browser-check", "--disable-features=Translate,MediaRouter",
+                  "--metrics-recording-only", "--password-store=basic", "--use-mock-keychain",
+                  "--window-size=1280,1200",
+                  # A name lookup of anything but loopback fails: no request can leave the machine by name.
+                  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE localhost"]
+
+failures = []
+passes = []
+
+
+def check(ok, what):
+    print(("ok   " if ok else "FAIL ") + what, flush=True)
+    (passes if ok else failures).append(what)
+    return ok
+
+
+def free_port(address):
+    for _ in range(200):
+        port = random.randrange(20000, 32000)
+        with socket.socket() as s:
+            try:
+                s.bind((address, port))
+                return port
+            except OSError:
+                continue
+    raise RuntimeError("no free port on " + address)
+
+
+def eventually(condition, timeout, step=0.05):
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value or time.monotonic() >= deadline:
+            return value
+        time.sleep(step)
+
+
+def get(url, timeout=2):
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as r:
+            return r.status, r.read().decode()
+    except Exception:
+        return None, ""
+
+
+class Node:
+    def __init__(self, binary, net, i, ports, work, extra=None):
+        self.name = f"app@{net}.{i}"
+        self.address = f"{net}.{i}"
+        self.http_port = ports["http"]
+        self.env = dict(os.environ)
+        for k in list(self.env):
+            if k.startswith("PLUGNODE_") or k in ("HTTP_PORT", "ERLANG_COOKIE", "CHECK_HOST", "CHECK_URL"):
+                del self.env[k]
+        self.env.update({"PLUGNODE_NODE": self.name, "HTTP_PORT": str(ports["http"]),
+                         "PLUGNODE_HTTP_ADDR": self.address, "PLUGNODE_DIST_PORT": str(ports["dist"]),
+                         "PLUGNODE_COOKIE": "dashboard-browser-test", "PLUGNODE_DISCOVERY": "static",
+                         "PLUGNODE_STATIC_NODES": ",".join(f"app@{net}.{j}" for j in (1, 2, 3)),
+                         "PLUGNODE_FAILURE_BOUND": f"{FAILURE_BOUND_S}s", "PLUGNODE_POLL_INTERVAL": "1s"})
+        self.env.update(extra or {})
+        self.binary = binary
+        self.log = open(os.path.join(work, f"node{i}.log"), "ab")
+        self.proc = None
+        self.start()
+
+    def start(self):
+        self.proc = subprocess.Popen([self.binary, "foreground"], env=self.env, stdout=self.log,
+                                     stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+
+    def peers(self):
+        status, body = get(f"http://{self.address}:{self.http_port}/cluster")
+        if status != 200:
+            return []
+        return [p["node"] for p in json.loads(body)["peers"] if not p["hidden"]]
+
+    def kill(self, sig=signal.SIGKILL):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(10)
+
+
+class Page:
+    """One page target of the browser, over its DevTools websocket; events are kept as they come."""
+
+    def __init__(self, ws_url):
+        self.ws = websocket.create_connection(ws_url, timeout=10, suppress_origin=True)
+        self.next_id = 0
+        self.events = []
+        self.lock = threading.Lock()
+        self.replies = {}
+        self.cond = threading.Condition(self.lock)
+        self.reader = threading.Thread(target=self.read, daemon=True)
+        self.reader.start()
+
+    def read(self):
+        while True:
+            try:
+                message = json.loads(self.ws.recv())
+            except Exception:
+                return
+            with self.cond:
+                if "id" in message:
+                    self.replies[message["id"]] = message
+                else:
+                    self.events.append(message)
+                self.cond.notify_all()
+
+    def call(self, method, **params):
+        with self.cond:
+            self.next_id += 1
+            ident = self.next_id
+        self.ws.send(json.dumps({"id": ident, "method": method, "params": params}))
+        with self.cond:
+            self.cond.wait_for(lambda: ident in self.replies, timeout=15)
+            reply = self.replies.pop(ident, None)
+        if reply is None or "error" in reply:
+            raise RuntimeError(f"{method}: {reply}")
+        return reply["result"]
+
+    def eval(self, expression):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result["result"].get("value")
+
+    def screenshot(self, path):
+        data = self.call("Page.captureScreenshot", format="png")["data"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+
+    def console_errors(self, since=0):
+        errors = []
+        with self.lock:
+            events = self.events[since:]
+        for e in events:
+            p = e.get("params", {})
+            if e["method"] == "Runtime.consoleAPICalled" and p.get("type") in ("error", "assert"):
+                errors.append("console: " + json.dumps(p.get("args"))[:300])
+            elif e["method"] == "Runtime.exceptionThrown":
+                errors.append("exception: " + json.dumps(p.get("exceptionDetails"))[:300])
+            elif e["method"] == "Log.entryAdded" and p.get("entry", {}).get("level") == "error":
+                errors.append("log: " + p["entry"].get("text", "")[:300])
+        return errors
+
+    def request_urls(self):
+        with self.lock:
+            return [e["params"]["request"]["url"] for e in self.events
+                    if e["method"] == "Network.requestWillBeSent"]
+
+
+def off_loopback_connections(browser_pid):
+    """TCP connections of the browser's processes to anything but loopback, as ss sees them."""
+    out = subprocess.run(["ss", "-tnpH"], capture_output=True, text=True).stdout
+    pids = {str(browser_pid)}
+    children = subprocess.run(["pgrep", "-P", str(browser_pid)], capture_output=True, text=True).stdout.split()
+    while children:
+        pids.update(children)
+        children = [c for p in children for c in
+                    subprocess.run(["pgrep", "-P", p], capture_output=True, text=True).stdout.split()]
+    bad = []
+    for line in out.splitlines():
+        if not any(f"pid={p}," in line for p in pids):
+            continue
+        peer = line.split()[4]
+        host = peer.rsplit(":", 1)[0].strip("[]")
+        if not (host.startswith("127.") or host == "::1" or host.startswith("::ffff:127.")):
+            bad.append(line)
+    return bad
+
+
+def main():
+    binary, out_dir = sys.argv[1], sys.argv[2]
+    os.makedirs(out_dir, exist_ok=True)
+    chromium = shutil.which("chromium")
+    if not chromium:
+        print("chromium is not installed (./plugnode.sh deps test installs it)")
+        return 1
+    work = tempfile.mkdtemp(prefix="plugnode-dashboard-")
+    net = f"127.{random.randrange(20, 220)}.{random.randrange(0, 250)}"
+    addresses = [f"{net}.{i}" for i in (1, 2, 3)]
+    ports = {"http": free_port(addresses[0]), "dist": free_port(addresses[0])}
+    admin_port = free_port(addresses[0])
+    admin = f"http://{addresses[0]}:{admin_port}"
+    started = time.monotonic()
+    nodes = []
+    browser = None
+    try:
+        for i in (1, 2, 3):
+            extra = {"PLUGNODE_ADMIN_PORT": str(admin_port), "PLUGNODE_ADMIN_ADDR": addresses[0]} if i == 1 else {}
+            nodes.append(Node(binary, net, i, ports, work, extra))
+        formed = eventually(lambda: all(len(n.peers()) == 2 for n in nodes), 30, 0.2)
+        if not check(formed, "3 nodes form a cluster"):
+            return 1
+
+        profile = os.path.join(work, "profile")
+        debug_port = free_port("127.0.0.1")
+        browser = subprocess.Popen([chromium, *CHROMIUM_FLAGS, f"--remote-debugging-port={debug_port}",
+                                    "--remote-debugging-address=127.0.0.1", f"--user-data-dir={profile}",
+                                    "about:blank"],
+                                   stdout=open(os.path.join(work, "chromium.log"), "wb"), stderr=subprocess.STDOUT)
+        targets = eventually(lambda: get(f"http://127.0.0.1:{debug_port}/json/list")[1], 20, 0.1)
+        if not check(bool(targets), "chromium answers on its DevTools port"):
+            return 1
+        target = next(t for t in json.loads(targets) if t["type"] == "page")
+        page = Page(target["webSocketDebuggerUrl"])
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            page.call(domain + ".enable")
+
+        loaded_at = time.monotonic()
+        page.call("Page.navigate", url=admin + "/")
+        names = sorted(n.name for n in nodes)
+        listed = eventually(lambda: sorted(page.eval(
+            "[...document.querySelectorAll('#cluster-nodes li')].map(li => li.dataset.node)") or []) == names
+            and page.eval("document.querySelectorAll('#links tbody tr').length") == 2
+            and page.eval("document.querySelectorAll('#cluster-picture line').length") == 3, 3)
+        check(listed, f"within 3 s the page lists the 3 nodes and their 3 links "
+                      f"({time.monotonic() - loaded_at:.2f} s)")
+        check(page.eval("document.getElementById('stream-status').textContent") == "live", "the stream is live")
+        page.screenshot(os.path.join(out_dir, "dashboard-3-nodes.png"))
+
+        # A bounded load on node 1's public port: the request rate the page shows rises.
+        before = float(page.eval("document.getElementById('req-rate').dataset.value || '0'"))
+        stop = threading.Event()
+        sent = [0]
+
+        def load():
+            while not stop.is_set() and sent[0] < 20000:
+                sent[0] += 1
+                get(f"http://{addresses[0]}:{ports['http']}/load")
+
+        workers = [threading.Thread(target=load) for _ in range(4)]
+        for w in workers:
+            w.start()
+        seen = [before]
+
+        def rate_rose():
+            seen[0] = float(page.eval("document.getElementById('req-rate').dataset.value || '0'"))
+            return seen[0] >= max(20.0, before * 2)
+
+        rose = eventually(rate_rose, 5, 0.1)
+        page.screenshot(os.path.join(out_dir, "dashboard-under-load.png"))
+        stop.set()
+        for w in workers:
+            w.join()
+        check(rose, f"under a bounded load ({sent[0]} requests) the request rate rises: {before:.1f} -> "
+                    f"{seen[0]:.1f}/s")
+
+        errors = page.console_errors()
+        check(not errors, "no console error: " + "; ".join(errors))
+        foreign = [u for u in page.request_urls() if not (u.startswith(admin + "/") or u.startswith("data:"))]
+        check(not foreign, "no request leaves the node: " + ", ".join(foreign))
+
+        # A node killed: gone from the page within the failure bound plus 1 s.
+        killed_at = time.monotonic()
+        nodes[2].kill()
+        gone = eventually(lambda: nodes[2].name not in (page.eval(
+            "[...document.querySelectorAll('#cluster-nodes li')].map(li => li.dataset.node)") or []), FAILURE_BOUND_S + 1)
+        took = time.monotonic() - killed_at
+        check(gone, f"a killed node is gone from the page within {FAILURE_BOUND_S + 1} s ({took:.2f} s)")
+        check(bool(page.eval(f"[...document.querySelectorAll('#timeline li.nodedown')]"
+                             f".some(li => li.textContent.includes('{nodes[2].name}'))")),
+              "the timeline shows its nodedown")
+        page.screenshot(os.path.join(out_dir, "dashboard-node-down.png"))
+
+        # The stream breaks (the node stops): a clear message; once the node is back the page reconnects.
+        events_before_break = len(page.events)
+        nodes[0].kill(signal.SIGTERM)
+        broken = eventually(lambda: "stream lost" in (page.eval(
+            "document.getElementById('stream-status').textContent") or ""), 5)
+        check(broken, "when the node stops the page says the stream is lost")
+        page.screenshot(os.path.join(out_dir, "dashboard-stream-lost.png"))
+        nodes[0].start()
+        back = eventually(lambda: page.eval("document.getElementById('stream-status').textContent") == "live"
+                          and nodes[0].name in (page.eval(
+                              "[...document.querySelectorAll('#cluster-nodes li')].map(li => li.dataset.node)") or []),
+                          15, 0.2)
+        check(back, "once the node is back the page reconnects by itself")
+        # Refused connections while the node was down are expected network errors, not the page's.
+        exceptions = [e for e in page.console_errors(events_before_break) if not e.startswith("log: ")]
+        check(not exceptions, "no script error across the break: " + "; ".join(exceptions))
+        check(not off_loopback_connections(browser.pid), "chromium made no connection off loopback")
+        print(f"browser test took {time.monotonic() - started:.1f} s; screenshots in {out_dir}")
+    finally:
+        if browser:
+            browser.terminate()
+            try:
+                browser.wait(10)
+            except subprocess.TimeoutExpired:
+                browser.kill()
+        for n in nodes:
+            n.kill(signal.SIGTERM)
+        if not failures:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            print("logs kept in " + work)
+    print(f"{len(passes)} passed, {len(failures)} failed")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
