@@ -58,8 +58,8 @@ plugs::plug admin_pipeline(const node_services& services, std::shared_ptr<dashbo
   router.get(prefix + "/:file", [](plugs::conn& c) { send_file(c, c.path_params.at("file")); });
   add_cluster_routes(router, services);
   // The gate before the access log: a refused request is logged only through the log limiter.
-  return plugs::pipeline{plugs::request_id{}, admin_access(token, services.metrics.registry()), plugs::logger{},
-                         plugs::head{}, std::move(router)};
+  return plugs::pipeline{plugs::request_id{}, admin_access(token, services.metrics.registry()),
+                         plugs::logger{}, plugs::head{}, std::move(router)};
 }
 
 } // namespace plugnode::app

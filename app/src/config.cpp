@@ -226,7 +226,8 @@ void load_admin(const reader& read, config& cfg) {
                        "(PLUGNODE_ADMIN_ADDR " +
                        a.addr + ")");
   if (*a.port == cfg.http_port && (a.addr == cfg.http_addr || cfg.http_addr == "0.0.0.0"))
-    throw config_error("PLUGNODE_ADMIN_PORT: " + std::to_string(*a.port) + " is the HTTP port too (HTTP_PORT)");
+    throw config_error("PLUGNODE_ADMIN_PORT: " + std::to_string(*a.port) +
+                       " is the HTTP port too (HTTP_PORT)");
 }
 
 void load_log(const reader& read, config& cfg) {
@@ -298,7 +299,8 @@ const std::vector<setting>& settings() {
       {"CHECK_INIT_DELAY", "--check-init-delay", "delay before the first check (default 2s)"},
       {"CHECK_TIMEOUT", "--check-timeout", "timeout of one check (default 5s)"},
       {"PLUGNODE_ADMIN_PORT", "--admin-port",
-       "port of the admin listener: the dashboard, read-only (default: off; the container manifests set 4001)"},
+       "port of the admin listener: the dashboard, read-only (default: off; the container manifests set "
+       "4001)"},
       {"PLUGNODE_ADMIN_ADDR", "--admin-addr",
        "admin listener bind address (default 127.0.0.1: reached by kubectl port-forward only)"},
       {"PLUGNODE_ADMIN_TOKEN", "--admin-token",

@@ -79,7 +79,7 @@ struct dashboard_snapshot::state {
   bool stopping = false;
   std::uint64_t number = 0;
   std::string document = "{}";
-  std::deque<json> timeline; // under mutex: the watcher actor adds to it
+  std::deque<json> timeline;       // under mutex: the watcher actor adds to it
   std::vector<subscriber> readers; // under mutex
   caf::actor watcher;
 
@@ -225,9 +225,9 @@ struct dashboard_snapshot::state {
     auto all = services.metrics.collect();
     auto now = seconds_now();
     caf::scoped_actor self{source.node->system()};
-    auto report = json::parse(fetch_cluster_report(*self.ptr(), services.node, services.incarnation,
-                                                   services.agent, ask_timeout),
-                              nullptr, false);
+    auto report = json::parse(
+        fetch_cluster_report(*self.ptr(), services.node, services.incarnation, services.agent, ask_timeout),
+        nullptr, false);
     if (report.is_discarded())
       report = json::object();
     json peers = report.value("peers", json::array());

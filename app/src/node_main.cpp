@@ -106,8 +106,9 @@ std::vector<std::string> registered_actor_names(const service& app) {
 }
 
 // The admin listener: another endpoint of the same server with the public one's limits (connections,
-// clocks, sizes: a hostile client meets the same budgets there) and fewer workers, serving the dashboard. Bound before the public port opens, so that a
-// node whose admin port is taken stops at start-up instead of running without it.
+// clocks, sizes: a hostile client meets the same budgets there) and fewer workers, serving the dashboard.
+// Bound before the public port opens, so that a node whose admin port is taken stops at start-up instead of
+// running without it.
 struct admin_listener {
   std::shared_ptr<dashboard_snapshot> snapshot;
   std::unique_ptr<plugs::endpoint> http;
@@ -179,8 +180,8 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
       admin_options.workers = std::min<std::size_t>(http_options.workers, admin_workers);
       admin.snapshot = std::make_shared<dashboard_snapshot>(
           snapshot_source{&node, services, service_version(app), registered_actor_names(app)});
-      admin.http = std::make_unique<plugs::endpoint>(system, admin_options,
-                                                     admin_pipeline(services, admin.snapshot, cfg.admin.token));
+      admin.http = std::make_unique<plugs::endpoint>(
+          system, admin_options, admin_pipeline(services, admin.snapshot, cfg.admin.token));
       admin.http->bind();
     }
     http.bind();

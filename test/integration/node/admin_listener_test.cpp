@@ -55,7 +55,8 @@ TEST_CASE("the dashboard is on the admin listener only; the public port answers 
   REQUIRE(snapshot);
   CHECK(snapshot->find("\"name\":\"app@127.0.0.3\"") != std::string::npos);
 
-  for (const char* path : {"/dashboard", "/dashboard/dashboard.js", "/dashboard/snapshot", "/dashboard/events"})
+  for (const char* path :
+       {"/dashboard", "/dashboard/dashboard.js", "/dashboard/snapshot", "/dashboard/events"})
     CHECK(status_of(node.address(), node.http_port(), path) == 404);
   // The starter's place for these stays the default.
   CHECK(status_of(node.address(), node.http_port(), "/cluster") == 200);
@@ -70,8 +71,9 @@ TEST_CASE("the dashboard is on the admin listener only; the public port answers 
 TEST_CASE("PLUGNODE_OPERATOR_ROUTES=admin moves /cluster and /status; probes and /metrics stay public",
           "[admin]") {
   auto admin_port = free_port("127.0.0.1");
-  running_node node("app", "127.0.0.3", free_port("127.0.0.3"),
-                    {{"PLUGNODE_ADMIN_PORT", std::to_string(admin_port)}, {"PLUGNODE_OPERATOR_ROUTES", "admin"}});
+  running_node node(
+      "app", "127.0.0.3", free_port("127.0.0.3"),
+      {{"PLUGNODE_ADMIN_PORT", std::to_string(admin_port)}, {"PLUGNODE_OPERATOR_ROUTES", "admin"}});
   REQUIRE(eventually([&] { return port_open("127.0.0.1", admin_port); }, 5s));
   for (const char* path : {"/cluster", "/status"}) {
     CHECK(status_of(node.address(), node.http_port(), path) == 404);
@@ -82,7 +84,8 @@ TEST_CASE("PLUGNODE_OPERATOR_ROUTES=admin moves /cluster and /status; probes and
     CHECK(status_of(node.address(), node.http_port(), path) == 200);
 }
 
-TEST_CASE("off loopback the admin listener needs a token: start-up refuses with one line naming it", "[admin]") {
+TEST_CASE("off loopback the admin listener needs a token: start-up refuses with one line naming it",
+          "[admin]") {
   // 0.0.0.0 is refused before anything is bound, so no port opens beyond loopback.
   env_map env{{"HTTP_PORT", std::to_string(free_port())},
               {"PLUGNODE_NODE", "app@127.0.0.1"},
@@ -91,8 +94,9 @@ TEST_CASE("off loopback the admin listener needs a token: start-up refuses with 
               {"PLUGNODE_ADMIN_TOKEN", std::nullopt}};
   auto refused = run_plugnode({"foreground"}, env);
   CHECK(refused.exit_code == 2);
-  CHECK_THAT(refused.output, Catch::Contains("PLUGNODE_ADMIN_TOKEN: required when the admin listener is bound "
-                                             "off loopback (PLUGNODE_ADMIN_ADDR 0.0.0.0)"));
+  CHECK_THAT(refused.output,
+             Catch::Contains("PLUGNODE_ADMIN_TOKEN: required when the admin listener is bound "
+                             "off loopback (PLUGNODE_ADMIN_ADDR 0.0.0.0)"));
   CHECK(std::count(refused.output.begin(), refused.output.end(), '\n') == 1);
 
   env["PLUGNODE_ADMIN_ADDR"] = "127.0.0.1";
@@ -116,8 +120,10 @@ TEST_CASE("with a token every admin request carries it: a wrong one is 401, coun
   CHECK(none.find("www-authenticate: Basic realm=\"plugnode admin\"") != std::string::npos);
   CHECK(status_of("127.0.0.4", admin_port, "/", "Authorization: Bearer not-the-token\r\n") == 401);
   CHECK(status_of("127.0.0.4", admin_port, "/", basic(std::string("user:") + token + "x")) == 401);
-  CHECK(status_of("127.0.0.4", admin_port, "/", std::string("Authorization: Bearer ") + token + "\r\n") == 200);
-  CHECK(status_of("127.0.0.4", admin_port, "/dashboard/snapshot", basic(std::string("anyone:") + token)) == 200);
+  CHECK(status_of("127.0.0.4", admin_port, "/", std::string("Authorization: Bearer ") + token + "\r\n") ==
+        200);
+  CHECK(status_of("127.0.0.4", admin_port, "/dashboard/snapshot", basic(std::string("anyone:") + token)) ==
+        200);
   auto metrics = ok_body(node.address(), node.http_port(), "/metrics");
   REQUIRE(metrics);
   CHECK_THAT(*metrics, Catch::Contains("plugnode_admin_refused_total 3"));
@@ -126,11 +132,12 @@ TEST_CASE("with a token every admin request carries it: a wrong one is 401, coun
   auto before = node.proc().output().size();
   int refused = 0;
   for (int i = 0; i < 500; ++i)
-    refused += status_of("127.0.0.4", admin_port, "/", "Authorization: Bearer guess-" + std::to_string(i) +
-                                                           "\r\n") == 401;
+    refused += status_of("127.0.0.4", admin_port, "/",
+                         "Authorization: Bearer guess-" + std::to_string(i) + "\r\n") == 401;
   CHECK(refused == 500);
   // The limiter's summary comes at the end of its window.
-  CHECK(eventually([&] { return node.proc().output().find("refused admin requests") != std::string::npos; }, 12s));
+  CHECK(eventually([&] { return node.proc().output().find("refused admin requests") != std::string::npos; },
+                   12s));
   auto grown = node.proc().output().size() - before;
   WARN("500 wrong tokens: the log grew by " << grown << " bytes");
   // Refused requests skip the access log; their own lines are the limiter's few and its summary.

@@ -242,17 +242,19 @@ TEST_CASE("the admin listener: off by default, a token off loopback, /cluster an
   auto on = load_config({}, env_of({{"PLUGNODE_ADMIN_PORT", "4001"}, {"PLUGNODE_OPERATOR_ROUTES", "admin"}}));
   CHECK(on.admin.port == 4001);
   CHECK(on.admin.routes == operator_routes::admin);
-  auto anywhere = load_config({{"PLUGNODE_ADMIN_ADDR", "0.0.0.0"}},
-                              env_of({{"PLUGNODE_ADMIN_PORT", "4001"},
-                                      {"PLUGNODE_ADMIN_TOKEN", "a-token-of-reasonable-length"}}));
+  auto anywhere = load_config(
+      {{"PLUGNODE_ADMIN_ADDR", "0.0.0.0"}},
+      env_of({{"PLUGNODE_ADMIN_PORT", "4001"}, {"PLUGNODE_ADMIN_TOKEN", "a-token-of-reasonable-length"}}));
   CHECK(anywhere.admin.addr == "0.0.0.0");
   CHECK(anywhere.admin.token == "a-token-of-reasonable-length");
 
-  CHECK_THROWS_WITH(load_config({}, env_of({{"PLUGNODE_ADMIN_PORT", "4001"}, {"PLUGNODE_ADMIN_ADDR", "10.0.0.7"}})),
-                    "PLUGNODE_ADMIN_TOKEN: required when the admin listener is bound off loopback "
-                    "(PLUGNODE_ADMIN_ADDR 10.0.0.7)");
-  CHECK_THROWS_WITH(load_config({}, env_of({{"PLUGNODE_ADMIN_PORT", "4001"}, {"PLUGNODE_ADMIN_TOKEN", "short"}})),
-                    "PLUGNODE_ADMIN_TOKEN: shorter than 16 characters");
+  CHECK_THROWS_WITH(
+      load_config({}, env_of({{"PLUGNODE_ADMIN_PORT", "4001"}, {"PLUGNODE_ADMIN_ADDR", "10.0.0.7"}})),
+      "PLUGNODE_ADMIN_TOKEN: required when the admin listener is bound off loopback "
+      "(PLUGNODE_ADMIN_ADDR 10.0.0.7)");
+  CHECK_THROWS_WITH(
+      load_config({}, env_of({{"PLUGNODE_ADMIN_PORT", "4001"}, {"PLUGNODE_ADMIN_TOKEN", "short"}})),
+      "PLUGNODE_ADMIN_TOKEN: shorter than 16 characters");
   CHECK_THROWS_WITH(load_config({}, env_of({{"PLUGNODE_OPERATOR_ROUTES", "admin"}})),
                     "PLUGNODE_OPERATOR_ROUTES: admin needs the admin listener (PLUGNODE_ADMIN_PORT)");
   CHECK_THROWS_WITH(load_config({}, env_of({{"PLUGNODE_OPERATOR_ROUTES", "private"}})),

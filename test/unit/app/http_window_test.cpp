@@ -24,7 +24,7 @@ TEST_CASE("bucket_quantile interpolates inside the bucket, as histogram_quantile
   CHECK(bucket_quantile(0.75, buckets) == Approx(0.0015));
   CHECK(bucket_quantile(0.25, buckets) == Approx(0.0005));
   CHECK(bucket_quantile(0.99, {{0.001, 0}, {inf, 5}}) == Approx(0.001)); // past the last bound: that bound
-  CHECK(bucket_quantile(0.5, {{0.001, 0}, {inf, 0}}) == -1);              // no observation
+  CHECK(bucket_quantile(0.5, {{0.001, 0}, {inf, 0}}) == -1);             // no observation
 }
 
 TEST_CASE("the window reads the request metrics: rate, quantiles and status classes of the window",

@@ -18,7 +18,7 @@ namespace plugnode::app {
 struct http_sample {
   double at_seconds = 0; // on a steady clock
   double requests = 0;
-  std::array<double, 5> classes{}; // 1xx .. 5xx, since the start
+  std::array<double, 5> classes{};                // 1xx .. 5xx, since the start
   std::vector<std::pair<double, double>> buckets; // (upper bound, cumulative count), the last one +Inf
 };
 
@@ -30,11 +30,11 @@ http_sample http_sample_of(const std::vector<prometheus::MetricFamily>& families
 double bucket_quantile(double q, const std::vector<std::pair<double, double>>& buckets);
 
 struct http_figures {
-  double requests_per_second = 0;  // over the last sample interval
-  double p50_ms = -1;              // over `window_seconds` (-1: no request in it)
+  double requests_per_second = 0; // over the last sample interval
+  double p50_ms = -1;             // over `window_seconds` (-1: no request in it)
   double p99_ms = -1;
   double window_seconds = 0;
-  std::array<double, 5> classes{}; // requests of each class in the window
+  std::array<double, 5> classes{};  // requests of each class in the window
   std::vector<double> rate_history; // requests per second, oldest first, one per sample
 };
 

@@ -19,7 +19,7 @@ class sink;
 namespace plugnode::runtime {
 
 struct log_line {
-  std::uint64_t seq = 0;   // 1 for the first line the process logged, and so on
+  std::uint64_t seq = 0;    // 1 for the first line the process logged, and so on
   std::int64_t time_ms = 0; // since the Unix epoch
   spdlog::level::level_enum level = spdlog::level::info;
   std::string text; // the message, at most max_log_tail_text bytes

@@ -8,7 +8,8 @@
 
 using namespace plugnode::runtime;
 
-TEST_CASE("the tail keeps the latest lines, oldest first, filtered by level and cut to a bound", "[log_tail]") {
+TEST_CASE("the tail keeps the latest lines, oldest first, filtered by level and cut to a bound",
+          "[log_tail]") {
   spdlog::logger log("tail-test", log_tail_sink());
   log.set_level(spdlog::level::trace);
   for (int i = 0; i < 300; ++i)
