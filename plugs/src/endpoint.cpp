@@ -34,6 +34,7 @@ server_options server_options_of(const endpoint_options& o) {
   s.limits.max_body = o.max_body;
   s.body_buffer = o.body_buffer;
   s.body_min_rate = o.body_min_rate;
+  s.stream_buffer = o.stream_buffer;
   return s;
 }
 
@@ -64,6 +65,7 @@ void write_response(conn& c, bool head, http_response& res) {
   if (!typed)
     res.fields.append("content-type: text/plain; charset=utf-8\r\n");
   res.body = std::move(c.resp_body);
+  res.open_stream = std::move(c.stream);
   res.omit_body = head;
 }
 

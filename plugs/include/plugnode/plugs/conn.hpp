@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -22,6 +23,8 @@ class blocking_actor;
 } // namespace caf
 
 namespace plugnode::plugs {
+
+class response_stream;
 
 // Thrown by any response change after the response was sent (Plug.Conn.AlreadySentError).
 struct already_sent : std::logic_error {
@@ -53,6 +56,8 @@ struct conn {
   std::string resp_body;
   resp_state state = resp_state::unset;
   bool halted = false;
+  // Set by send_stream (response_stream.hpp): the body comes later, through the stream this opens.
+  std::function<void(std::shared_ptr<response_stream>)> stream;
 
   // Data for plugs further down (assigns), and for libraries (private).
   std::map<std::string, std::any> assigns;
