@@ -7,6 +7,7 @@
 #include "plugnode/plugs/local_reply.hpp"
 #include "plugnode/plugs/logger.hpp"
 #include "plugnode/plugs/request_id.hpp"
+#include "plugnode/plugs/response_stream.hpp"
 #include "plugnode/plugs/router.hpp"
 
 namespace plugnode::app {
@@ -54,6 +55,16 @@ plugs::plug admin_pipeline(const node_services& services, std::shared_ptr<dashbo
     c.put_resp_header("cache-control", "no-store")
         .put_resp_content_type("application/json")
         .send_resp(200, snapshot->latest() + "\n");
+  });
+  // Server-sent events: each snapshot as one `data:` line (the JSON has no newline), the newest at once. A
+  // browser's EventSource reconnects `retry` ms after the stream breaks.
+  router.get(prefix + "/events", [snapshot](plugs::conn& c) {
+    c.put_resp_header("cache-control", "no-store").put_resp_content_type("text/event-stream");
+    plugs::send_stream(c, 200, [snapshot](std::shared_ptr<plugs::response_stream> stream) {
+      stream->send("retry: 1000\n\n");
+      snapshot->subscribe({[stream](const std::string& doc) { return stream->send("data: " + doc + "\n\n"); },
+                           [stream] { stream->close(); }});
+    });
   });
   router.get(prefix + "/:file", [](plugs::conn& c) { send_file(c, c.path_params.at("file")); });
   add_cluster_routes(router, services);

@@ -291,19 +291,22 @@ dashboard_snapshot::dashboard_snapshot(snapshot_source source) : state_(std::mak
   auto& system = state_->source.node->system();
   // Node events as the agent reports them (in the order of nodes()), kept for the timeline.
   std::weak_ptr<state> weak = state_;
-  state_->watcher = system.spawn([weak](caf::event_based_actor*) -> caf::behavior {
-    auto note = [weak](const char* event, const std::string& node, const std::string& reason) {
-      if (auto st = weak.lock())
-        st->note({{"time_ms", wall_ms()}, {"event", event}, {"node", node}, {"reason", reason}});
-    };
-    return {
-        [note](runtime::nodeup_atom, const std::string& node) { note("nodeup", node, ""); },
-        [note](runtime::nodedown_atom, const std::string& node, const std::string& reason) {
-          note("nodedown", node, reason);
-        },
-    };
-  });
-  caf::anon_send(state_->source.services.agent, runtime::monitor_nodes_atom_v, state_->watcher);
+  // Subscribed by the watcher itself: the agent takes monitor_nodes from this node's own actors only.
+  state_->watcher = system.spawn(
+      [weak, agent = state_->source.services.agent](caf::event_based_actor* self) -> caf::behavior {
+        self->send(agent, runtime::monitor_nodes_atom_v, caf::actor_cast<caf::actor>(self));
+        auto note = [weak](const char* event, const std::string& node, const std::string& reason) {
+          if (auto st = weak.lock())
+            st->note({{"time_ms", wall_ms()}, {"event", event}, {"node", node}, {"reason", reason}});
+        };
+        return {
+            [note](runtime::nodeup_atom, const std::string& node) { note("nodeup", node, ""); },
+            [note](runtime::nodedown_atom, const std::string& node, const std::string& reason) {
+              note("nodedown", node, reason);
+            },
+            [](caf::unit_t) {}, // the agent's answer to the subscription
+        };
+      });
   sampler_ = std::thread([st = state_] { st->run(); });
 }
 
