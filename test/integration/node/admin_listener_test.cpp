@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <openssl/evp.h>
 
+#include <nlohmann/json.hpp>
+
 #include <thread>
 
 #include "plugnode/test/http_get.hpp"
@@ -53,7 +55,31 @@ TEST_CASE("the dashboard is on the admin listener only; the public port answers 
   CHECK(status_of("127.0.0.1", admin_port, "/dashboard/nothing.js") == 404);
   auto snapshot = ok_body("127.0.0.1", admin_port, "/dashboard/snapshot");
   REQUIRE(snapshot);
-  CHECK(snapshot->find("\"name\":\"app@127.0.0.3\"") != std::string::npos);
+  auto doc = nlohmann::json::parse(*snapshot);
+  CHECK(doc["node"]["name"] == "app@127.0.0.3");
+  for (const char* figure : {"version", "uptime_s", "rss_bytes", "threads", "open_files", "cpu_percent"})
+    CHECK(doc["node"].contains(figure));
+  CHECK(doc["node"]["rss_bytes"].get<double>() > 1e6);
+  for (const char* figure : {"requests_per_s", "p50_ms", "p99_ms", "status_classes", "connections"})
+    CHECK(doc["http"].contains(figure));
+  CHECK(doc["discovery"]["strategy"] == "none");
+  CHECK(doc["links"].is_array());
+  CHECK(doc["timeline"].is_array());
+  CHECK(doc["actors"].size() >= 5);
+  CHECK(doc["cluster_state"].contains("entities"));
+  CHECK(doc["log"].size() >= 1);
+
+  // The event stream: a snapshot at once, then one a second.
+  raw_client events("127.0.0.1", admin_port);
+  events.send("GET /dashboard/events HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto streamed = events.read(1 << 20, 3200ms);
+  CHECK(streamed.find("HTTP/1.1 200") == 0);
+  CHECK(streamed.find("content-type: text/event-stream") != std::string::npos);
+  CHECK(streamed.find("retry: 1000") != std::string::npos);
+  std::size_t updates = 0;
+  for (auto at = streamed.find("data: {"); at != std::string::npos; at = streamed.find("data: {", at + 1))
+    ++updates;
+  CHECK(updates >= 3);
 
   for (const char* path :
        {"/dashboard", "/dashboard/dashboard.js", "/dashboard/snapshot", "/dashboard/events"})
