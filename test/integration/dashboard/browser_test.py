@@ -1,6 +1,7 @@
 #!/usr/bin/python3
-"""The dashboard in a real browser: headless Chromium driven over the DevTools protocol (Debian's chromium
-and python3-websocket, nothing fetched at run time), against 3 real plugnode nodes on 127.x.y.1-3.
+"""The dashboard in a real browser: headless Chromium driven over the DevTools protocol, or Firefox over
+WebDriver BiDi (Debian's chromium or firefox-esr and python3-websocket, nothing fetched at run time),
+against 3 real plugnode nodes on 127.x.y.1-3.
 
 Checks: the page loads with no console error and no request leaving the node; within 3 s it lists the 3
 nodes and their links; during a bounded load the request-rate figure rises; a killed node is gone within the
@@ -108,8 +109,8 @@ class Node:
             self.proc.wait(10)
 
 
-class Page:
-    """One page target of the browser, over its DevTools websocket; events are kept as they come."""
+class Connection:
+    """A websocket of the browser's remote protocol: commands by id, events kept as they come."""
 
     def __init__(self, ws_url):
         self.ws = websocket.create_connection(ws_url, timeout=10, suppress_origin=True)
@@ -146,6 +147,18 @@ class Page:
             raise RuntimeError(f"{method}: {reply}")
         return reply["result"]
 
+
+class CdpPage(Connection):
+    """Chromium's page target over the DevTools protocol."""
+
+    def __init__(self, ws_url):
+        super().__init__(ws_url)
+        for domain in ("Page", "Runtime", "Log", "Network"):
+            self.call(domain + ".enable")
+
+    def navigate(self, url):
+        self.call("Page.navigate", url=url)
+
     def eval(self, expression):
         result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
         return result["result"].get("value")
@@ -178,6 +191,98 @@ class Page:
                     if e["method"] == "Network.requestWillBeSent"]
 
 
+class BidiPage(Connection):
+    """Firefox's top-level browsing context over WebDriver BiDi, with the same calls as CdpPage."""
+
+    def __init__(self, ws_url):
+        super().__init__(ws_url)
+        self.call("session.new", capabilities={})
+        self.call("session.subscribe", events=["log.entryAdded", "network.beforeRequestSent"])
+        self.context = self.call("browsingContext.getTree")["contexts"][0]["context"]
+
+    def navigate(self, url):
+        self.call("browsingContext.navigate", context=self.context, url=url, wait="none")
+
+    def eval(self, expression):
+        # BiDi answers with typed remote values; JSON keeps the answers plain, as CDP's returnByValue does.
+        result = self.call("script.evaluate", expression=f"JSON.stringify({expression})",
+                           target={"context": self.context}, awaitPromise=False)
+        if result.get("type") != "success" or result["result"].get("type") != "string":
+            return None
+        return json.loads(result["result"]["value"])
+
+    def screenshot(self, path):
+        data = self.call("browsingContext.captureScreenshot", context=self.context, origin="document")["data"]
+        with open(path, "wb") as f:
+            f.write(base64.b64decode(data))
+
+    def console_errors(self, since=0):
+        with self.lock:
+            events = self.events[since:]
+        errors = []
+        for e in events:
+            p = e.get("params", {})
+            if e.get("method") == "log.entryAdded" and p.get("level") == "error":
+                kind = "exception" if p.get("type") == "javascript" else "console"
+                errors.append(f"{kind}: {p.get('text', '')[:300]}")
+        return errors
+
+    def request_urls(self):
+        with self.lock:
+            return [e["params"]["request"]["url"] for e in self.events
+                    if e.get("method") == "network.beforeRequestSent"]
+
+
+# Firefox's own background traffic off (updates, telemetry, captive portal, safe browsing, remote settings),
+# and any request that still tries goes to a closed loopback port through a proxy the node's address bypasses.
+FIREFOX_PREFS = {
+    "app.update.auto": False, "app.update.enabled": False, "datareporting.policy.dataSubmissionEnabled": False,
+    "toolkit.telemetry.enabled": False, "toolkit.telemetry.server": "", "network.captive-portal-service.enabled": False,
+    "network.connectivity-service.enabled": False, "browser.safebrowsing.malware.enabled": False,
+    "browser.safebrowsing.phishing.enabled": False, "browser.safebrowsing.downloads.enabled": False,
+    "extensions.update.enabled": False, "services.settings.server": "http://127.0.0.1:9/",
+    "browser.shell.checkDefaultBrowser": False, "browser.startup.homepage_override.mstone": "ignore",
+    "network.proxy.type": 1, "network.proxy.http": "127.0.0.1", "network.proxy.http_port": 9,
+    "network.proxy.ssl": "127.0.0.1", "network.proxy.ssl_port": 9, "network.proxy.allow_hijacking_localhost": True,
+}
+
+
+def start_browser(kind, work, node_address):
+    """Starts the browser headless on a fresh profile; returns (process, page)."""
+    profile = os.path.join(work, "profile")
+    os.makedirs(profile, exist_ok=True)
+    debug_port = free_port("127.0.0.1")
+    log = open(os.path.join(work, kind + ".log"), "wb")
+    if kind == "firefox":
+        prefs = dict(FIREFOX_PREFS, **{"network.proxy.no_proxies_on": node_address})
+        with open(os.path.join(profile, "user.js"), "w") as f:
+            for k, v in prefs.items():
+                f.write(f"user_pref({json.dumps(k)}, {json.dumps(v)});\n")
+        process = subprocess.Popen([shutil.which("firefox-esr"), "--headless", "--no-remote", "--profile", profile,
+                                    f"--remote-debugging-port={debug_port}", "--window-size=1280,1200"],
+                                   stdout=log, stderr=subprocess.STDOUT)
+        url = f"ws://127.0.0.1:{debug_port}/session"
+        up = eventually(lambda: port_open("127.0.0.1", debug_port), 30, 0.1)
+        return process, (BidiPage(url) if up else None)
+    process = subprocess.Popen([shutil.which("chromium"), *CHROMIUM_FLAGS, f"--remote-debugging-port={debug_port}",
+                                "--remote-debugging-address=127.0.0.1", f"--user-data-dir={profile}",
+                                # Every name but the node's address resolves to nothing: no request can
+                                # leave the machine by name, whatever a page or the browser tries.
+                                f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {node_address}",
+                                "about:blank"], stdout=log, stderr=subprocess.STDOUT)
+    targets = eventually(lambda: get(f"http://127.0.0.1:{debug_port}/json/list")[1], 20, 0.1)
+    if not targets:
+        return process, None
+    target = next(t for t in json.loads(targets) if t["type"] == "page")
+    return process, CdpPage(target["webSocketDebuggerUrl"])
+
+
+def port_open(address, port):
+    with socket.socket() as s:
+        s.settimeout(1)
+        return s.connect_ex((address, port)) == 0
+
+
 def off_loopback_connections(browser_pid):
     """TCP connections of the browser's processes to anything but loopback, as ss sees them."""
     out = subprocess.run(["ss", "-tnpH"], capture_output=True, text=True).stdout
@@ -200,11 +305,12 @@ def off_loopback_connections(browser_pid):
 
 def main():
     binary, out_dir = sys.argv[1], sys.argv[2]
+    kind = sys.argv[3] if len(sys.argv) > 3 else "chromium"
     os.makedirs(out_dir, exist_ok=True)
-    chromium = shutil.which("chromium")
-    if not chromium:
-        print("chromium is not installed (./plugnode.sh deps test installs it)")
+    if not shutil.which("firefox-esr" if kind == "firefox" else "chromium"):
+        print(f"{kind} is not installed (./plugnode.sh deps test installs chromium)")
         return 1
+    shot = lambda name: os.path.join(out_dir, f"dashboard-{name}.png" if kind == "chromium" else f"{kind}-{name}.png")
     work = tempfile.mkdtemp(prefix="plugnode-dashboard-")
     net = f"127.{random.randrange(20, 220)}.{random.randrange(0, 250)}"
     addresses = [f"{net}.{i}" for i in (1, 2, 3)]
@@ -222,25 +328,12 @@ def main():
         if not check(formed, "3 nodes form a cluster"):
             return 1
 
-        profile = os.path.join(work, "profile")
-        debug_port = free_port("127.0.0.1")
-        browser = subprocess.Popen([chromium, *CHROMIUM_FLAGS, f"--remote-debugging-port={debug_port}",
-                                    "--remote-debugging-address=127.0.0.1", f"--user-data-dir={profile}",
-                                    # Every name but the node's address resolves to nothing: no request can
-                                    # leave the machine by name, whatever a page or the browser tries.
-                                    f"--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {addresses[0]}",
-                                    "about:blank"],
-                                   stdout=open(os.path.join(work, "chromium.log"), "wb"), stderr=subprocess.STDOUT)
-        targets = eventually(lambda: get(f"http://127.0.0.1:{debug_port}/json/list")[1], 20, 0.1)
-        if not check(bool(targets), "chromium answers on its DevTools port"):
+        browser, page = start_browser(kind, work, addresses[0])
+        if not check(page is not None, f"{kind} answers on its remote protocol port"):
             return 1
-        target = next(t for t in json.loads(targets) if t["type"] == "page")
-        page = Page(target["webSocketDebuggerUrl"])
-        for domain in ("Page", "Runtime", "Log", "Network"):
-            page.call(domain + ".enable")
 
         loaded_at = time.monotonic()
-        page.call("Page.navigate", url=admin + "/")
+        page.navigate(admin + "/")
         names = sorted(n.name for n in nodes)
         listed = eventually(lambda: sorted(page.eval(
             "[...document.querySelectorAll('#cluster-nodes li')].map(li => li.dataset.node)") or []) == names
@@ -253,7 +346,7 @@ def main():
             print("page:", page.eval("location.href + ' ' + document.body.innerText.slice(0, 600)"))
             print("errors:", page.console_errors(), "requests:", [u[:80] for u in page.request_urls()])
             return 1
-        page.screenshot(os.path.join(out_dir, "dashboard-3-nodes.png"))
+        page.screenshot(shot("3-nodes"))
 
         # A bounded load on node 1's public port: the request rate the page shows rises.
         before = float(page.eval("document.getElementById('req-rate').dataset.value || '0'"))
@@ -275,7 +368,7 @@ def main():
             return seen[0] >= max(20.0, before * 2)
 
         rose = eventually(rate_rose, 5, 0.1)
-        page.screenshot(os.path.join(out_dir, "dashboard-under-load.png"))
+        page.screenshot(shot("under-load"))
         stop.set()
         for w in workers:
             w.join()
@@ -297,7 +390,7 @@ def main():
         check(eventually(lambda: page.eval(f"[...document.querySelectorAll('#timeline li.nodedown')]"
                                            f".some(li => li.textContent.includes('{nodes[2].name}'))"), 1),
               "the timeline shows its nodedown")
-        page.screenshot(os.path.join(out_dir, "dashboard-node-down.png"))
+        page.screenshot(shot("node-down"))
 
         # The stream breaks (the node stops): a clear message; once the node is back the page reconnects.
         events_before_break = len(page.events)
@@ -305,7 +398,7 @@ def main():
         broken = eventually(lambda: "stream lost" in (page.eval(
             "document.getElementById('stream-status').textContent") or ""), 5)
         check(broken, "when the node stops the page says the stream is lost")
-        page.screenshot(os.path.join(out_dir, "dashboard-stream-lost.png"))
+        page.screenshot(shot("stream-lost"))
         nodes[0].start()
         back = eventually(lambda: page.eval("document.getElementById('stream-status').textContent") == "live"
                           and nodes[0].name in (page.eval(
@@ -313,9 +406,9 @@ def main():
                           15, 0.2)
         check(back, "once the node is back the page reconnects by itself")
         # Refused connections while the node was down are expected network errors, not the page's.
-        exceptions = [e for e in page.console_errors(events_before_break) if not e.startswith("log: ")]
+        exceptions = [e for e in page.console_errors(events_before_break) if e.startswith("exception: ")]
         check(not exceptions, "no script error across the break: " + "; ".join(exceptions))
-        check(not off_loopback_connections(browser.pid), "chromium made no connection off loopback")
+        check(not off_loopback_connections(browser.pid), f"{kind} made no connection off loopback")
         print(f"browser test took {time.monotonic() - started:.1f} s; screenshots in {out_dir}")
     finally:
         if browser:
