@@ -3,7 +3,8 @@
 WebDriver BiDi (Debian's chromium or firefox-esr and python3-websocket, nothing fetched at run time),
 against 3 real plugnode nodes on 127.x.y.1-3.
 
-Checks: the page loads with no console error and no request leaving the node; within 3 s it lists the 3
+Checks: the page, opened with the admin token as Basic credentials (as an operator does off loopback),
+loads with no console error and no request leaving the node; within 3 s it lists the 3
 nodes and their links; during a bounded load the request-rate figure rises; a killed node is gone within the
 failure bound plus 1 s; when the stream breaks (the node stops) the page says so and reconnects by itself
 once the node is back. Chromium makes no connection off loopback (checked with ss). Screenshots go to the
@@ -23,11 +24,13 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import urllib.request
 
 import websocket  # python3-websocket (websocket-client)
 
 FAILURE_BOUND_S = 2
+TOKEN = "a-token-for-the-browser-test"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                   "--no-first-run", "--disable-component-update", "--disable-sync", "--disable-extensions",
                   "--disable-default-apps", "--no-default-browser-check", "--disable-features=Translate,MediaRouter",
@@ -316,13 +319,14 @@ def main():
     addresses = [f"{net}.{i}" for i in (1, 2, 3)]
     ports = {"http": free_port(addresses[0]), "dist": free_port(addresses[0])}
     admin_port = free_port(addresses[0])
-    admin = f"http://{addresses[0]}:{admin_port}"
     started = time.monotonic()
     nodes = []
     browser = None
     try:
         for i in (1, 2, 3):
-            extra = {"PLUGNODE_ADMIN_PORT": str(admin_port), "PLUGNODE_ADMIN_ADDR": addresses[0]} if i == 1 else {}
+            # With a token, as off loopback: the browser carries it as Basic credentials, event stream included.
+            extra = {"PLUGNODE_ADMIN_PORT": str(admin_port), "PLUGNODE_ADMIN_ADDR": addresses[0],
+                     "PLUGNODE_ADMIN_TOKEN": TOKEN} if i == 1 else {}
             nodes.append(Node(binary, net, i, ports, work, extra))
         formed = eventually(lambda: all(len(n.peers()) == 2 for n in nodes), 30, 0.2)
         if not check(formed, "3 nodes form a cluster"):
@@ -333,7 +337,7 @@ def main():
             return 1
 
         loaded_at = time.monotonic()
-        page.navigate(admin + "/")
+        page.navigate(f"http://operator:{TOKEN}@{addresses[0]}:{admin_port}/")
         names = sorted(n.name for n in nodes)
         listed = eventually(lambda: sorted(page.eval(
             "[...document.querySelectorAll('#cluster-nodes li')].map(li => li.dataset.node)") or []) == names
@@ -377,7 +381,12 @@ def main():
 
         errors = page.console_errors()
         check(not errors, "no console error: " + "; ".join(errors))
-        foreign = [u for u in page.request_urls() if not (u.startswith(admin + "/") or u.startswith("data:"))]
+        def the_nodes(url):
+            parts = urllib.parse.urlsplit(url)
+            return parts.scheme == "data" or (parts.scheme == "http" and parts.hostname == addresses[0]
+                                              and parts.port == admin_port)
+
+        foreign = [u for u in page.request_urls() if not the_nodes(u)]
         check(not foreign, "no request leaves the node: " + ", ".join(foreign))
 
         # A node killed: gone from the page within the failure bound plus 1 s.
