@@ -7,10 +7,10 @@ Checks: the page, opened with the admin token as Basic credentials (as an operat
 loads with no console error and no request leaving the node; within 3 s it lists the 3
 nodes and their links; during a bounded load the request-rate figure rises; a killed node is gone within the
 failure bound plus 1 s; when the stream breaks (the node stops) the page says so and reconnects by itself
-once the node is back. Chromium makes no connection off loopback (checked with ss). Screenshots go to the
-output folder.
+once the node is back. The browser makes no connection off loopback (checked with ss). Screenshots go to
+the output folder.
 
-    browser_test.py PLUGNODE_BINARY OUTPUT_DIR
+    browser_test.py PLUGNODE_BINARY OUTPUT_DIR [chromium|firefox]
 """
 import base64
 import json
