@@ -18,6 +18,8 @@ constexpr const char* page_policy = "default-src 'none'; script-src 'self'; styl
                                     "data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
                                     "frame-ancestors 'none'";
 
+constexpr std::size_t max_streams = 64;
+
 std::string_view type_of(std::string_view name) {
   auto ends = [&](std::string_view ext) {
     return name.size() >= ext.size() && name.substr(name.size() - ext.size()) == ext;
@@ -59,6 +61,11 @@ plugs::plug admin_pipeline(const node_services& services, std::shared_ptr<dashbo
   // Server-sent events: each snapshot as one `data:` line (the JSON has no newline), the newest at once. A
   // browser's EventSource reconnects `retry` ms after the stream breaks.
   router.get(prefix + "/events", [snapshot](plugs::conn& c) {
+    // Each stream may hold up to the stream buffer of unsent snapshots: a bound on the streams bounds that.
+    if (snapshot->subscribers() >= max_streams) {
+      plugs::local_reply(c, 503, "too many dashboard streams open");
+      return;
+    }
     c.put_resp_header("cache-control", "no-store").put_resp_content_type("text/event-stream");
     plugs::send_stream(c, 200, [snapshot](std::shared_ptr<plugs::response_stream> stream) {
       stream->send("retry: 1000\n\n");

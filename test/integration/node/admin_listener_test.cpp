@@ -81,6 +81,17 @@ TEST_CASE("the dashboard is on the admin listener only; the public port answers 
     ++updates;
   CHECK(updates >= 3);
 
+  // Streams are bounded: 64 open, the next is refused.
+  std::vector<std::unique_ptr<raw_client>> streams;
+  for (int i = 0; i < 63; ++i) {
+    streams.push_back(std::make_unique<raw_client>("127.0.0.1", admin_port));
+    streams.back()->send("GET /dashboard/events HTTP/1.1\r\nHost: x\r\n\r\n");
+    REQUIRE(streams.back()->read(300, 2s).find("data: {") != std::string::npos);
+  }
+  CHECK(status_of("127.0.0.1", admin_port, "/dashboard/events") == 503);
+  streams.pop_back();
+  CHECK(eventually([&] { return status_of("127.0.0.1", admin_port, "/dashboard/events") == 200; }, 3s));
+
   for (const char* path :
        {"/dashboard", "/dashboard/dashboard.js", "/dashboard/snapshot", "/dashboard/events"})
     CHECK(status_of(node.address(), node.http_port(), path) == 404);

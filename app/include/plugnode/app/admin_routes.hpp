@@ -2,7 +2,7 @@
 //   GET /                      the page (app/dashboard/, compiled in)
 //   GET /dashboard/<file>      its script and style sheet
 //   GET /dashboard/snapshot    the newest snapshot (dashboard_snapshot.hpp) as JSON
-//   GET /dashboard/events      the snapshots as server-sent events, one a second
+//   GET /dashboard/events      the snapshots as server-sent events, one a second (64 streams at most: 503)
 //   GET /cluster, /status      the same as on the public port (always here; there only with
 //                              PLUGNODE_OPERATOR_ROUTES=public)
 // Every request passes admin_access first (the token). Only GET and HEAD are routed: nothing here changes
