@@ -29,6 +29,8 @@ constexpr std::size_t log_lines = 100;
 // The peers whose own view of the cluster is asked each second, for the links between other nodes.
 constexpr std::size_t asked_peers = 32;
 constexpr std::chrono::milliseconds peer_view_timeout{300};
+// How long latest() waits for the first sample of a node that has just started.
+constexpr std::chrono::milliseconds first_sample_wait{2000};
 
 double seconds_now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
@@ -273,6 +275,7 @@ struct dashboard_snapshot::state {
       lock.lock();
       document = doc;
       ++number;
+      changed.notify_all();
       publish(doc, lock);
       next += source.interval;
       changed.wait_until(lock, next, [this] { return stopping; });
@@ -326,7 +329,8 @@ void dashboard_snapshot::stop() {
 }
 
 std::string dashboard_snapshot::latest() const {
-  std::lock_guard lock(state_->mutex);
+  std::unique_lock lock(state_->mutex);
+  state_->changed.wait_for(lock, first_sample_wait, [&] { return state_->number > 0 || state_->stopping; });
   return state_->document;
 }
 

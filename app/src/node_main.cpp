@@ -33,6 +33,7 @@ namespace {
 
 constexpr int exit_runtime_error = 1;
 constexpr std::size_t admin_workers = 8;
+constexpr std::size_t admin_body_limit = 64 * 1024;
 
 // Blocks SIGINT and SIGTERM in every thread (threads started later inherit the mask), then waits for one.
 // Shutdown so runs in ordinary code, not in a signal handler; `stop` and the console end the same way.
@@ -106,7 +107,8 @@ std::vector<std::string> registered_actor_names(const service& app) {
 }
 
 // The admin listener: another endpoint of the same server with the public one's limits (connections,
-// clocks, sizes: a hostile client meets the same budgets there) and fewer workers, serving the dashboard.
+// clocks, head size: a hostile client meets the same budgets there), fewer workers and smaller bodies,
+// serving the dashboard.
 // Bound before the public port opens, so that a node whose admin port is taken stops at start-up instead of
 // running without it.
 struct admin_listener {
@@ -176,8 +178,11 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
       auto admin_options = http_options;
       admin_options.address = cfg.admin.addr;
       admin_options.port = *cfg.admin.port;
-      // Its requests are a few page loads and streams, which hold no worker while they wait.
+      // Its requests are a few page loads and streams, which hold no worker while they wait, and no route
+      // of it takes a body: its share of the node's memory stays small.
       admin_options.workers = std::min<std::size_t>(http_options.workers, admin_workers);
+      admin_options.max_body = admin_body_limit;
+      admin_options.body_buffer = admin_body_limit * 16;
       admin.snapshot = std::make_shared<dashboard_snapshot>(
           snapshot_source{&node, services, service_version(app), registered_actor_names(app)});
       admin.http = std::make_unique<plugs::endpoint>(

@@ -40,7 +40,7 @@ public:
   dashboard_snapshot(const dashboard_snapshot&) = delete;
   dashboard_snapshot& operator=(const dashboard_snapshot&) = delete;
 
-  // The newest snapshot ("{}" before the first).
+  // The newest snapshot; on a node that has just started, waits (2 s at most) for the first ("{}" then).
   std::string latest() const;
 
   // A reader of every new snapshot: `deliver` gets each (the newest at once when there is one) until it
