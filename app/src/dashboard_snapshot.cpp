@@ -289,27 +289,35 @@ struct dashboard_snapshot::state {
   }
 };
 
+namespace {
+
+// The timeline's ears: subscribed by itself, since the agent takes monitor_nodes from this node's own actors
+// only.
+caf::behavior watch_node_events(caf::event_based_actor* self, std::weak_ptr<dashboard_snapshot::state> weak,
+                                const caf::actor& agent) {
+  self->send(agent, runtime::monitor_nodes_atom_v, caf::actor_cast<caf::actor>(self));
+  auto note = [weak](const char* event, const std::string& node, const std::string& reason) {
+    if (auto st = weak.lock())
+      st->note({{"time_ms", wall_ms()}, {"event", event}, {"node", node}, {"reason", reason}});
+  };
+  return {
+      [note](runtime::nodeup_atom, const std::string& node) { note("nodeup", node, ""); },
+      [note](runtime::nodedown_atom, const std::string& node, const std::string& reason) {
+        note("nodedown", node, reason);
+      },
+      [](caf::unit_t) {}, // the agent's answer to the subscription
+  };
+}
+
+} // namespace
+
 dashboard_snapshot::dashboard_snapshot(snapshot_source source) : state_(std::make_shared<state>()) {
   state_->source = std::move(source);
   auto& system = state_->source.node->system();
-  // Node events as the agent reports them (in the order of nodes()), kept for the timeline.
-  std::weak_ptr<state> weak = state_;
-  // Subscribed by the watcher itself: the agent takes monitor_nodes from this node's own actors only.
-  state_->watcher = system.spawn(
-      [weak, agent = state_->source.services.agent](caf::event_based_actor* self) -> caf::behavior {
-        self->send(agent, runtime::monitor_nodes_atom_v, caf::actor_cast<caf::actor>(self));
-        auto note = [weak](const char* event, const std::string& node, const std::string& reason) {
-          if (auto st = weak.lock())
-            st->note({{"time_ms", wall_ms()}, {"event", event}, {"node", node}, {"reason", reason}});
-        };
-        return {
-            [note](runtime::nodeup_atom, const std::string& node) { note("nodeup", node, ""); },
-            [note](runtime::nodedown_atom, const std::string& node, const std::string& reason) {
-              note("nodedown", node, reason);
-            },
-            [](caf::unit_t) {}, // the agent's answer to the subscription
-        };
-      });
+  // Node events as the agent reports them (in the order of nodes()), kept for the timeline. Arguments, not
+  // captures: CAF 0.17 spawning a function with none binds a null tuple (UBSan finds it).
+  state_->watcher =
+      system.spawn(watch_node_events, std::weak_ptr<state>(state_), state_->source.services.agent);
   sampler_ = std::thread([st = state_] { st->run(); });
 }
 

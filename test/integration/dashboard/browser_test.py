@@ -11,6 +11,8 @@ once the node is back. The browser makes no connection off loopback (checked wit
 the output folder.
 
     browser_test.py PLUGNODE_BINARY OUTPUT_DIR [chromium|firefox]
+
+The nodes' and the browser's logs stay in a temporary folder when a check fails, or with KEEP_WORK=1.
 """
 import base64
 import json
@@ -428,7 +430,7 @@ def main():
                 browser.kill()
         for n in nodes:
             n.kill(signal.SIGTERM)
-        if not failures:
+        if not failures and not os.environ.get("KEEP_WORK"):
             shutil.rmtree(work, ignore_errors=True)
         else:
             print("logs kept in " + work)
