@@ -20,7 +20,7 @@ BUILD_PACKAGES=(
 )
 TEST_PACKAGES=(
   clang-format clang libclang-rt-14-dev dnsmasq-base ldnsutils bind9-dnsutils curl iproute2 procps util-linux openssl
-  nodejs npm prometheus erlang-base elixir file
+  nodejs npm prometheus erlang-base elixir file chromium firefox-esr python3 python3-websocket
 )
 BENCH_PACKAGES=(wrk nginx-light erlang-base)
 

@@ -216,6 +216,38 @@ void load_checker(const reader& read, config& cfg) {
   read.set("CHECK_TIMEOUT", c.timeout, parse_duration);
 }
 
+void load_admin(const reader& read, config& cfg) {
+  auto& a = cfg.admin;
+  read.set("PLUGNODE_ADMIN_ADDR", a.addr, parse_ip_address);
+  read.set("PLUGNODE_ADMIN_PORT", a.port, parse_port);
+  if (auto token = read("PLUGNODE_ADMIN_TOKEN")) {
+    // A token short enough to guess at the rate a node answers 401s protects nothing.
+    if ((*token).size() < 16)
+      throw config_error(token.source + ": shorter than 16 characters");
+    a.token = *token;
+  }
+  if (auto routes = read("PLUGNODE_OPERATOR_ROUTES")) {
+    if (*routes == "public")
+      a.routes = operator_routes::public_port;
+    else if (*routes == "admin")
+      a.routes = operator_routes::admin;
+    else
+      throw config_error(routes.source + ": '" + *routes + "' is not public or admin");
+  }
+  if (!a.port) {
+    if (a.routes == operator_routes::admin)
+      throw config_error("PLUGNODE_OPERATOR_ROUTES: admin needs the admin listener (PLUGNODE_ADMIN_PORT)");
+    return;
+  }
+  if (!loopback_address(a.addr) && a.token.empty())
+    throw config_error("PLUGNODE_ADMIN_TOKEN: required when the admin listener is bound off loopback "
+                       "(PLUGNODE_ADMIN_ADDR " +
+                       a.addr + ")");
+  if (*a.port == cfg.http_port && (a.addr == cfg.http_addr || cfg.http_addr == "0.0.0.0"))
+    throw config_error("PLUGNODE_ADMIN_PORT: " + std::to_string(*a.port) +
+                       " is the HTTP port too (HTTP_PORT)");
+}
+
 void load_log(const reader& read, config& cfg) {
   if (auto level = read("LOG_LEVEL")) {
     auto parsed = runtime::parse_log_level(*level);
@@ -294,10 +326,23 @@ const std::vector<setting>& settings() {
       {"CHECK_INTERVAL", "--check-interval", "checker interval (default 30s)"},
       {"CHECK_INIT_DELAY", "--check-init-delay", "delay before the first check (default 2s)"},
       {"CHECK_TIMEOUT", "--check-timeout", "timeout of one check (default 5s)"},
+      {"PLUGNODE_ADMIN_PORT", "--admin-port",
+       "port of the admin listener: the dashboard, read-only (default: off; the container manifests set "
+       "4001)"},
+      {"PLUGNODE_ADMIN_ADDR", "--admin-addr",
+       "admin listener bind address (default 127.0.0.1: reached by kubectl port-forward only)"},
+      {"PLUGNODE_ADMIN_TOKEN", "--admin-token",
+       "token every admin request must carry (Bearer, or Basic password); required off loopback"},
+      {"PLUGNODE_OPERATOR_ROUTES", "--operator-routes",
+       "public|admin: where /cluster and /status are served (default public)"},
       {"LOG_LEVEL", "--log-level", "trace|debug|info|warn|error|off (default info)"},
       {"LOG_FORMAT", "--log-format", "text|json (default text)"},
   };
   return table;
+}
+
+bool loopback_address(const std::string& address) {
+  return address.rfind("127.", 0) == 0 || address == "::1";
 }
 
 env_lookup process_env() {
@@ -319,6 +364,7 @@ config load_config(const config_flags& flags, const env_lookup& env, const std::
   load_tls(read, cfg);
   load_erlang(read, cfg);
   load_checker(read, cfg);
+  load_admin(read, cfg);
   load_log(read, cfg);
   return cfg;
 }

@@ -70,6 +70,12 @@ std::string describe(const config& cfg, const std::string& version) {
   row("cookie", cfg.cookie.empty() ? "none (single node)" : "from " + cfg.cookie_source);
   row("discovery", discovery_line(cfg.discovery));
   row("checker", checker_line(cfg.checker));
+  row("admin", cfg.admin.port
+                   ? fmt::format("{}:{}, dashboard{}; /cluster and /status on the {}", cfg.admin.addr,
+                                 *cfg.admin.port, cfg.admin.token.empty() ? "" : ", token required",
+                                 cfg.admin.routes == operator_routes::admin ? "admin listener only"
+                                                                            : "public port too")
+                   : std::string("off (set PLUGNODE_ADMIN_PORT for the dashboard)"));
   row("log", fmt::format("{} {}", spdlog::level::to_string_view(cfg.log.level),
                          cfg.log.format == runtime::log_format::json ? "json" : "text"));
   const char* label = "settings";

@@ -16,6 +16,8 @@
 #include <thread>
 #include <vector>
 
+#include "plugnode/app/admin_routes.hpp"
+#include "plugnode/app/dashboard_snapshot.hpp"
 #include "plugnode/app/line_reader.hpp"
 #include "plugnode/app/node_routes.hpp"
 #include "plugnode/app/node_wiring.hpp"
@@ -31,6 +33,8 @@ namespace plugnode::app {
 namespace {
 
 constexpr int exit_runtime_error = 1;
+constexpr std::size_t admin_workers = 8;
+constexpr std::size_t admin_body_limit = 64 * 1024;
 
 // Blocks SIGINT and SIGTERM in every thread (threads started later inherit the mask), then waits for one.
 // Shutdown so runs in ordinary code, not in a signal handler; `stop` and the console end the same way.
@@ -94,6 +98,33 @@ void stop_services(caf::actor_system& system, const caf::actor& supervisor, cons
   }
 }
 
+// The node's registered names the dashboard lists: its own services, then the application's actors.
+std::vector<std::string> registered_actor_names(const service& app) {
+  std::vector<std::string> names{discovery_name, checker_name, shell_name, erlang_rpc_name, types_name};
+  for (const auto& actor : app.actors)
+    names.push_back(actor.name);
+  return names;
+}
+
+// The admin listener: another endpoint of the same server with the public one's limits (connections,
+// clocks, head size: a hostile client meets the same budgets there), fewer workers and smaller bodies,
+// serving the dashboard.
+// Bound before the public port opens, so that a node whose admin port is taken stops at start-up instead of
+// running without it.
+struct admin_listener {
+  std::shared_ptr<dashboard_snapshot> snapshot;
+  std::unique_ptr<plugs::endpoint> http;
+  std::thread server;
+
+  void stop() {
+    if (!http)
+      return;
+    http->stop();
+    server.join();
+    snapshot->stop();
+  }
+};
+
 } // namespace
 
 int run_node(const config& cfg, node_mode mode, const service& app) {
@@ -142,14 +173,36 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
                                                                           : spdlog::level::warn,
                 "http: at most {} connections, not {}: the open-files limit is {} ({} kept for the rest)",
                 http_options.max_connections, cfg.http_max_connections, open_files, reserved_descriptors);
-  plugs::endpoint http(system, http_options, node_pipeline(services, app));
+  plugs::endpoint http(system, http_options,
+                       node_pipeline(services, app, cfg.admin.routes == operator_routes::public_port));
   services.metrics.collect_also(http.connection_metrics());
+  admin_listener admin;
   try {
+    if (cfg.admin.port) {
+      auto admin_options = http_options;
+      admin_options.address = cfg.admin.addr;
+      admin_options.port = *cfg.admin.port;
+      // Its requests are a few page loads and streams, which hold no worker while they wait, and no route
+      // of it takes a body: its share of the node's memory stays small.
+      admin_options.workers = std::min<std::size_t>(http_options.workers, admin_workers);
+      admin_options.max_body = admin_body_limit;
+      admin_options.body_buffer = admin_body_limit * 16;
+      admin.snapshot = std::make_shared<dashboard_snapshot>(
+          snapshot_source{&node, services, service_version(app), registered_actor_names(app)});
+      admin.http = std::make_unique<plugs::endpoint>(
+          system, admin_options, admin_pipeline(services, admin.snapshot, cfg.admin.token));
+      admin.http->bind();
+    }
     http.bind();
   } catch (const std::exception& e) {
     spdlog::error("{}", e.what());
     caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
     return exit_runtime_error;
+  }
+  if (admin.http) {
+    admin.server = std::thread([&admin] { admin.http->serve(); });
+    spdlog::info("admin listener (the dashboard) on http://{}:{}{}", cfg.admin.addr, admin.http->port(),
+                 cfg.admin.token.empty() ? "" : ", token required");
   }
   std::thread server([&http] { http.serve(); });
   services.listening->store(true);
@@ -190,6 +243,7 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
   node.leave();
   http.stop();
   server.join();
+  admin.stop();
   stop_services(system, supervisor, app);
   if (console.joinable() && !console_done->load()) {
     // The console still waits for a line from the terminal, holding an actor the system would wait for.

@@ -10,6 +10,7 @@
 #include "plugnode/discovery/discovery_protocol.hpp"
 #include "plugnode/plugs/ask.hpp"
 #include "plugnode/plugs/head.hpp"
+#include "plugnode/plugs/local_reply.hpp"
 #include "plugnode/plugs/logger.hpp"
 #include "plugnode/plugs/request_id.hpp"
 
@@ -61,25 +62,16 @@ std::string not_ready(const node_services& services, plugs::conn& c) {
 
 } // namespace
 
-plugs::router operator_router(const node_services& services) {
-  plugs::router router;
+void refresh_metrics(const node_services& services) {
+  services.process->update();
+  if (services.dist)
+    services.dist->update();
+  if (services.state)
+    services.state->update();
+}
+
+void add_cluster_routes(plugs::router& router, const node_services& services) {
   router.get("/status", [services](plugs::conn& c) { status(services, c); });
-  router.get("/metrics", [services](plugs::conn& c) {
-    services.process->update();
-    if (services.dist)
-      services.dist->update();
-    if (services.state)
-      services.state->update();
-    c.put_resp_content_type(plugs::metrics::content_type).send_resp(200, services.metrics.render());
-  });
-  router.get("/healthz", [](plugs::conn& c) { c.put_resp_content_type(text_plain).send_resp(200, "ok\n"); });
-  router.get("/readyz", [services](plugs::conn& c) {
-    auto why = not_ready(services, c);
-    if (why.empty())
-      c.put_resp_content_type(text_plain).send_resp(200, "ready\n");
-    else
-      c.put_resp_content_type(text_plain).send_resp(503, "not ready: " + why + "\n");
-  });
   router.get("/cluster", [services](plugs::conn& c) {
     auto report = [&](caf::blocking_actor& self) {
       return fetch_cluster_report(self, services.node, services.incarnation, services.agent, ask_timeout);
@@ -92,6 +84,32 @@ plugs::router operator_router(const node_services& services) {
       body = report(*self.ptr());
     }
     c.put_resp_content_type(json).send_resp(200, body + "\n");
+  });
+}
+
+plugs::router operator_router(const node_services& services, bool cluster_routes) {
+  plugs::router router;
+  // The admin listener's paths are owned here and answered 404, so that no application route (a
+  // catch-all /:name) answers for them on the public port.
+  auto admin_only = [](plugs::conn& c) { plugs::local_reply(c, 404, "served on the admin listener"); };
+  if (cluster_routes) {
+    add_cluster_routes(router, services);
+  } else {
+    router.forward("/cluster", admin_only);
+    router.forward("/status", admin_only);
+  }
+  router.forward(std::string(dashboard_prefix), admin_only);
+  router.get("/metrics", [services](plugs::conn& c) {
+    refresh_metrics(services);
+    c.put_resp_content_type(plugs::metrics::content_type).send_resp(200, services.metrics.render());
+  });
+  router.get("/healthz", [](plugs::conn& c) { c.put_resp_content_type(text_plain).send_resp(200, "ok\n"); });
+  router.get("/readyz", [services](plugs::conn& c) {
+    auto why = not_ready(services, c);
+    if (why.empty())
+      c.put_resp_content_type(text_plain).send_resp(200, "ready\n");
+    else
+      c.put_resp_content_type(text_plain).send_resp(503, "not ready: " + why + "\n");
   });
   return router;
 }
@@ -113,14 +131,14 @@ plugs::router application_router(const node_services& services, const service& a
   return router;
 }
 
-plugs::plug node_pipeline(const node_services& services, const service& app) {
+plugs::plug node_pipeline(const node_services& services, const service& app, bool cluster_routes) {
   plugs::pipeline application;
   for (const auto& p : app.plugs)
     application.add(p);
   application.add(application_router(services, app));
   // The operator routes own their paths: probes and scrapes never meet an application plug (an API key,
   // a JSON error format), whatever the application adds.
-  auto dispatch = [operators = operator_router(services), application](plugs::conn& c) {
+  auto dispatch = [operators = operator_router(services, cluster_routes), application](plugs::conn& c) {
     if (operators.owns(c))
       operators.call(c);
     else

@@ -11,11 +11,13 @@ public:
 
   std::vector<prometheus::MetricFamily> Collect() const override {
     static constexpr const char* names[conn_phase_count] = {
-        "", "idle", "reading_head", "reading_body", "in_worker", "writing", "closing", "waiting_body"};
+        "",        "idle",    "reading_head", "reading_body", "in_worker",
+        "writing", "closing", "waiting_body", "streaming"};
     prometheus::MetricFamily open{"plugnode_http_connections",
                                   "Open HTTP connections by state (closing: answered, draining before the "
                                   "close; waiting_body: not read "
-                                  "until the body buffer has room)",
+                                  "until the body buffer has room; streaming: a response whose body a plug "
+                                  "sends as it goes)",
                                   prometheus::MetricType::Gauge,
                                   {}};
     for (std::size_t i = 1; i < conn_phase_count; ++i) {

@@ -36,6 +36,7 @@ server_options server_options_of(const endpoint_options& o) {
   s.body_min_rate = o.body_min_rate;
   s.body_buffer_per_address = o.body_buffer_per_address;
   s.spool = {o.body_spool, o.body_spool_dir, o.body_disk};
+  s.stream_buffer = o.stream_buffer;
   return s;
 }
 
@@ -66,6 +67,7 @@ void write_response(conn& c, bool head, http_response& res) {
   if (!typed)
     res.fields.append("content-type: text/plain; charset=utf-8\r\n");
   res.body = std::move(c.resp_body);
+  res.open_stream = std::move(c.stream);
   res.omit_body = head;
 }
 

@@ -9,14 +9,18 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <deque>
+#include <memory>
 #include <string>
 
 #include "body_spool.hpp"
 #include "plugnode/plugs/request_parser.hpp"
+#include "plugnode/plugs/response_stream.hpp"
 
 namespace plugnode::plugs {
 
 // waiting_body: its body needs bytes of the node-wide body budget that are not free yet; it is not read.
+// streaming: its response's body comes from a response_stream, whenever a plug sends.
 enum class conn_phase : std::uint8_t {
   free,
   idle,
@@ -25,9 +29,10 @@ enum class conn_phase : std::uint8_t {
   working,
   writing,
   lingering,
-  waiting_body
+  waiting_body,
+  streaming
 };
-constexpr std::size_t conn_phase_count = 8;
+constexpr std::size_t conn_phase_count = 9;
 
 class http_connection {
 public:
@@ -51,6 +56,19 @@ public:
       auto wanted = (w & busy) != 0 ? (w | pending) : (w | busy);
       if (word_.compare_exchange_weak(w, wanted, std::memory_order_acq_rel))
         return (w & busy) == 0;
+    }
+    return false;
+  }
+  // For a thread that has news for the connection (a streaming response's chunks) without owning it: true
+  // when nobody owns it, and the caller arms the socket so that a worker comes; false when it is gone, or
+  // its owner was told (the pending bit) to go round once more.
+  bool notify(std::uint32_t generation) {
+    auto w = word_.load(std::memory_order_acquire);
+    while (generation_of(w) == generation) {
+      if ((w & busy) == 0)
+        return true;
+      if ((w & pending) != 0 || word_.compare_exchange_weak(w, w | pending, std::memory_order_acq_rel))
+        return false;
     }
     return false;
   }
@@ -91,6 +109,8 @@ public:
   std::atomic<std::size_t> granted{0};
   // Bytes of the body budget this connection's request holds (the owner's; the sweeper reads it).
   std::atomic<std::size_t> body_held{0};
+  // A streaming response has bytes the client has not taken (the write clock runs).
+  std::atomic<bool> stream_blocked{false};
 
   // The owner's alone.
   std::uint32_t index = 0; // of its slot
@@ -105,6 +125,9 @@ public:
   bool close_after_write = false;
   bool peer_closed = false;
   bool continue_sent = false;
+  std::shared_ptr<response_stream> stream; // while phase is streaming
+  std::deque<std::string> stream_chunks;   // taken from the stream, not yet framed into `out`
+  bool stream_chunked = false;
 
 private:
   std::atomic<std::uint64_t> word_{0};

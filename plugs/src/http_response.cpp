@@ -45,7 +45,10 @@ void render_response(const http_response& response, bool keep_alive, bool http10
   out.append(reason_phrase(response.status));
   out.append("\r\n");
   out.append(response.fields);
-  if (!bodiless(response.status)) {
+  if (response.open_stream) {
+    if (response.chunked)
+      out.append("Transfer-Encoding: chunked\r\n");
+  } else if (!bodiless(response.status)) {
     out.append("Content-Length: ");
     append_number(out, response.body.size());
     out.append("\r\n");
@@ -56,8 +59,14 @@ void render_response(const http_response& response, bool keep_alive, bool http10
   else if (http10_keep_alive)
     out.append("Connection: keep-alive\r\n");
   out.append("\r\n");
-  if (!response.omit_body && !bodiless(response.status))
+  if (!response.omit_body && !response.open_stream && !bodiless(response.status))
     out.append(response.body);
+}
+
+void append_chunk(std::string_view data, std::string& out) {
+  char digits[24];
+  auto end = std::to_chars(digits, digits + sizeof digits, data.size(), 16).ptr;
+  out.append(digits, end).append("\r\n").append(data).append("\r\n");
 }
 
 std::string local_response_bytes(int status, std::string_view detail, bool omit_body) {

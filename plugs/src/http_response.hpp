@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "plugnode/plugs/response_stream.hpp"
+
 namespace plugnode::plugs {
 
 struct http_response {
@@ -14,7 +16,15 @@ struct http_response {
   std::string body;
   bool omit_body = false; // HEAD: the body's Content-Length, no body
   bool close = false;     // the handler wants the connection closed after this response
+  // A streaming response: the head now, the body from the stream this opens, always closing the connection
+  // at its end. Chunked for HTTP/1.1; to an HTTP/1.0 client the body simply ends with the connection.
+  stream_opened open_stream;
+  bool chunked = false;
 };
+
+// One chunk of a chunked body ("size in hex CRLF data CRLF"), appended to `out`; the final chunk is
+// "0\r\n\r\n".
+void append_chunk(std::string_view data, std::string& out);
 
 // Appends the whole response to `out`. `keep_alive` false adds `Connection: close`; an HTTP/1.0 client that
 // asked for keep-alive is told `Connection: keep-alive`.

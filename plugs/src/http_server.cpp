@@ -150,6 +150,18 @@ bool http_server::stop() {
     // The socket stays open (no descriptor reuse under a worker still accepting); it just stops listening.
     ::shutdown(listen_fd_, SHUT_RDWR);
   }
+  if (first) {
+    // Open streams end with their final chunk; one opened from now on is closed as it opens.
+    std::vector<std::shared_ptr<response_stream>> open;
+    {
+      std::lock_guard lock(streams_mutex_);
+      for (auto& [index, stream] : streams_)
+        if (auto s = stream.lock())
+          open.push_back(std::move(s));
+    }
+    for (auto& s : open)
+      s->close();
+  }
   std::unique_lock lock(mutex_);
   changed_.notify_all();
   return changed_.wait_for(lock, options_.stop_timeout, [this] { return !serving_; });
@@ -265,6 +277,7 @@ http_server::next http_server::advance(http_connection& c) {
     // Requests pipelined behind the one just answered are already in the buffer, not in the socket.
     return wanted == next::read && c.phase == conn_phase::idle ? take_input(c) : wanted;
   }
+  case conn_phase::streaming: return stream_turn(c);
   case conn_phase::lingering: {
     char sink[4096];
     while (true) {
@@ -371,18 +384,118 @@ void http_server::run_request(http_connection& c) {
     handler_(request, request_context{c.remote_ip, port_}, response);
   } catch (const std::exception& e) {
     runtime::logger().error("http: request handler failed: {}", e.what());
-    response = http_response{500, "Content-Type: text/plain; charset=utf-8\r\n", local_reply_body(500)};
+    response = http_response{};
+    response.status = 500;
+    response.fields = "Content-Type: text/plain; charset=utf-8\r\n";
+    response.body = local_reply_body(500);
   }
   bool answered = !watch_.disarm();
   watch_.detach(watched);
   bool keep = request.keep_alive && !response.close && !answered && !stopping_ &&
               ++c.served < options_.keep_alive_max_requests;
+  if (response.open_stream) {
+    keep = false; // the stream's end is the connection's
+    response.chunked = request.minor_version > 0;
+  }
   if (answered)
     ++stats_->deadline_replies; // its 503 went out from the watch; this response goes nowhere
   else
     render_response(response, keep, keep && request.minor_version == 0, c.out);
   c.close_after_write = !keep;
   drop_body(c);
+  if (!answered && response.open_stream && !response.omit_body)
+    start_stream(c, response);
+}
+
+// On the owner, once the head is rendered (not yet written): from now on the connection waits for the plug.
+void http_server::start_stream(http_connection& c, http_response& response) {
+  auto index = c.index;
+  auto generation = c.generation();
+  auto fd = c.fd;
+  c.stream = std::make_shared<response_stream>(
+      options_.stream_buffer, [this, index, generation, fd] { wake_stream(index, generation, fd); });
+  c.stream_chunked = response.chunked;
+  c.close_after_write = false;
+  set_phase(c, conn_phase::streaming);
+  {
+    std::lock_guard lock(streams_mutex_);
+    streams_[index] = c.stream;
+  }
+  try {
+    response.open_stream(c.stream);
+  } catch (const std::exception& e) {
+    runtime::logger().error("http: opening a response stream failed: {}", e.what());
+    c.stream->close();
+  }
+  if (stopping_) // after registering: a stop either saw this stream or is seen here
+    c.stream->close();
+}
+
+// The owner's turn on a streaming connection: the client's end, then whatever the plug sent since.
+http_server::next http_server::stream_turn(http_connection& c) {
+  // The client has nothing more to say on this connection, whose end the stream decides: what it sends is
+  // dropped, and its leaving ends the stream.
+  c.in.clear();
+  char sink[4096];
+  while (!c.peer_closed) {
+    auto n = ::recv(c.fd, sink, sizeof sink, 0);
+    if (n == 0)
+      c.peer_closed = true;
+    else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+      break;
+    else if (n < 0 && errno != EINTR)
+      return next::close;
+  }
+  if (c.peer_closed)
+    return next::close; // close() drops the stream: the plug's on_close runs here
+  while (true) {
+    if (c.out_sent == c.out.size()) { // what the client has not taken bounds what is taken from the stream
+      auto state = c.stream->take(c.stream_chunks);
+      if (state == response_stream::state::dropped)
+        return next::close;
+      for (auto& chunk : c.stream_chunks) {
+        if (c.stream_chunked)
+          append_chunk(chunk, c.out);
+        else
+          c.out.append(chunk);
+      }
+      c.stream_chunks.clear();
+      if (state == response_stream::state::finished) {
+        if (c.stream_chunked)
+          c.out.append("0\r\n\r\n");
+        [[maybe_unused]] auto none = end_stream(c); // it has ended: no on_close left to run
+        c.close_after_write = true;
+        set_phase(c, conn_phase::writing);
+        return flush(c);
+      }
+      if (c.out.empty())
+        return next::read;
+    }
+    auto wanted = flush(c);
+    if (wanted != next::read)
+      return wanted;
+  }
+}
+
+// On a plug's thread, under the stream's lock (so the connection has not closed, and `fd` is still its
+// own): the owner, if there is one, goes round once more; else the socket is armed for a worker to come.
+void http_server::wake_stream(std::uint32_t index, std::uint32_t generation, int fd) {
+  if (slots_[index]->notify(generation))
+    epoll_set(epoll_fd_, EPOLL_CTL_MOD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLONESHOT,
+              (static_cast<std::uint64_t>(generation) << 32) | index);
+}
+
+// The stream lets go of the connection; returns the plug's on_close if the stream was still open.
+std::function<void()> http_server::end_stream(http_connection& c) {
+  {
+    std::lock_guard lock(streams_mutex_);
+    streams_.erase(c.index);
+  }
+  auto on_close = c.stream->drop();
+  c.stream.reset();
+  c.stream_chunks.clear();
+  c.stream_blocked.store(false, std::memory_order_relaxed);
+  return on_close;
 }
 
 // The body's next part must fit in what the connection holds of the budget; if not, it asks for more: the
@@ -459,7 +572,10 @@ http_server::next http_server::flush(http_connection& c) {
       c.out_sent += static_cast<std::size_t>(n);
       c.since.store(http_connection::now_ticks(), std::memory_order_relaxed);
     } else if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      set_phase(c, conn_phase::writing);
+      if (c.phase.load(std::memory_order_relaxed) != conn_phase::streaming)
+        set_phase(c, conn_phase::writing);
+      else if (!c.stream_blocked.exchange(true, std::memory_order_relaxed))
+        c.since.store(http_connection::now_ticks(), std::memory_order_relaxed); // the write clock starts
       return next::write;
     } else if (n < 0 && errno != EINTR) {
       return next::close;
@@ -470,6 +586,10 @@ http_server::next http_server::flush(http_connection& c) {
   if (c.out.capacity() > read_ahead)
     std::string().swap(c.out);
   c.continue_sent = false;
+  if (c.phase.load(std::memory_order_relaxed) == conn_phase::streaming) {
+    c.stream_blocked.store(false, std::memory_order_relaxed);
+    return next::read;
+  }
   if (c.close_after_write) {
     linger(c);
     return next::read;
@@ -502,6 +622,8 @@ void http_server::set_phase(http_connection& c, conn_phase p) {
 
 void http_server::close(http_connection& c) {
   drop_body(c); // before the descriptor goes: a wake for this connection may be under way
+  // Likewise a plug's send may be arming this descriptor. Its on_close runs once the place is free.
+  std::function<void()> on_close = c.stream ? end_stream(c) : nullptr;
   set_phase(c, conn_phase::free);
   ::close(c.fd);
   c.fd = -1;
@@ -516,6 +638,13 @@ void http_server::close(http_connection& c) {
     free_slots_.push_back(c.index);
   }
   --open_;
+  if (on_close) {
+    try {
+      on_close();
+    } catch (const std::exception& e) {
+      runtime::logger().error("http: a response stream's on_close failed: {}", e.what());
+    }
+  }
   finish_if_drained();
 }
 

@@ -2,9 +2,10 @@
 // head or a body, slow to take a response) hold no thread: they sit in one epoll set, and the worker threads
 // take one ready connection at a time from it, read what arrived, and run a request only once the whole
 // message is there; a response the client is slow to take waits in the connection's buffer. A sweeper thread
-// enforces the per-connection clocks (idle, head deadline, body silence, write silence) and the stop. Every
-// request is framed by request_parser: an error answers 4xx/5xx and closes (with a short lingering read so
-// the client sees the answer rather than a reset); no byte after an error is parsed as a request.
+// enforces the per-connection clocks (idle, head deadline, body silence, write silence) and the stop. A
+// streaming response (response_stream.hpp) keeps its connection in the set, woken whenever its plug sends.
+// Every request is framed by request_parser: an error answers 4xx/5xx and closes (with a short lingering read
+// so the client sees the answer rather than a reset); no byte after an error is parsed as a request.
 #pragma once
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "body_budget.hpp"
@@ -55,6 +57,9 @@ struct server_options {
   // The average a body must keep, in bytes per second, once read_timeout has passed since it could start:
   // a body of N bytes so far is answered 408 after read_timeout + N / body_min_rate. 0: no such clock.
   std::size_t body_min_rate = std::size_t{16} << 10;
+  // Per streaming response: bytes sent by the plug and not yet taken by the client; past it the client is
+  // dropped (response_stream.hpp).
+  std::size_t stream_buffer = std::size_t{1} << 20;
 };
 
 struct request_context {
@@ -117,6 +122,11 @@ private:
   next refuse(http_connection& c, int status, const std::string& reason);
   next flush(http_connection& c);
   void run_request(http_connection& c);
+  // Streaming responses: the stream opened after the head, a turn of its owner, a plug's wake, the end.
+  void start_stream(http_connection& c, http_response& response);
+  next stream_turn(http_connection& c);
+  void wake_stream(std::uint32_t index, std::uint32_t generation, int fd);
+  std::function<void()> end_stream(http_connection& c);
   body_room make_body_room(http_connection& c);
   bool take_granted(http_connection& c);
   void wake_for_body(const body_budget::waiter& w);
@@ -175,6 +185,9 @@ private:
     double per_second = -1; // none measured yet
   };
   std::vector<body_rate> body_rates_;
+  // The open streams by slot, so that a stop can end them.
+  std::mutex streams_mutex_;
+  std::unordered_map<std::uint32_t, std::weak_ptr<response_stream>> streams_;
 
   std::mutex mutex_;
   std::condition_variable changed_;

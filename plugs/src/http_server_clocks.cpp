@@ -41,6 +41,9 @@ bool http_server::expired(const http_connection& c, clock::rep now, bool stoppin
     return now - since >= http_connection::ticks(options_.read_timeout) || body_too_slow(c, now);
   case conn_phase::waiting_body: return now - since >= http_connection::ticks(options_.read_timeout);
   case conn_phase::writing: return now - since >= http_connection::ticks(options_.write_timeout);
+  case conn_phase::streaming: // silent for as long as its plug likes; not taking what was sent, only so long
+    return c.stream_blocked.load(std::memory_order_relaxed) &&
+           now - since >= http_connection::ticks(options_.write_timeout);
   case conn_phase::lingering: return now - since >= http_connection::ticks(linger_time);
   default: return false;
   }

@@ -126,7 +126,7 @@ void metrics::collect_also(std::weak_ptr<const prometheus::Collectable> source) 
   state_->others.push_back(std::move(source));
 }
 
-std::string metrics::render() const {
+std::vector<prometheus::MetricFamily> metrics::collect() const {
   auto families = state_->registry->Collect();
   auto own = state_->Collect();
   families.insert(families.end(), own.begin(), own.end());
@@ -141,8 +141,12 @@ std::string metrics::render() const {
     auto more = source->Collect();
     families.insert(families.end(), more.begin(), more.end());
   }
+  return families;
+}
+
+std::string metrics::render() const {
   std::ostringstream out;
-  prometheus::TextSerializer().Serialize(out, families);
+  prometheus::TextSerializer().Serialize(out, collect());
   return out.str();
 }
 

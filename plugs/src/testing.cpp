@@ -2,6 +2,8 @@
 #include "plugnode/plugs/testing.hpp"
 
 #include <cstdlib>
+#include <iterator>
+#include <stdexcept>
 
 #include "plugnode/plugs/body_file.hpp"
 
@@ -25,6 +27,33 @@ conn& spool_body(conn& c) {
   std::string().swap(c.body);
   c.body_read = 0;
   return c;
+}
+
+stream_client::stream_client(conn& c, std::size_t max_queued)
+    : stream_(std::make_shared<response_stream>(max_queued, nullptr)) {
+  if (!c.stream)
+    throw std::logic_error("stream_client: the conn did not start a stream (send_stream)");
+  auto open = std::move(c.stream);
+  c.stream = nullptr;
+  open(stream_);
+}
+
+std::vector<std::string> stream_client::chunks() {
+  stream_->take(taken_);
+  std::vector<std::string> out(std::make_move_iterator(taken_.begin()),
+                               std::make_move_iterator(taken_.end()));
+  taken_.clear();
+  return out;
+}
+
+response_stream::state stream_client::state() {
+  // take() also reports the state; what it takes now is kept for the next chunks().
+  return stream_->take(taken_);
+}
+
+void stream_client::disconnect() {
+  if (auto on_close = stream_->drop())
+    on_close();
 }
 
 } // namespace plugnode::plugs

@@ -2,6 +2,8 @@
 // escape the message); see log.hpp.
 #include "plugnode/runtime/log.hpp"
 
+#include "plugnode/runtime/log_tail.hpp"
+
 #include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/sink.h>
 
@@ -231,7 +233,8 @@ void log_fields(spdlog::level::level_enum level, const log_field* fields, std::s
 
 void configure_logging(const log_options& options) {
   auto sink = std::make_shared<buffered_stdout_sink>();
-  auto log = std::make_shared<spdlog::logger>("plugnode", sink);
+  // The tail too: the dashboard shows the last lines (log_tail.hpp).
+  auto log = std::make_shared<spdlog::logger>("plugnode", spdlog::sinks_init_list{sink, log_tail_sink()});
   log->set_formatter(make_formatter(options.format));
   log->set_level(options.level);
   // Warnings and errors go out at once, the rest within a second (or with the next warning).

@@ -248,3 +248,39 @@ TEST_CASE("the Erlang listener: off by default, on with a cookie, its values che
                                             {"PLUGNODE_ERLANG_TICKTIME", "500ms"}})),
                     Catch::StartsWith("PLUGNODE_ERLANG_TICKTIME: '500ms' is shorter"));
 }
+
+TEST_CASE("the admin listener: off by default, a token off loopback, /cluster and /status where asked",
+          "[config]") {
+  auto defaults = load_config({}, env_of({}));
+  CHECK_FALSE(defaults.admin.port);
+  CHECK(defaults.admin.addr == "127.0.0.1");
+  CHECK(defaults.admin.routes == operator_routes::public_port);
+
+  auto on = load_config({}, env_of({{"PLUGNODE_ADMIN_PORT", "4001"}, {"PLUGNODE_OPERATOR_ROUTES", "admin"}}));
+  CHECK(on.admin.port == 4001);
+  CHECK(on.admin.routes == operator_routes::admin);
+  auto anywhere = load_config(
+      {{"PLUGNODE_ADMIN_ADDR", "0.0.0.0"}},
+      env_of({{"PLUGNODE_ADMIN_PORT", "4001"}, {"PLUGNODE_ADMIN_TOKEN", "a-token-of-reasonable-length"}}));
+  CHECK(anywhere.admin.addr == "0.0.0.0");
+  CHECK(anywhere.admin.token == "a-token-of-reasonable-length");
+
+  CHECK_THROWS_WITH(
+      load_config({}, env_of({{"PLUGNODE_ADMIN_PORT", "4001"}, {"PLUGNODE_ADMIN_ADDR", "10.0.0.7"}})),
+      "PLUGNODE_ADMIN_TOKEN: required when the admin listener is bound off loopback "
+      "(PLUGNODE_ADMIN_ADDR 10.0.0.7)");
+  CHECK_THROWS_WITH(
+      load_config({}, env_of({{"PLUGNODE_ADMIN_PORT", "4001"}, {"PLUGNODE_ADMIN_TOKEN", "short"}})),
+      "PLUGNODE_ADMIN_TOKEN: shorter than 16 characters");
+  CHECK_THROWS_WITH(load_config({}, env_of({{"PLUGNODE_OPERATOR_ROUTES", "admin"}})),
+                    "PLUGNODE_OPERATOR_ROUTES: admin needs the admin listener (PLUGNODE_ADMIN_PORT)");
+  CHECK_THROWS_WITH(load_config({}, env_of({{"PLUGNODE_OPERATOR_ROUTES", "private"}})),
+                    "PLUGNODE_OPERATOR_ROUTES: 'private' is not public or admin");
+  CHECK_THROWS_WITH(load_config({}, env_of({{"PLUGNODE_ADMIN_PORT", "4000"}})),
+                    "PLUGNODE_ADMIN_PORT: 4000 is the HTTP port too (HTTP_PORT)");
+  CHECK(loopback_address("127.0.0.1"));
+  CHECK(loopback_address("127.3.4.5"));
+  CHECK(loopback_address("::1"));
+  CHECK_FALSE(loopback_address("0.0.0.0"));
+  CHECK_FALSE(loopback_address("::"));
+}

@@ -40,6 +40,21 @@ struct checker_config {
   std::chrono::milliseconds timeout = 5s;
 };
 
+// Where /cluster and /status are served: on the public HTTP port (the starter's place) or only on the admin
+// listener (they name nodes and addresses).
+enum class operator_routes { public_port, admin };
+
+// The admin listener (the dashboard, admin_routes.hpp): off unless a port is given.
+struct admin_config {
+  std::string addr = "127.0.0.1";
+  std::optional<std::uint16_t> port; // unset: no admin listener
+  std::string token;                 // required off loopback; when set, every request must carry it
+  operator_routes routes = operator_routes::public_port;
+};
+
+// True for an address only this host reaches (127.0.0.0/8, ::1).
+bool loopback_address(const std::string& address);
+
 struct config {
   std::string http_addr = "0.0.0.0";
   std::uint16_t http_port = 4000;
@@ -66,6 +81,7 @@ struct config {
   runtime::tls_files tls;      // mutual TLS on the distribution port: all three files, or none
   erlang::dist_options erlang; // BEAM nodes in the cluster: the Erlang distribution listener
   checker_config checker;
+  admin_config admin;
   runtime::log_options log;
   service_settings service; // the service's own settings (service_setting.hpp)
 };

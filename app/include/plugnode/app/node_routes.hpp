@@ -8,6 +8,7 @@
 #include <memory>
 #include <set>
 #include <string>
+#include <string_view>
 
 #include <caf/actor.hpp>
 #include <caf/expected.hpp>
@@ -50,11 +51,24 @@ struct node_services {
   std::shared_ptr<const service_settings> settings = std::make_shared<const service_settings>();
 };
 
+// Brings the figures read at a scrape up to date (process, distribution, cluster state): what /metrics and
+// the dashboard do before reading the registry.
+void refresh_metrics(const node_services& services);
+
+// Where the dashboard's own paths live on the admin listener (its page is at `/` there too); the public
+// port answers 404 under it.
+inline constexpr std::string_view dashboard_prefix = "/dashboard";
+
 // How long a route waits for an actor of the node (GenServer.call's timeout); /status answers within it.
 inline constexpr std::chrono::milliseconds ask_timeout{50};
 
-// The operator routes: /status, /metrics, /healthz, /readyz, /cluster.
-plugs::router operator_router(const node_services& services);
+// The operator routes of the public port: /metrics, /healthz and /readyz (where probes and scrapers reach
+// them), and with `cluster_routes` /cluster and /status too (they name nodes and addresses:
+// PLUGNODE_OPERATOR_ROUTES=admin serves them on the admin listener only).
+plugs::router operator_router(const node_services& services, bool cluster_routes = true);
+
+// /cluster and /status added to `router`.
+void add_cluster_routes(plugs::router& router, const node_services& services);
 
 // The application's routes: its scopes (each a forward to the scope's plugs and routes), then its routes.
 plugs::router application_router(const node_services& services, const service& app);
@@ -62,6 +76,6 @@ plugs::router application_router(const node_services& services, const service& a
 // The whole request path: request_id, logger, metrics, head, then either the operator routes (for their
 // paths, without the application's plugs) or the application's plugs and router (the endpoint wraps it in
 // the error handler).
-plugs::plug node_pipeline(const node_services& services, const service& app);
+plugs::plug node_pipeline(const node_services& services, const service& app, bool cluster_routes = true);
 
 } // namespace plugnode::app

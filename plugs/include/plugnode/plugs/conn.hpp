@@ -25,6 +25,7 @@ class blocking_actor;
 namespace plugnode::plugs {
 
 class body_file;
+class response_stream;
 
 // Thrown by any response change after the response was sent (Plug.Conn.AlreadySentError).
 struct already_sent : std::logic_error {
@@ -60,6 +61,8 @@ struct conn {
   std::string resp_body;
   resp_state state = resp_state::unset;
   bool halted = false;
+  // Set by send_stream (response_stream.hpp): the body comes later, through the stream this opens.
+  std::function<void(std::shared_ptr<response_stream>)> stream;
 
   // Data for plugs further down (assigns), and for libraries (private).
   std::map<std::string, std::any> assigns;

@@ -57,6 +57,9 @@ struct endpoint_options {
   // A body must average this many bytes per second once read_timeout has passed (N bytes so far buy
   // read_timeout + N / body_min_rate), or it gets 408: trickling cannot hold memory open. 0: off.
   std::size_t body_min_rate = std::size_t{16} << 10;
+  // Per streaming response (response_stream.hpp): bytes sent and not yet taken by the client; a send past
+  // it drops the client.
+  std::size_t stream_buffer = std::size_t{1} << 20;
   std::chrono::milliseconds deadline{30000}; // per pipeline; then 503
   std::chrono::milliseconds stop_timeout{10000};
 };

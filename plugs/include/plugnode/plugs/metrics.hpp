@@ -7,6 +7,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
+
+#include <prometheus/metric_family.h>
 
 #include "plugnode/plugs/conn.hpp"
 
@@ -29,7 +32,10 @@ public:
   prometheus::Registry& registry() const;
   // Renders `source` too while it lives (the endpoint's connection counters, which it owns).
   void collect_also(std::weak_ptr<const prometheus::Collectable> source) const;
-  // Everything in the registry plus the request metrics, in Prometheus text format 0.0.4.
+  // Everything in the registry plus the request metrics and the collect_also sources, as families: what
+  // render() writes out, for a reader of the figures themselves (the dashboard).
+  std::vector<prometheus::MetricFamily> collect() const;
+  // collect()'s families in Prometheus text format 0.0.4.
   std::string render() const;
 
   static constexpr const char* content_type = "text/plain; version=0.0.4; charset=utf-8";

@@ -2,10 +2,14 @@
 // then read status, headers, body, assigns and halted off the result; no socket involved.
 #pragma once
 
+#include <deque>
+#include <memory>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "plugnode/plugs/plug.hpp"
+#include "plugnode/plugs/response_stream.hpp"
 
 namespace plugnode::plugs {
 
@@ -23,5 +27,24 @@ inline conn call(const plug& p, conn c) {
   p.call(c);
   return c;
 }
+
+// A streaming response (send_stream) as a client would see it, without a socket: opens the stream the conn
+// started (its on_open runs now, on this thread), then collects what the plug sends.
+class stream_client {
+public:
+  // Throws std::logic_error when `c` did not start a stream. `max_queued` as the endpoint's stream_buffer:
+  // chunks not yet collected count against it.
+  explicit stream_client(conn& c, std::size_t max_queued = std::size_t{1} << 20);
+  // The chunks sent since the last call, in order.
+  std::vector<std::string> chunks();
+  // How the stream stands: open, finished (closed by the plug), dropped (the client left or fell behind).
+  response_stream::state state();
+  // The client leaves: the plug's on_close runs, its sends fail from now on.
+  void disconnect();
+
+private:
+  std::shared_ptr<response_stream> stream_;
+  std::deque<std::string> taken_;
+};
 
 } // namespace plugnode::plugs
