@@ -40,6 +40,7 @@ set(PLUGNODE_PUBLIC_HEADERS
   runtime/erlang/include/plugnode/erlang/term_format.hpp
   plugs/include/plugnode/plugs/ask.hpp
   plugs/include/plugnode/plugs/basic_auth.hpp
+  plugs/include/plugnode/plugs/body_file.hpp
   plugs/include/plugnode/plugs/conn.hpp
   plugs/include/plugnode/plugs/error_handler.hpp
   plugs/include/plugnode/plugs/head.hpp
@@ -50,7 +51,9 @@ set(PLUGNODE_PUBLIC_HEADERS
   plugs/include/plugnode/plugs/parsers.hpp
   plugs/include/plugnode/plugs/pipeline.hpp
   plugs/include/plugnode/plugs/plug.hpp
+  plugs/include/plugnode/plugs/read_body.hpp
   plugs/include/plugnode/plugs/request_id.hpp
+  plugs/include/plugnode/plugs/response_stream.hpp
   plugs/include/plugnode/plugs/router.hpp
   plugs/include/plugnode/plugs/testing.hpp
   runtime/include/plugnode/runtime/agent_protocol.hpp
