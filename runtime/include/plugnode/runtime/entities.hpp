@@ -97,8 +97,9 @@ caf::expected<Reply> entity_call(caf::blocking_actor& self, const node& n, const
                     caf::make_message(std::forward<Ts>(xs)...));
 }
 
-// The same, one way (from any actor). Unlike pub/sub's remote leg these hops are plain sends (no outbound
-// budget): a sender that needs to be held sends calls instead and waits for their answers.
+// The same, one way (from any actor). The region's hop to another node is held by that node's outbound
+// budget (the region waits, dist_send.hpp), but the sender's hop to its own region is local and is not:
+// a sender that needs to be held itself sends calls instead and waits for their answers.
 template <class Self, class... Ts>
 void entity_send(Self* self, const node& n, const std::string& type, const std::string& key, Ts&&... xs) {
   self->send(n.entities(), ent_send_atom_v, type, key, std::int32_t{0},

@@ -9,7 +9,7 @@ namespace plugnode::runtime {
 
 struct peer_load {
   std::string node;
-  std::uint64_t messages_sent = 0;  // through runtime::send
+  std::uint64_t messages_sent = 0;  // through the budget: runtime::send and held handles
   std::uint64_t bytes_charged = 0;  // their estimated wire size
   std::uint64_t outbound_bytes = 0; // sent, not confirmed by the peer yet: the outbound queue depth
   std::uint64_t holds = 0;          // times a sender was held back
