@@ -10,6 +10,8 @@
 #include <caf/io/network/stream_impl.hpp>
 #include <caf/policy/tcp.hpp>
 
+#include "flow/io_batches.hpp"
+
 namespace plugnode::runtime::detail {
 namespace {
 
@@ -27,14 +29,15 @@ class chunked_tcp {
 public:
   static constexpr size_t chunk = 16 * 1024;
 
-  chunked_tcp() : buf_(chunk) {}
+  explicit chunked_tcp(std::shared_ptr<io_batches> batches) : buf_(chunk), batches_(std::move(batches)) {}
 
   rw_state read_some(size_t& result, native_socket fd, void* out, size_t len) {
     if (begin_ == end_ && len >= chunk) // a large payload: straight into its place
-      return caf::policy::tcp::read_some(result, fd, out, len);
+      return counted(batches_->reads, caf::policy::tcp::read_some(result, fd, out, len), &result);
     if (begin_ == end_) {
       size_t got = 0;
-      auto state = caf::policy::tcp::read_some(got, fd, buf_.data(), buf_.size());
+      auto state =
+          counted(batches_->reads, caf::policy::tcp::read_some(got, fd, buf_.data(), buf_.size()), &got);
       if (state != rw_state::success || got == 0) {
         result = 0;
         return state;
@@ -50,12 +53,20 @@ public:
 
   bool must_read_more(native_socket, size_t) const { return begin_ != end_; }
 
-  static rw_state write_some(size_t& result, native_socket fd, const void* buf, size_t len) {
-    return caf::policy::tcp::write_some(result, fd, buf, len);
+  rw_state write_some(size_t& result, native_socket fd, const void* buf, size_t len) {
+    return counted(batches_->writes, caf::policy::tcp::write_some(result, fd, buf, len), &result);
   }
 
 private:
+  // `bytes` by address: read after the call that sets it (argument order is unspecified).
+  static rw_state counted(std::atomic<std::uint64_t>& calls, rw_state state, const size_t* bytes) {
+    if (state == rw_state::success && *bytes > 0)
+      calls.fetch_add(1, std::memory_order_relaxed);
+    return state;
+  }
+
   std::vector<char> buf_;
+  std::shared_ptr<io_batches> batches_;
   size_t begin_ = 0;
   size_t end_ = 0;
 };
@@ -63,7 +74,9 @@ private:
 class buffered_scribe final : public caf::io::scribe {
 public:
   buffered_scribe(caf::io::network::default_multiplexer& mpx, native_socket fd)
-      : caf::io::scribe(caf::io::network::conn_hdl_from_socket(fd)), stream_(mpx, fd) {}
+      : caf::io::scribe(caf::io::network::conn_hdl_from_socket(fd)), stream_(mpx, fd, track_batches(fd)) {}
+  // Before the stream's destructor closes the socket, whose number may then be reused.
+  ~buffered_scribe() override { untrack_batches(stream_.fd()); }
 
   void configure_read(caf::io::receive_policy::config config) override {
     stream_.configure_read(config);
