@@ -51,44 +51,40 @@ long load_field(const std::string& answer, const std::string& key) {
   return at == std::string::npos ? -1 : std::stol(answer.substr(at + key.size() + 2));
 }
 
+// Two connected nodes, b with a sink: runs `command` on a (sending `count` messages) and checks that all
+// of them arrived, that neither node saw a nodedown and that the sender stayed small; a's and b's `load`
+// answers afterwards.
+std::pair<std::string, std::string> bulk_to_sink(const std::string& command, long count,
+                                                 std::chrono::seconds timeout) {
+  auto port = shared_free_port({"127.0.0.2", "127.0.0.3"});
+  cluster_node a{"127.0.0.2", port};
+  cluster_node b{"127.0.0.3", port};
+  REQUIRE((a.ready() && b.ready()));
+  REQUIRE(b.cmd("sink sink") == "true");
+  REQUIRE(a.cmd("connect app@127.0.0.3") == "true");
+  auto answer = a.cmd(command, timeout);
+  INFO(answer);
+  CHECK(rate_and_count(answer).second == count);
+  CHECK(a.cmd("events") == "nodeup app@127.0.0.3\n");
+  CHECK(b.cmd("events") == "nodeup app@127.0.0.2\n");
+  CHECK(status_kb(a, "VmHWM") < sender_rss_bound_kb);
+  return {a.cmd("load"), b.cmd("load")};
+}
+
 } // namespace
 
 TEST_CASE("a blast of 300,000 messages arrives whole, the link stays up, the sender stays small",
           "[cluster][load]") {
-  auto port = shared_free_port({"127.0.0.2", "127.0.0.3"});
-  cluster_node a{"127.0.0.2", port};
-  cluster_node b{"127.0.0.3", port};
-  REQUIRE((a.ready() && b.ready()));
-  REQUIRE(b.cmd("sink sink") == "true");
-  REQUIRE(a.cmd("connect app@127.0.0.3") == "true");
-  auto answer = a.cmd("bench_blast sink app@127.0.0.3 300000", 50s);
-  INFO(answer);
-  CHECK(rate_and_count(answer).second == 300000);
-  CHECK(a.cmd("events") == "nodeup app@127.0.0.3\n");
-  CHECK(b.cmd("events") == "nodeup app@127.0.0.2\n");
   // Without the budget, 300,000 messages queued about 100 MB in the sender before the first was written.
-  CHECK(status_kb(a, "VmHWM") < sender_rss_bound_kb);
-  CHECK(load_field(a.cmd("load"), "held") > 0);
+  auto loads = bulk_to_sink("bench_blast sink app@127.0.0.3 300000", 300000, 50s);
+  CHECK(load_field(loads.first, "held") > 0);
 }
 
 TEST_CASE("a million plain sends to a handle from whereis are held: all arrive, the sender stays small",
           "[cluster][load]") {
-  auto port = shared_free_port({"127.0.0.2", "127.0.0.3"});
-  cluster_node a{"127.0.0.2", port};
-  cluster_node b{"127.0.0.3", port};
-  REQUIRE((a.ready() && b.ready()));
-  REQUIRE(b.cmd("sink sink") == "true");
-  REQUIRE(a.cmd("connect app@127.0.0.3") == "true");
   // One window of 1,000,000: a plain `send` loop in one handler, no acknowledgement until the end. Before
   // the held handles it peaked at 382 MB.
-  auto answer = a.cmd("bench_send sink app@127.0.0.3 1000000 1000000", 120s);
-  INFO(answer);
-  CHECK(rate_and_count(answer).second == 1000000);
-  CHECK(a.cmd("events") == "nodeup app@127.0.0.3\n");
-  CHECK(b.cmd("events") == "nodeup app@127.0.0.2\n");
-  CHECK(status_kb(a, "VmHWM") < sender_rss_bound_kb);
-  auto sent = a.cmd("load");
-  auto got = b.cmd("load");
+  auto [sent, got] = bulk_to_sink("bench_send sink app@127.0.0.3 1000000 1000000", 1000000, 120s);
   INFO(sent << got);
   CHECK(load_field(sent, "held") > 0);
   // Batched both ways: many messages per write, many bytes per read (CAF's own reads took a 32-byte header
