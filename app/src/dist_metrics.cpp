@@ -38,7 +38,13 @@ dist_metrics::dist_metrics(prometheus::Registry& registry, const runtime::node& 
                        "Bytes sent to the peer that it has not confirmed yet (outbound queue depth).")),
       socket_queue_(gauges(registry, "plugnode_dist_socket_queue_bytes",
                            "Bytes in the peer connection's socket send queue.")),
-      waiting_(gauges(registry, "plugnode_dist_waiting_senders", "Senders held back right now.")) {}
+      waiting_(gauges(registry, "plugnode_dist_waiting_senders", "Senders held back right now.")),
+      read_batches_(counters(registry, "plugnode_dist_read_batches_total",
+                             "Reads (recv calls) on the peer's connection that returned bytes; received "
+                             "bytes per read batch = plugnode_dist_received_bytes_total / this.")),
+      write_batches_(counters(registry, "plugnode_dist_write_batches_total",
+                              "Writes (send calls) on the peer's connection; messages per write batch = "
+                              "plugnode_dist_messages_sent_total / this.")) {}
 
 void dist_metrics::update() {
   auto peers = node_.peer_load();
@@ -52,6 +58,8 @@ void dist_metrics::update() {
     set_counter(bytes_received_, p.node, static_cast<double>(p.bytes_received));
     set_counter(holds_, p.node, static_cast<double>(p.holds));
     set_counter(held_seconds_, p.node, p.held_seconds);
+    set_counter(read_batches_, p.node, static_cast<double>(p.read_batches));
+    set_counter(write_batches_, p.node, static_cast<double>(p.write_batches));
     outbound_.Add({{"peer", p.node}}).Set(static_cast<double>(p.outbound_bytes));
     socket_queue_.Add({{"peer", p.node}}).Set(static_cast<double>(p.socket_queue));
     waiting_.Add({{"peer", p.node}}).Set(static_cast<double>(p.waiting));
@@ -61,7 +69,8 @@ void dist_metrics::update() {
       ++i;
       continue;
     }
-    for (auto* family : {&messages_sent_, &bytes_sent_, &bytes_received_, &holds_, &held_seconds_})
+    for (auto* family : {&messages_sent_, &bytes_sent_, &bytes_received_, &holds_, &held_seconds_,
+                         &read_batches_, &write_batches_})
       remove(*family, i->first);
     for (auto* family : {&outbound_, &socket_queue_, &waiting_})
       remove(*family, i->first);

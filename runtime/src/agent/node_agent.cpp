@@ -222,7 +222,8 @@ caf::message_handler public_handlers(agent* self) {
         auto& st = self->state;
         if (canonical == st.cfg.self) {
           self->request(st.registry, st.cfg.failure_bound, whereis_atom_v, name)
-              .then([rp](const caf::actor& who) mutable { rp.deliver(who); },
+              .then([rp, self](
+                        const caf::actor& who) mutable { rp.deliver(self->state.cfg.directory->held(who)); },
                     [rp, name, canonical](caf::error&) mutable {
                       rp.deliver(make_runtime_error(runtime_errc::unknown_name, name + " on " + canonical));
                     });
@@ -233,8 +234,10 @@ caf::message_handler public_handlers(agent* self) {
           rp.deliver(make_runtime_error(runtime_errc::unknown_node, canonical));
           return rp;
         }
+        // Held (held_proxy.hpp): a plain send to what whereis found is held by the peer's budget.
         self->request(p->agent, st.cfg.failure_bound, whereis_atom_v, name)
-            .then([rp](const caf::actor& who) mutable { rp.deliver(who); },
+            .then([rp,
+                   self](const caf::actor& who) mutable { rp.deliver(self->state.cfg.directory->held(who)); },
                   [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
       });

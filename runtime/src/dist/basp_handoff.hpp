@@ -24,7 +24,8 @@ namespace plugnode::runtime::detail {
 // CAF's BASP broker (the actor behind the middleman actor).
 caf::actor basp_broker(caf::actor_system& system);
 
-// A scribe (CAF's connection servant) over an authenticated connection.
+// A scribe (CAF's connection servant) over an authenticated connection, reading in chunks
+// (buffered_scribe.hpp).
 caf::io::scribe_ptr make_scribe(caf::actor_system& system, int fd);
 
 // Lets BASP treat an authenticated, accepted connection as its own, serving `agent` as the actor published

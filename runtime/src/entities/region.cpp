@@ -265,8 +265,9 @@ private:
   void forward(const caf::actor& region, const entity_key& k, held& h) {
     if (h.call) {
       auto msg = caf::make_message(ent_call_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg));
-      h.rp.delegate(region, msg);
-      charge_sent(this, *node_, region, msg);
+      auto target = detail::unheld(region); // a held handle would charge the hop itself, blocking this thread
+      h.rp.delegate(target, msg);
+      charge_sent(this, *node_, target, msg);
     } else {
       runtime::send(this, *node_, region, ent_send_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg));
     }

@@ -4,6 +4,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/io/broker.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/send.hpp>
 
 #include "plugnode/runtime/agent_protocol.hpp"
 
@@ -82,6 +83,14 @@ caf::behavior dist_flow(caf::io::broker* self, std::chrono::milliseconds patienc
 }
 
 } // namespace
+
+void request_confirmations(const caf::actor& flow, const budget_ptr& budget, const caf::actor& agent,
+                           const caf::node_id& peer, const outbound_budget::charge_result& charged) {
+  if (charged.mark)
+    caf::anon_send(flow, flow_mark_atom_v, budget, agent, charged.mark);
+  if (charged.probe)
+    caf::anon_send(flow, flow_probe_atom_v, budget, peer, charged.probe);
+}
 
 caf::actor spawn_dist_flow(caf::actor_system& system, std::chrono::milliseconds patience, caf::actor basp) {
   return system.middleman().spawn_broker(dist_flow, patience, std::move(basp));

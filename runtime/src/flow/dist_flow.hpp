@@ -45,6 +45,11 @@ using traffic_ptr = std::shared_ptr<peer_traffic>;
 // `basp`: CAF's BASP broker, which knows each peer's address.
 caf::actor spawn_dist_flow(caf::actor_system& system, std::chrono::milliseconds patience, caf::actor basp);
 
+// After a sender charged `budget` (of `peer`'s node, whose agent is `agent`): tells `flow` about the marks
+// and probes the charge made due. Any thread.
+void request_confirmations(const caf::actor& flow, const budget_ptr& budget, const caf::actor& agent,
+                           const caf::node_id& peer, const outbound_budget::charge_result& charged);
+
 } // namespace plugnode::runtime::detail
 
 // Local messages only (between a node's senders and its flow actor); never serialised.

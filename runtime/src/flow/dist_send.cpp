@@ -3,7 +3,6 @@
 
 #include <caf/detail/serialized_size.hpp>
 #include <caf/io/basp/header.hpp>
-#include <caf/send.hpp>
 
 #include "flow/dist_flow.hpp"
 #include "flow/peer_directory.hpp"
@@ -20,13 +19,19 @@ hold_ticket charge(const node& n, const caf::actor& dest, const caf::message& ms
   // What BASP writes for it: a header and the serialised message (its forwarding stack is empty here).
   auto bytes = caf::io::basp::header_size + caf::detail::serialized_size(dest->home_system(), msg);
   auto charged = route.budget->charge(bytes);
-  if (charged.mark)
-    caf::anon_send(route.flow, flow_mark_atom_v, route.budget, route.agent, charged.mark);
-  if (charged.probe)
-    caf::anon_send(route.flow, flow_probe_atom_v, route.budget, dest.node(), charged.probe);
+  request_confirmations(route.flow, route.budget, route.agent, dest.node(), charged);
   if (!charged.full)
     return {};
   return {route.flow, caf::make_message(flow_wait_atom_v, route.budget)};
 }
 
 } // namespace plugnode::runtime::detail
+
+namespace plugnode::runtime {
+
+caf::actor held(const node& n, const caf::actor& remote) {
+  auto& directory = n.directory();
+  return directory ? directory->held(remote) : remote;
+}
+
+} // namespace plugnode::runtime

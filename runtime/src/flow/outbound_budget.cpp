@@ -26,14 +26,21 @@ bool outbound_budget::credit(std::uint64_t position) {
   std::lock_guard<std::mutex> guard(mutex_);
   if (position > credited_)
     credited_ = position;
-  return room_locked();
+  return wake_locked();
 }
 
 bool outbound_budget::processed(std::uint64_t position) {
   std::lock_guard<std::mutex> guard(mutex_);
   if (position > processed_)
     processed_ = position;
-  return room_locked();
+  return wake_locked();
+}
+
+bool outbound_budget::wake_locked() {
+  auto room = room_locked();
+  if (room && blocked_ > 0)
+    room_.notify_all();
+  return room;
 }
 
 bool outbound_budget::has_room() const {
@@ -49,6 +56,7 @@ std::uint64_t outbound_budget::unconfirmed() const {
 void outbound_budget::close() {
   std::lock_guard<std::mutex> guard(mutex_);
   closed_ = true;
+  wake_locked();
 }
 
 bool outbound_budget::closed() const {
@@ -72,6 +80,18 @@ std::vector<outbound_budget::waiter> outbound_budget::release() {
   return out;
 }
 
+void outbound_budget::wait_for_room() {
+  std::unique_lock<std::mutex> guard(mutex_);
+  if (room_locked())
+    return;
+  ++held_;
+  ++blocked_;
+  auto since = std::chrono::steady_clock::now();
+  room_.wait(guard, [this] { return room_locked(); });
+  --blocked_;
+  held_time_ += std::chrono::steady_clock::now() - since;
+}
+
 outbound_counters outbound_budget::counters() const {
   std::lock_guard<std::mutex> guard(mutex_);
   outbound_counters out;
@@ -83,7 +103,7 @@ outbound_counters outbound_budget::counters() const {
   auto now = std::chrono::steady_clock::now();
   for (auto& w : waiters_)
     out.held_time += now - w.since;
-  out.waiting = waiters_.size();
+  out.waiting = waiters_.size() + blocked_;
   return out;
 }
 

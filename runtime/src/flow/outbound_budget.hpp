@@ -5,11 +5,13 @@
 // A second, smaller bound keeps most of that budget out of the local BASP broker's mailbox, which every
 // peer's traffic shares (a ping to another node waits behind whatever sits there): probes of the broker
 // itself confirm what it has processed, and past `local_limit` unprocessed bytes the sender is held too.
-// charge() runs on any sender's thread, credit() and the waiter list on the flow actor only.
+// charge() and wait_for_room() run on any sender's thread, credit() and the waiter list on the flow actor
+// only.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -61,6 +63,9 @@ public:
   };
   void hold(waiter w);
   std::vector<waiter> release();
+  // Blocks the calling thread until there is room or the budget closes: the hold of a sender that has no
+  // other way to wait (a plain send to a held handle, held_proxy.hpp). Counted like any hold.
+  void wait_for_room();
 
   outbound_counters counters() const;
   std::uint64_t limit() const { return limit_; }
@@ -70,6 +75,9 @@ private:
     return closed_ ||
            (charged_ - credited_ < limit_ && charged_ - std::max(processed_, credited_) < local_limit_);
   }
+
+  // Wakes the blocked senders when there is room; returns whether there is.
+  bool wake_locked();
 
   const std::uint64_t limit_;
   const std::uint64_t mark_every_;
@@ -86,6 +94,8 @@ private:
   std::chrono::nanoseconds held_time_{0};
   bool closed_ = false;
   std::vector<waiter> waiters_;
+  std::uint64_t blocked_ = 0; // threads inside wait_for_room
+  std::condition_variable room_;
 };
 
 } // namespace plugnode::runtime::detail

@@ -16,10 +16,11 @@
 #include <caf/send.hpp>
 
 #include "flow/dist_flow.hpp"
+#include "flow/held_proxy.hpp"
 
 namespace plugnode::runtime::detail {
 
-class peer_directory {
+class peer_directory : public std::enable_shared_from_this<peer_directory> {
 public:
   // Where budgets come from: the node's flow actor and the limit (bytes) of each peer's budget.
   void use_flow(caf::actor flow, std::uint64_t limit) {
@@ -75,6 +76,12 @@ public:
       if (entry.agent.node() == node)
         return {entry.budget, entry.agent, flow_};
     return {};
+  }
+
+  // `x` held by its node's budget when that node is a connected peer (held_proxy.hpp), else `x` itself.
+  caf::actor held(const caf::actor& x) const {
+    auto r = x ? route_to(x.node()) : route{};
+    return r.budget ? make_held_proxy(x, std::move(r.budget), weak_from_this()) : x;
   }
 
   // True when bytes arrived from `name` since the last call or wait to be read: the agent's sign of life

@@ -24,6 +24,8 @@ std::vector<peer_load> node::peer_load() const {
       p.bytes_sent = tcp->sent;
       p.bytes_received = tcp->received;
       p.socket_queue = tcp->queued;
+      p.read_batches = tcp->reads;
+      p.write_batches = tcp->writes;
     }
     out.push_back(std::move(p));
   }

@@ -7,6 +7,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 
+#include "flow/io_batches.hpp"
 #include "plugnode/runtime/net/socket_drop.hpp"
 
 namespace plugnode::runtime::detail {
@@ -42,6 +43,10 @@ std::optional<tcp_counters> peer_traffic::read_locked() {
   int unread = 0;
   if (::ioctl(fd_, SIOCINQ, &unread) == 0 && unread > 0)
     out.unread = static_cast<std::uint64_t>(unread);
+  if (auto batches = batches_of(fd_)) {
+    out.reads = batches->reads.load(std::memory_order_relaxed);
+    out.writes = batches->writes.load(std::memory_order_relaxed);
+  }
   return out;
 }
 

@@ -18,6 +18,8 @@ struct tcp_counters {
   std::uint64_t sent = 0;     // payload bytes the peer acknowledged
   std::uint64_t queued = 0;   // bytes in the send queue: not sent yet or not acknowledged
   std::uint64_t unread = 0;   // bytes received that this process has not read yet
+  std::uint64_t reads = 0;    // recv() calls that returned bytes (io_batches.hpp)
+  std::uint64_t writes = 0;   // send() calls that took bytes
 };
 
 class peer_traffic {

@@ -10,7 +10,7 @@
 namespace plugnode::runtime {
 
 caf::expected<caf::actor> start_scope(node& n, const std::string& scope) {
-  detail::scope_settings settings{scope, n.name().to_string(), n.agent(), n.failure_bound()};
+  detail::scope_settings settings{scope, n.name().to_string(), n.agent(), n.failure_bound(), n.directory()};
   auto actor = detail::spawn_scope(n.system(), std::move(settings));
   caf::scoped_actor self{n.system()};
   auto registered = ask<bool>(*self.ptr(), n.agent(), std::chrono::seconds(2), register_atom_v, scope, actor);

@@ -8,6 +8,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 
+#include "flow/peer_directory.hpp"
 #include "groups/membership.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/groups.hpp"
@@ -88,15 +89,16 @@ public:
           if (!peer)
             return;
           know(peer, node);
-          for (auto& c : table_.replace(owner_key(peer.address()), view))
+          for (auto& c : table_.replace(owner_key(peer.address()), held(view)))
             notify(c);
         },
         [this](pg_pjoin_atom, const caf::actor& peer, const std::string& group,
                const std::vector<caf::actor>& actors) {
           if (!peer || !peers_.count(peer.address()))
             return; // a peer that has not synced yet: its sync will carry this
-          table_.add(owner_key(peer.address()), group, actors);
-          notify({group, actors, {}});
+          auto members = held(actors);
+          table_.add(owner_key(peer.address()), group, members);
+          notify({group, members, {}});
         },
         [this](pg_pleave_atom, const caf::actor& peer, const std::vector<caf::actor>& actors,
                const std::vector<std::string>& groups) {
@@ -183,6 +185,18 @@ private:
     peers_.erase(i);
     for (auto& had : table_.drop(owner_key(addr)))
       notify({had.group, {}, std::move(had.members)});
+  }
+
+  std::vector<caf::actor> held(std::vector<caf::actor> actors) const {
+    if (auto directory = cfg_.directory.lock())
+      for (auto& a : actors)
+        a = directory->held(a);
+    return actors;
+  }
+  std::vector<group_members> held(std::vector<group_members> view) const {
+    for (auto& g : view)
+      g.members = held(std::move(g.members));
+    return view;
   }
 
   void watch(const std::string& group, const caf::actor& watcher) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -11,11 +12,15 @@
 
 namespace plugnode::runtime::detail {
 
+class peer_directory;
+
 struct scope_settings {
   std::string scope;     // its name, the same on every node
   std::string self_node; // this node's name, in discovers and syncs
   caf::actor agent;
   std::chrono::milliseconds lookup_timeout{3000}; // a peer's whereis
+  // Remote members are kept as held handles (held_proxy.hpp), so plain sends to them are held too.
+  std::weak_ptr<const peer_directory> directory;
 };
 
 caf::actor spawn_scope(caf::actor_system& system, scope_settings settings);

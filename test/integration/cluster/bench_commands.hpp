@@ -30,7 +30,8 @@ std::string time_connect(plugnode::runtime::node& n, const std::string& target);
 // "median_us p99_us" over `count` sequential runtime::ping calls (net_adm:ping: the peer's agent directly).
 std::string time_pings(plugnode::runtime::node& n, const std::string& target, int count);
 
-// Messages per second for `count` one-way messages to {name, target}, acknowledged every `window`.
+// "msgs_per_s delivered" for `count` one-way messages to {name, target} by plain sends, acknowledged every
+// `window` (the handle is whereis's, held by the outbound budget).
 std::string time_sends(plugnode::runtime::node& n, const std::string& name, const std::string& target,
                        int count, int window);
 

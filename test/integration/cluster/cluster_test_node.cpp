@@ -302,7 +302,7 @@ private:
              " held_ms=" + std::to_string(static_cast<long>(p.held_seconds * 1000)) +
              " messages=" + std::to_string(p.messages_sent) + " sent=" + std::to_string(p.bytes_sent) +
              " received=" + std::to_string(p.bytes_received) + " queue=" + std::to_string(p.socket_queue) +
-             "\n";
+             " reads=" + std::to_string(p.read_batches) + " writes=" + std::to_string(p.write_batches) + "\n";
     return out;
   }
 

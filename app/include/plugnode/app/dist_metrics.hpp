@@ -40,6 +40,8 @@ private:
   prometheus::Family<prometheus::Gauge>& outbound_;
   prometheus::Family<prometheus::Gauge>& socket_queue_;
   prometheus::Family<prometheus::Gauge>& waiting_;
+  prometheus::Family<prometheus::Counter>& read_batches_;
+  prometheus::Family<prometheus::Counter>& write_batches_;
   std::map<std::string, bool> known_; // peers with series
 };
 

@@ -86,20 +86,31 @@ bool erlang_connection::send(const std::string& frame) {
     close("write failed");
     return false;
   }
-  if (backlog_.size() - backlog_begin_ > max_backlog) {
-    // A peer that reads, but slower than this node writes to it, would hold the backlog's memory without
-    // bound: Erlang's own distribution makes senders wait there (dist_buf_busy_limit); casts cannot wait.
-    backlog_.clear();
-    backlog_begin_ = 0;
-    has_backlog_ = false;
-    guard.unlock();
-    close("the peer reads too slowly: more than " + std::to_string(max_backlog >> 20) +
-          " MB waiting to be sent");
+  if (!within_backlog(guard))
     return false;
-  }
   if (was_empty && has_backlog_)
     wake(wake_fd_);
   return true;
+}
+
+bool erlang_connection::put(const std::string& frame) {
+  std::unique_lock<std::mutex> guard(write_mutex_);
+  backlog_ += frame;
+  return within_backlog(guard);
+}
+
+bool erlang_connection::within_backlog(std::unique_lock<std::mutex>& guard) {
+  if (backlog_.size() - backlog_begin_ <= max_backlog)
+    return true;
+  // A peer that reads, but slower than this node writes to it, would hold the backlog's memory without
+  // bound: Erlang's own distribution makes senders wait there (dist_buf_busy_limit); casts cannot wait.
+  backlog_.clear();
+  backlog_begin_ = 0;
+  has_backlog_ = false;
+  guard.unlock();
+  close("the peer reads too slowly: more than " + std::to_string(max_backlog >> 20) +
+        " MB waiting to be sent");
+  return false;
 }
 
 bool erlang_connection::flush_locked() {

@@ -36,8 +36,13 @@ public:
   void start(std::function<void(dist_message)> on_message, std::function<void(const std::string&)> on_close);
 
   // Writes one whole frame, or queues what the socket does not take now behind the earlier frames; false
-  // when the connection failed (it is then closed).
+  // when the connection failed (it is then closed). Frames put() before it go out in the same write.
   bool send(const std::string& frame);
+  // Appends a frame for the next send() (or flush()) to write with others: many casts in one system call.
+  // The caller makes sure one follows. False when the connection failed.
+  bool put(const std::string& frame);
+  // Writes what put() collected.
+  bool flush() { return send(std::string()); }
 
   // Ends the connection: the reader stops and reports `reason`.
   void close(const std::string& reason);
@@ -55,13 +60,16 @@ private:
   // The reader's side of the backlog: flushes it; false with `reason` when that failed or made no progress
   // for a whole ticktime.
   bool flush(std::string& reason);
+  // Under write_mutex_: drops a backlog past max_backlog (then closes); false when it did.
+  bool within_backlog(std::unique_lock<std::mutex>& guard);
 
   int fd_;
   std::string peer_node_;
   std::string peer_address_;
   std::chrono::milliseconds ticktime_;
   std::mutex write_mutex_;
-  std::string backlog_; // under write_mutex_: bytes accepted by send(), written up to backlog_begin_
+  std::string
+      backlog_; // under write_mutex_: bytes accepted by send() and put(), written up to backlog_begin_
   std::size_t backlog_begin_ = 0;           // under write_mutex_
   std::atomic<bool> has_backlog_{false};    // the reader then polls for POLLOUT too
   int wake_fd_;                             // an eventfd: a backlog began, the reader must poll for POLLOUT

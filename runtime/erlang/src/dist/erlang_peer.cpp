@@ -29,6 +29,8 @@ constexpr std::chrono::seconds lookup_timeout{2};
 constexpr std::chrono::seconds name_max_age{1}; // how long a cached name is trusted (erlang_peer_names.hpp)
 using call_timeout_atom = caf::atom_constant<caf::atom("erl_tmo")>; // a call_out's deadline passed
 constexpr call_timeout_atom call_timeout_atom_v{};
+using flush_atom = caf::atom_constant<caf::atom("erl_flush")>; // write the casts collected so far
+constexpr flush_atom flush_atom_v{};
 
 // A BEAM process's monitor (MONITOR_P) of the actor registered under a name.
 struct beam_monitor {
@@ -51,6 +53,7 @@ struct peer_state {
   // Pids standing for exported names (:erlang.whereis/1's answers): a message to one goes to the name.
   std::map<std::string, pid> name_pids;
   std::map<std::string, std::string> pid_names; // by encoded pid
+  bool flush_due = false; // casts wait in the connection for the flush message this actor sent itself
   static inline const char* name = "erlang_peer";
 };
 using peer_actor = caf::stateful_actor<peer_state>;
@@ -373,7 +376,19 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
         call_out(self, name, request, timeout);
       },
       [=](erlang_send_atom, const std::string& name, const term& message) {
-        self->state.connection->send(make_frame(reg_send_control(new_pid(self->state.self), name), &message));
+        // Collected, and written by a flush message behind whatever this actor's mailbox holds now: a burst
+        // of casts goes out in a few writes rather than a system call each (any other write, a call's or a
+        // reply's, takes them along earlier).
+        auto& s = self->state;
+        s.connection->put(make_frame(reg_send_control(new_pid(s.self), name), &message));
+        if (!s.flush_due) {
+          s.flush_due = true;
+          self->send(self, flush_atom_v);
+        }
+      },
+      [=](flush_atom) {
+        self->state.flush_due = false;
+        self->state.connection->flush();
       },
       [=](call_timeout_atom, const std::string& key) {
         auto it = self->state.pending.find(key);

@@ -9,8 +9,11 @@
 //   // blocking (scoped_actor, detached): the call itself waits for room
 //   runtime::send(self.ptr(), node, sink, i);
 //
-// A plain `send` to a remote handle bypasses the budget (CAF 0.17's proxies offer no hook), so code that
-// sends in bulk across nodes uses this.
+// Handles plugnode hands out (whereis, runtime::cast and call, group members, pub/sub, entities) are held
+// too, on a plain `send`, by blocking the sending thread (held(), flow/held_proxy.hpp); a handle from
+// anywhere else (inside a message, current_sender(), CAF's remote_actor) is not, unless passed through
+// held(). An event-based actor that sends in bulk uses runtime::send, which waits without blocking its
+// thread.
 #pragma once
 
 #include <type_traits>
@@ -37,11 +40,20 @@ struct hold_ticket {
 // confirmation when one is due.
 hold_ticket charge(const node& n, const caf::actor& dest, const caf::message& msg);
 
+// The handle underneath a held one (held()); `x` itself for any other.
+caf::actor unheld(const caf::actor& x);
+
 } // namespace detail
+
+// `remote` as a handle whose plain sends are held by its node's outbound budget, blocking the sending
+// thread past it (never the middleman's I/O thread); a handle of this node or of a node that is not a
+// connected peer comes back unchanged. Equal to `remote`, serialised as it.
+caf::actor held(const node& n, const caf::actor& remote);
 
 // Charges `msg`, which `self` has just handed to CAF for `dest` (sent, or delegated as a request), to the
 // budget of dest's node, and holds `self` as send below does. Not before the message: the charge may ask
-// for a confirmation, which must follow it.
+// for a confirmation, which must follow it. `dest` is the handle underneath (detail::unheld): a message
+// handed to a held handle has been charged by that handle already.
 template <class Self>
 bool charge_sent(Self* self, const node& n, const caf::actor& dest, const caf::message& msg) {
   auto hold = detail::charge(n, dest, msg);
@@ -62,8 +74,9 @@ bool charge_sent(Self* self, const node& n, const caf::actor& dest, const caf::m
 // should return). A blocking sender waits inside the call and always gets true.
 template <class Self, class... Ts> bool send(Self* self, const node& n, const caf::actor& dest, Ts&&... xs) {
   auto msg = caf::make_message(std::forward<Ts>(xs)...);
-  self->send(dest, msg);
-  return charge_sent(self, n, dest, msg);
+  auto target = detail::unheld(dest); // charged here, without blocking an event-based sender's thread
+  self->send(target, msg);
+  return charge_sent(self, n, target, msg);
 }
 
 } // namespace plugnode::runtime

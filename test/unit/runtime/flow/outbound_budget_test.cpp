@@ -1,6 +1,9 @@
 // outbound_budget: marks every quarter of the limit, held past the limit, room again on credit, released
-// for good once closed.
+// for good once closed; a blocked sender (a plain send to a held handle) waits for the same room.
 #include "flow/outbound_budget.hpp"
+
+#include <chrono>
+#include <future>
 
 #include <catch2/catch.hpp>
 
@@ -60,4 +63,26 @@ TEST_CASE("held senders are released with their time counted, a closed budget ne
   CHECK(budget.has_room());
   CHECK_FALSE(budget.charge(5000).full);
   CHECK(budget.charge(5000).mark == 0);
+}
+
+TEST_CASE("a sender blocked in wait_for_room goes on when credit comes or the budget closes",
+          "[outbound_budget]") {
+  outbound_budget budget(1000);
+  budget.charge(1000);
+  auto waiting = std::async(std::launch::async, [&] { budget.wait_for_room(); });
+  // Still blocked: nothing was credited yet (the wait ends only on room, so a bound is enough here).
+  CHECK(waiting.wait_for(std::chrono::milliseconds(50)) == std::future_status::timeout);
+  CHECK(budget.counters().waiting == 1);
+  budget.credit(500);
+  CHECK(waiting.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  CHECK(budget.counters().held == 1);
+  CHECK(budget.counters().waiting == 0);
+
+  budget.charge(600); // 1100 in flight
+  auto released = std::async(std::launch::async, [&] { budget.wait_for_room(); });
+  CHECK(released.wait_for(std::chrono::milliseconds(50)) == std::future_status::timeout);
+  budget.close();
+  CHECK(released.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  budget.wait_for_room(); // closed: never held again
+  CHECK(budget.counters().held == 2);
 }
