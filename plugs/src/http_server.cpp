@@ -287,10 +287,12 @@ std::optional<http_server::job> http_server::own(http_connection& c, std::option
 }
 
 http_server::next http_server::advance(http_connection& c) {
+  // The sweeper marked it and let go; nobody could make progress on it since, but the clock is read again.
   auto due = c.due.exchange(http_connection::due_reason::none, std::memory_order_acq_rel);
-  if (due == http_connection::due_reason::evicted ||
-      (due == http_connection::due_reason::clock && expired(c, http_connection::now_ticks())))
-    return expire(c, due == http_connection::due_reason::evicted);
+  bool evicted = due == http_connection::due_reason::evicted &&
+                 c.phase.load(std::memory_order_relaxed) == conn_phase::reading_body;
+  if (evicted || (due == http_connection::due_reason::clock && expired(c, http_connection::now_ticks())))
+    return expire(c, evicted);
   switch (c.phase.load(std::memory_order_relaxed)) {
   case conn_phase::working: return next::wait; // its request runs; only its deadline (above) answers for it
   case conn_phase::writing: {
