@@ -110,6 +110,9 @@ public:
     auto w = word_.load(std::memory_order_relaxed);
     word_.store((static_cast<std::uint64_t>(generation_of(w) + 1)) << 32, std::memory_order_release);
   }
+  // The accepting thread hands a new connection's fields to whoever claims it first (a worker for its first
+  // event, the sweeper): the word, unchanged, is stored again with release order.
+  void publish() { word_.store(word_.load(std::memory_order_relaxed), std::memory_order_release); }
   std::uint64_t word() const { return word_.load(std::memory_order_acquire); }
   std::uint32_t generation() const { return generation_of(word()); }
 

@@ -242,7 +242,7 @@ void http_server::accept_ready() {
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     c.since.store(http_connection::now_ticks(), std::memory_order_relaxed);
     set_phase(c, conn_phase::idle);
-    std::atomic_thread_fence(std::memory_order_release);
+    c.publish();
     if (!epoll_set(epoll_fd_, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, event_data(index, c)))
       close(c);
   }

@@ -10,7 +10,7 @@
 using namespace plugnode::plugs;
 using namespace std::chrono_literals;
 
-TEST_CASE("an event makes its taker the owner; one during a turn sends the owner round once more",
+TEST_CASE("an event makes its taker the owner, and one during a turn sends the owner round once more",
           "[http_connection]") {
   http_connection c;
   auto gen = c.generation();
