@@ -173,6 +173,8 @@ void http_server::begin_stop() {
   }
   for (auto& s : open)
     s->close();
+  stop_begun_ = true;
+  finish_if_drained();
 }
 
 // Each worker takes one event at a time, so a ready connection never waits behind another's request.
@@ -696,7 +698,8 @@ void http_server::close(http_connection& c) {
 }
 
 void http_server::finish_if_drained() {
-  if (!stopping_ || open_.load() != 0)
+  // Not before a worker has taken in what the listen queue held: those connections are not counted yet.
+  if (!stopping_ || !stop_begun_ || open_.load() != 0)
     return;
   std::lock_guard lock(mutex_);
   if (exiting_)

@@ -171,6 +171,7 @@ private:
   bool serving_ = false;
   bool exiting_ = false;
   std::atomic<bool> stopping_{false};
+  std::atomic<bool> stop_begun_{false}; // a worker has carried out begin_stop()
   std::atomic<http_connection::clock::rep> stop_requested_{0};
 };
 
