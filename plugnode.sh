@@ -3,6 +3,7 @@
 #   ./plugnode.sh start        install what is missing, build, run one node in the foreground (HTTP :4000)
 #   ./plugnode.sh test         install what is missing, build, run the whole test suite with ctest
 #   ./plugnode.sh test-asan    the same suite in the ASan+UBSan build (build-asan/)
+#   ./plugnode.sh test-tsan    the plugs and HTTP suites in the ThreadSanitizer build (build-tsan/)
 #   ./plugnode.sh bench [...]  install the benchmark peers (wrk, nginx, Erlang) and run test/bench/run-all
 #   ./plugnode.sh lint         clang-tidy over every source (slow: CAF's headers are large)
 #   ./plugnode.sh fuzz [secs]  the libFuzzer targets of test/fuzz, each for secs (default 60), in build-fuzz/
@@ -84,6 +85,16 @@ case "$verb" in
     install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     build build-asan -DPLUGNODE_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
     run_tests build-asan ;;
+  test-tsan)
+    # The HTTP server's threads under ThreadSanitizer; any report fails the test (exit code 66). Only CAF's
+    # frames are suppressed, each for the reason written in test/tsan.supp. One test at a time:
+    # TSan slows every thread several times, and the suites' timing bounds are set for a normal build.
+    install_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+    build build-tsan --target plugs_unit_tests -DPLUGNODE_TSAN=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+    build build-tsan --target http_integration_tests
+    TSAN_OPTIONS="suppressions=$PWD/test/tsan.supp exitcode=66 second_deadlock_stack=1" \
+      ctest --test-dir build-tsan --output-on-failure --no-tests=error --timeout 600 -j1 \
+      -R '^(plugs_unit_tests|http_integration_tests):' ;;
   package)
     # Only what the packages hold (no tests, no benchmarks), in a build of its own whose prefix is /usr, so
     # the libraries go to the multiarch directory (GNUInstallDirs); the packages land in build/packages/.
@@ -102,6 +113,6 @@ case "$verb" in
     build build
     exec test/bench/run-all "$@" ;;
   *)
-    sed -n '2,11p' "$0" >&2
+    sed -n '2,12p' "$0" >&2
     exit 2 ;;
 esac

@@ -9,3 +9,9 @@ if(PLUGNODE_SANITIZE)
     -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
   target_link_options(plugnode_build_flags INTERFACE -fsanitize=address,undefined)
 endif()
+# The ThreadSanitizer build (./plugnode.sh test-tsan, build-tsan/): the HTTP server's threads. CAF and the
+# other Debian libraries are not instrumented; test/tsan.supp says what is suppressed there and why.
+if(PLUGNODE_TSAN)
+  target_compile_options(plugnode_build_flags INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+  target_link_options(plugnode_build_flags INTERFACE -fsanitize=thread)
+endif()

@@ -16,30 +16,6 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-server_options server_options_of(const endpoint_options& o) {
-  server_options s;
-  s.address = o.address;
-  s.port = o.port;
-  s.workers = o.workers;
-  s.backlog = o.backlog;
-  s.max_connections = o.max_connections;
-  s.keep_alive_max_requests = o.keep_alive_max_requests;
-  s.idle_timeout = o.idle_timeout;
-  s.head_timeout = o.head_timeout;
-  s.read_timeout = o.read_timeout;
-  s.write_timeout = o.write_timeout;
-  s.deadline = o.deadline;
-  s.stop_timeout = o.stop_timeout;
-  s.limits.max_head_bytes = o.max_header_bytes;
-  s.limits.max_body = o.max_body;
-  s.body_buffer = o.body_buffer;
-  s.body_min_rate = o.body_min_rate;
-  s.body_buffer_per_address = o.body_buffer_per_address;
-  s.spool = {o.body_spool, o.body_spool_dir, o.body_disk};
-  s.stream_buffer = o.stream_buffer;
-  return s;
-}
-
 // The host a request is for, without the port ("[::1]:4000" -> "[::1]").
 std::string host_of(const std::string& authority, const std::string& fallback) {
   if (authority.empty())
@@ -50,7 +26,7 @@ std::string host_of(const std::string& authority, const std::string& fallback) {
   return authority.substr(0, colon);
 }
 
-void write_response(conn& c, bool head, http_response& res) {
+void write_response(conn& c, http_response& res) {
   res.status = c.status;
   bool typed = false;
   for (const auto& [name, value] : c.resp_headers) {
@@ -68,7 +44,6 @@ void write_response(conn& c, bool head, http_response& res) {
     res.fields.append("content-type: text/plain; charset=utf-8\r\n");
   res.body = std::move(c.resp_body);
   res.open_stream = std::move(c.stream);
-  res.omit_body = head;
 }
 
 // What every pipeline ends with, whatever it did: a sent response.
@@ -87,8 +62,8 @@ thread_local std::unique_ptr<caf::scoped_actor> worker_self;
 struct endpoint::impl {
   impl(caf::actor_system& sys, endpoint_options opts, plug app)
       : system(&sys), options(std::move(opts)), pipeline(error_handler(std::move(app))),
-        server(server_options_of(options), [this](http_request& r, const request_context& ctx,
-                                                  http_response& res) { handle(r, ctx, res); }),
+        server(options, [this](http_request& r, const request_context& ctx,
+                               http_response& res) { handle(r, ctx, res); }),
         metrics(make_connection_metrics(server.stats())) {}
 
   caf::actor_system* system;
@@ -128,14 +103,13 @@ void endpoint::impl::run(conn& c) const {
 }
 
 void endpoint::impl::handle(http_request& r, const request_context& ctx, http_response& res) const {
-  bool head = r.method == "HEAD";
   std::optional<conn> made; // built in place: a conn is costly to move and destroy at this rate
   try {
     made.emplace(make_conn(std::move(r.method), r.target));
   } catch (const bad_request& e) {
     conn refused;
     local_reply(refused, 400, e.what());
-    write_response(refused, head, res);
+    write_response(refused, res);
     return;
   }
   conn& c = *made;
@@ -146,9 +120,9 @@ void endpoint::impl::handle(http_request& r, const request_context& ctx, http_re
   c.spooled_body = std::move(r.spooled);
   c.remote_ip = ctx.remote_ip;
   c.system = system;
-  c.deadline = clock::now() + options.deadline;
+  c.deadline = r.deadline;
   run(c);
-  write_response(c, head, res);
+  write_response(c, res);
 }
 
 endpoint::endpoint(caf::actor_system& system, endpoint_options options, plug app)

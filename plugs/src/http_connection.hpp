@@ -1,9 +1,12 @@
-// http_connection: one client connection of the HTTP server, and who may touch it. A connection is owned by
-// at most one thread at a time: a worker that took an epoll event for it, or the sweeper that found it past
-// a deadline. Ownership is one atomic word: the slot's generation (bumped when the connection closes, so a
-// stale epoll event for an earlier connection in the same slot is ignored), a sequence bumped at every
-// release (so the sweeper, which reads the phase and times without owning, claims only what it looked
-// at), a pending bit (an event arrived while someone owned it: the owner goes round again) and a busy bit.
+// http_connection: one client connection of the HTTP server, and who may touch it. Only its owner reads it,
+// writes it or closes it, and there is at most one at a time: a worker that took an epoll event for it, a
+// worker whose request came back from its handler, or the sweeper that found it past a clock (which then
+// only closes it or marks it due and arms it for a worker). While a request's handler runs nobody owns the
+// connection: the request was taken off it as a job. Ownership is one atomic word: the slot's generation
+// (bumped when the connection closes, so a stale epoll event for an earlier connection in the same slot is
+// ignored), a sequence bumped at every release (so the sweeper, which reads the phase and times without
+// owning, claims only what it looked at), a pending bit (an event arrived while someone owned it: the owner
+// goes round again) and a busy bit.
 #pragma once
 
 #include <atomic>
@@ -12,6 +15,7 @@
 #include <deque>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "body_spool.hpp"
 #include "plugnode/plugs/request_parser.hpp"
@@ -59,6 +63,18 @@ public:
     }
     return false;
   }
+  // For a handler's thread bringing its response back: waits out an owner's turn (a turn never blocks).
+  // False once the connection is gone (closed, its slot perhaps reused).
+  bool claim_when_free(std::uint32_t generation) {
+    while (true) {
+      auto w = word_.load(std::memory_order_acquire);
+      if (generation_of(w) != generation)
+        return false;
+      if ((w & busy) == 0 && word_.compare_exchange_weak(w, w | busy, std::memory_order_acq_rel))
+        return true;
+      std::this_thread::yield();
+    }
+  }
   // For a thread that has news for the connection (a streaming response's chunks) without owning it: true
   // when nobody owns it, and the caller arms the socket so that a worker comes; false when it is gone, or
   // its owner was told (the pending bit) to go round once more.
@@ -95,6 +111,9 @@ public:
     auto w = word_.load(std::memory_order_relaxed);
     word_.store((static_cast<std::uint64_t>(generation_of(w) + 1)) << 32, std::memory_order_release);
   }
+  // The accepting thread hands a new connection's fields to whoever claims it first (a worker for its first
+  // event, the sweeper): the word, unchanged, is stored again with release order.
+  void publish() { word_.store(word_.load(std::memory_order_relaxed), std::memory_order_release); }
   std::uint64_t word() const { return word_.load(std::memory_order_acquire); }
   std::uint32_t generation() const { return generation_of(word()); }
 
@@ -111,6 +130,11 @@ public:
   std::atomic<std::size_t> body_held{0};
   // A streaming response has bytes the client has not taken (the write clock runs).
   std::atomic<bool> stream_blocked{false};
+  // The running request's deadline (ticks), set by its owner as the request is taken off.
+  std::atomic<clock::rep> deadline{0};
+  // Set by the sweeper, which found a clock run out and armed the socket: the next owner looks at it.
+  enum class due_reason : std::uint8_t { none, clock, evicted };
+  std::atomic<due_reason> due{due_reason::none};
 
   // The owner's alone.
   std::uint32_t index = 0; // of its slot
@@ -125,6 +149,8 @@ public:
   bool close_after_write = false;
   bool peer_closed = false;
   bool continue_sent = false;
+  std::uint64_t sequence = 0;              // of the request taken off last: a job answers only its own
+  bool head_request = false;               // that request's; a deadline's 503 to a HEAD has no body
   std::shared_ptr<response_stream> stream; // while phase is streaming
   std::deque<std::string> stream_chunks;   // taken from the stream, not yet framed into `out`
   bool stream_chunked = false;

@@ -1,6 +1,6 @@
 // http_response: what a request handler answers, and how it goes on the wire. The connection layer adds
 // the framing it alone knows (Content-Length, Date, Connection); replies made without an application (a
-// refused request, a 408, the deadline watch's 503) render through the same function.
+// refused request, a 408, a deadline's 503) render through the same function.
 #pragma once
 
 #include <string>
@@ -14,7 +14,7 @@ struct http_response {
   int status = 200;
   std::string fields; // "name: value\r\n" lines, without the framing fields
   std::string body;
-  bool omit_body = false; // HEAD: the body's Content-Length, no body
+  bool omit_body = false; // HEAD (the server decides): the body's Content-Length, no body
   bool close = false;     // the handler wants the connection closed after this response
   // A streaming response: the head now, the body from the stream this opens, always closing the connection
   // at its end. Chunked for HTTP/1.1; to an HTTP/1.0 client the body simply ends with the connection.

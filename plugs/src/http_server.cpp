@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <stdexcept>
+#include <utility>
 
 #include "plugnode/plugs/http_fields.hpp"
 #include "plugnode/runtime/log.hpp"
@@ -28,6 +29,7 @@ using std::chrono::milliseconds;
 
 constexpr std::uint64_t listen_tag = ~std::uint64_t{0};
 constexpr std::uint64_t wake_tag = ~std::uint64_t{0} - 1;
+constexpr std::uint64_t stop_tag = ~std::uint64_t{0} - 2;
 // Read at most this much ahead of the parser in one turn: a client pipelining megabytes is read as the
 // parser consumes, never buffered whole.
 constexpr std::size_t read_ahead = 64 * 1024;
@@ -54,14 +56,14 @@ bool epoll_set(int epoll_fd, int op, int fd, std::uint32_t events, std::uint64_t
 
 } // namespace
 
-http_server::http_server(server_options options, request_handler handler)
+http_server::http_server(endpoint_options options, request_handler handler)
     : options_(std::move(options)), handler_(std::move(handler)),
-      watch_(std::clamp(options_.deadline / 10, milliseconds(1), milliseconds(100))),
       body_budget_(
           options_.body_buffer, options_.body_buffer_per_address,
           [this](const body_budget::waiter& w) { wake_for_body(w); }, stats_->body_buffer_bytes,
           stats_->body_buffer_peak),
-      spool_disk_(options_.spool, stats_->body_spool_bytes, stats_->body_spool_peak, stats_->body_spool_full),
+      spool_disk_({options_.body_spool, options_.body_spool_dir, options_.body_disk},
+                  stats_->body_spool_bytes, stats_->body_spool_peak, stats_->body_spool_full),
       slots_(std::make_unique<std::unique_ptr<http_connection>[]>(options_.max_connections)) {
   // A body is one large allocation per request. glibc raises its mmap threshold each time such a block is
   // freed, after which bodies come from the workers' arenas, and a freed body stays resident in its arena:
@@ -69,9 +71,15 @@ http_server::http_server(server_options options, request_handler handler)
   // fixed threshold keeps blocks of 1 MB and more (the bodies that can pin memory) mapped, and returned to
   // the system when freed; smaller blocks keep the arenas (glibc's own threshold starts at 128 KB).
   ::mallopt(M_MMAP_THRESHOLD, 1024 * 1024);
+  limits_.max_head_bytes = options_.max_header_bytes;
+  limits_.max_body = options_.max_body;
+  limits_.body_allowance = free_body_bytes;
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (epoll_fd_ < 0 || wake_fd_ < 0 || !epoll_set(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, EPOLLIN, wake_tag))
+  stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+  if (epoll_fd_ < 0 || wake_fd_ < 0 || stop_fd_ < 0 ||
+      !epoll_set(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, EPOLLIN, wake_tag) ||
+      !epoll_set(epoll_fd_, EPOLL_CTL_ADD, stop_fd_, EPOLLIN | EPOLLONESHOT, stop_tag))
     throw std::runtime_error("http: cannot create the event loop (out of file descriptors?)");
 }
 
@@ -80,7 +88,7 @@ http_server::~http_server() {
   for (std::size_t i = 0; i < high_water_.load(); ++i)
     if (slots_[i]->fd >= 0)
       ::close(slots_[i]->fd);
-  for (int fd : {listen_fd_, epoll_fd_, wake_fd_})
+  for (int fd : {listen_fd_, epoll_fd_, wake_fd_, stop_fd_})
     if (fd >= 0)
       ::close(fd);
 }
@@ -105,7 +113,7 @@ void http_server::bind() {
   if (listen_fd_ < 0 || ::bind(listen_fd_, info->ai_addr, info->ai_addrlen) != 0 ||
       ::listen(listen_fd_, backlog_) != 0)
     fail();
-  if (options_.spool.threshold < options_.limits.max_body)
+  if (options_.body_spool < options_.max_body)
     spool_disk_.check();
   sockaddr_storage bound{};
   socklen_t length = sizeof bound;
@@ -141,30 +149,38 @@ bool http_server::stop() {
     std::lock_guard lock(mutex_);
     first = !stopping_.exchange(true);
     if (first)
-      stop_requested_ = clock::now();
-  }
-  if (first && listen_fd_ >= 0) {
-    // Connections the kernel already completed wait in the listen queue: closing it would reset them, and
-    // their clients may have sent a request. They are taken in first and treated as idle ones.
-    accept_ready();
-    // The socket stays open (no descriptor reuse under a worker still accepting); it just stops listening.
-    ::shutdown(listen_fd_, SHUT_RDWR);
+      stop_requested_.store(http_connection::now_ticks());
   }
   if (first) {
-    // Open streams end with their final chunk; one opened from now on is closed as it opens.
-    std::vector<std::shared_ptr<response_stream>> open;
-    {
-      std::lock_guard lock(streams_mutex_);
-      for (auto& [index, stream] : streams_)
-        if (auto s = stream.lock())
-          open.push_back(std::move(s));
-    }
-    for (auto& s : open)
-      s->close();
+    std::uint64_t one = 1;
+    [[maybe_unused]] auto n = ::write(stop_fd_, &one, sizeof one); // a worker carries it out: begin_stop()
   }
   std::unique_lock lock(mutex_);
   changed_.notify_all();
   return changed_.wait_for(lock, options_.stop_timeout, [this] { return !serving_; });
+}
+
+// On the worker that took the stop's event: connections the kernel already completed wait in the listen
+// queue, and closing it would reset them while their clients may have sent a request: they are taken in
+// first (and treated as idle ones). Then the socket stops listening (it stays open: no descriptor reuse under
+// a worker still accepting), and open streams end with their final chunk; one opened from now on is closed
+// as it opens.
+void http_server::begin_stop() {
+  if (listen_fd_ >= 0) {
+    accept_ready();
+    ::shutdown(listen_fd_, SHUT_RDWR);
+  }
+  std::vector<std::shared_ptr<response_stream>> open;
+  {
+    std::lock_guard lock(streams_mutex_);
+    for (auto& [index, stream] : streams_)
+      if (auto s = stream.lock())
+        open.push_back(std::move(s));
+  }
+  for (auto& s : open)
+    s->close();
+  stop_begun_ = true;
+  finish_if_drained();
 }
 
 // Each worker takes one event at a time, so a ready connection never waits behind another's request.
@@ -180,6 +196,8 @@ void http_server::work() {
       return; // level-triggered and never read: every worker sees it
     if (ev.data.u64 == listen_tag)
       accept_ready();
+    else if (ev.data.u64 == stop_tag)
+      begin_stop();
     else
       on_event(ev.data.u64);
   }
@@ -218,9 +236,7 @@ void http_server::accept_ready() {
         index = static_cast<std::uint32_t>(high_water_.load());
         slots_[index] = std::make_unique<http_connection>();
         slots_[index]->index = index;
-        auto limits = options_.limits;
-        limits.body_allowance = free_body_bytes;
-        slots_[index]->parser = request_parser(limits);
+        slots_[index]->parser = request_parser(limits_);
         high_water_.store(index + 1, std::memory_order_release);
       }
     }
@@ -234,7 +250,7 @@ void http_server::accept_ready() {
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
     c.since.store(http_connection::now_ticks(), std::memory_order_relaxed);
     set_phase(c, conn_phase::idle);
-    std::atomic_thread_fence(std::memory_order_release);
+    c.publish();
     if (!epoll_set(epoll_fd_, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, event_data(index, c)))
       close(c);
   }
@@ -253,25 +269,40 @@ std::uint64_t http_server::event_data(std::size_t index, const http_connection& 
 void http_server::on_event(std::uint64_t data) {
   auto* c = slot(data & 0xffffffffu);
   if (c && c->claim_for_event(static_cast<std::uint32_t>(data >> 32)))
-    own(*c);
+    if (auto j = own(*c))
+      run(std::move(*j));
 }
 
 // The owner's loop: do what can be done without blocking, wait for the socket again, let go; an event that
-// came while it worked sends it round once more.
-void http_server::own(http_connection& c) {
+// came while it worked sends it round once more. A whole request is taken off as a job, which the caller
+// runs once it has let go.
+std::optional<http_server::job> http_server::own(http_connection& c, std::optional<next> first) {
+  std::optional<job> found;
   while (true) {
-    auto wanted = advance(c);
+    auto wanted = first ? *first : advance(c);
+    first.reset();
+    if (wanted == next::run) {
+      found = take_job(c);
+      wanted = next::wait; // nothing to arm: the job's answer re-arms it
+    }
     if (wanted == next::close || (wanted != next::wait && !rearm(c, wanted))) {
       close(c);
-      return;
+      return found;
     }
     if (c.release())
-      return;
+      return found;
   }
 }
 
 http_server::next http_server::advance(http_connection& c) {
+  // The sweeper marked it and let go; nobody could make progress on it since, but the clock is read again.
+  auto due = c.due.exchange(http_connection::due_reason::none, std::memory_order_acq_rel);
+  bool evicted = due == http_connection::due_reason::evicted &&
+                 c.phase.load(std::memory_order_relaxed) == conn_phase::reading_body;
+  if (evicted || (due == http_connection::due_reason::clock && expired(c, http_connection::now_ticks())))
+    return expire(c, evicted);
   switch (c.phase.load(std::memory_order_relaxed)) {
+  case conn_phase::working: return next::wait; // its request runs; only its deadline (above) answers for it
   case conn_phase::writing: {
     auto wanted = flush(c);
     // Requests pipelined behind the one just answered are already in the buffer, not in the socket.
@@ -300,7 +331,7 @@ http_server::next http_server::take_input(http_connection& c) {
   // Until a body is under way, one byte more than the largest head (so a longer one is seen and refused):
   // what is read past the head is held unparsed if the body must wait for the budget, 16 KB per waiting
   // connection rather than read_ahead. Never past read_ahead, so the buffer's capacity stays at it.
-  auto limit = c.parser.in_body() ? read_ahead : options_.limits.max_head_bytes + 1;
+  auto limit = c.parser.in_body() ? read_ahead : limits_.max_head_bytes + 1;
   while (c.in.size() < limit && !c.peer_closed) {
     auto room = std::min(sizeof buffer, limit - c.in.size());
     auto n = ::recv(c.fd, buffer, room, 0);
@@ -367,44 +398,75 @@ http_server::next http_server::take_input(http_connection& c) {
       }
       return next::read;
     }
-    run_request(c);
-    auto wanted = flush(c);
-    if (wanted != next::read || c.phase != conn_phase::idle)
-      return wanted;
+    return next::run;
   }
 }
 
-void http_server::run_request(http_connection& c) {
+// On the owner: the request leaves the connection with what its handler needs, its deadline (the one place
+// it is computed) and HEAD decided once; the connection waits, owned by nobody, for the job's answer.
+http_server::job http_server::take_job(http_connection& c) {
   set_phase(c, conn_phase::working);
-  auto& request = c.parser.request();
-  http_response response;
-  auto& watched = watch_.attach(c.fd);
-  watch_.arm(clock::now() + options_.deadline, request.method == "HEAD");
-  try {
-    handler_(request, request_context{c.remote_ip, port_}, response);
-  } catch (const std::exception& e) {
-    runtime::logger().error("http: request handler failed: {}", e.what());
-    response = http_response{};
-    response.status = 500;
-    response.fields = "Content-Type: text/plain; charset=utf-8\r\n";
-    response.body = local_reply_body(500);
+  job j;
+  j.request = std::move(c.parser.request());
+  j.request.head = j.request.method == "HEAD";
+  j.request.deadline = clock::now() + options_.deadline;
+  j.remote_ip = c.remote_ip;
+  j.index = c.index;
+  j.generation = c.generation();
+  j.sequence = ++c.sequence;
+  j.body_bytes = c.body_held.exchange(0, std::memory_order_relaxed);
+  j.spool = std::exchange(c.spool, body_spool{});
+  c.head_request = j.request.head;
+  c.deadline.store(j.request.deadline.time_since_epoch().count(), std::memory_order_relaxed);
+  drop_body(c); // the parser, for the next request; the body's bytes go back when the handler is done
+  return j;
+}
+
+void http_server::run(job j) {
+  while (true) {
+    http_response response;
+    try {
+      handler_(j.request, request_context{j.remote_ip, port_}, response);
+    } catch (const std::exception& e) {
+      runtime::logger().error("http: request handler failed: {}", e.what());
+      response = http_response{};
+      response.status = 500;
+      response.fields = "Content-Type: text/plain; charset=utf-8\r\n";
+      response.body = local_reply_body(500);
+    }
+    j.spool.end(spool_disk_);
+    body_budget_.give(j.remote_ip, j.body_bytes);
+    auto& c = *slots_[j.index];
+    if (!c.claim_when_free(j.generation))
+      return; // closed meanwhile: nobody to answer
+    std::optional<next> first;
+    if (c.phase.load(std::memory_order_relaxed) == conn_phase::working && c.sequence == j.sequence)
+      first = answer(c, j.request, response);
+    // else the deadline's 503 answered for it, and this response goes nowhere; the owner's loop goes on.
+    auto found = own(c, first);
+    if (!found)
+      return;
+    j = std::move(*found); // a request pipelined behind it: run here too
   }
-  bool answered = !watch_.disarm();
-  watch_.detach(watched);
-  bool keep = request.keep_alive && !response.close && !answered && !stopping_ &&
-              ++c.served < options_.keep_alive_max_requests;
+}
+
+// On the owner, with the job's response: written (or its stream started), then on to what the client sent
+// meanwhile.
+http_server::next http_server::answer(http_connection& c, const http_request& request,
+                                      http_response& response) {
+  bool keep =
+      request.keep_alive && !response.close && !stopping_ && ++c.served < options_.keep_alive_max_requests;
   if (response.open_stream) {
     keep = false; // the stream's end is the connection's
     response.chunked = request.minor_version > 0;
   }
-  if (answered)
-    ++stats_->deadline_replies; // its 503 went out from the watch; this response goes nowhere
-  else
-    render_response(response, keep, keep && request.minor_version == 0, c.out);
+  response.omit_body = request.head;
+  render_response(response, keep, keep && request.minor_version == 0, c.out);
   c.close_after_write = !keep;
-  drop_body(c);
-  if (!answered && response.open_stream && !response.omit_body)
+  if (response.open_stream && !request.head)
     start_stream(c, response);
+  auto wanted = flush(c);
+  return wanted == next::read && c.phase == conn_phase::idle ? take_input(c) : wanted;
 }
 
 // On the owner, once the head is rendered (not yet written): from now on the connection waits for the plug.
@@ -481,8 +543,7 @@ http_server::next http_server::stream_turn(http_connection& c) {
 // own): the owner, if there is one, goes round once more; else the socket is armed for a worker to come.
 void http_server::wake_stream(std::uint32_t index, std::uint32_t generation, int fd) {
   if (slots_[index]->notify(generation))
-    epoll_set(epoll_fd_, EPOLL_CTL_MOD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLONESHOT,
-              (static_cast<std::uint64_t>(generation) << 32) | index);
+    arm_at_once(fd, (static_cast<std::uint64_t>(generation) << 32) | index);
 }
 
 // The stream lets go of the connection; returns the plug's on_close if the stream was still open.
@@ -506,7 +567,7 @@ http_server::body_room http_server::make_body_room(http_connection& c) {
   auto held = c.body_held.load(std::memory_order_relaxed);
   if (needed <= std::max(free_body_bytes, held))
     return body_room::enough;
-  auto target = std::max<std::uint64_t>(needed, std::min<std::uint64_t>(options_.limits.max_body, 2 * held));
+  auto target = std::max<std::uint64_t>(needed, std::min<std::uint64_t>(limits_.max_body, 2 * held));
   auto bytes = static_cast<std::size_t>(target - held);
   if (!body_budget_.take({c.index, c.generation(), bytes, c.remote_ip}, held > 0))
     return body_room::none;
@@ -536,8 +597,7 @@ bool http_server::take_granted(http_connection& c) {
 void http_server::wake_for_body(const body_budget::waiter& w) {
   auto& c = *slots_[w.index];
   c.granted.store(w.bytes, std::memory_order_release);
-  epoll_set(epoll_fd_, EPOLL_CTL_MOD, c.fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLONESHOT,
-            event_data(w.index, c));
+  arm_at_once(c.fd, event_data(w.index, c));
 }
 
 // The request's body is gone (answered, refused, timed out, closed): its bytes go back to the budget.
@@ -607,6 +667,11 @@ void http_server::linger(http_connection& c) {
   set_phase(c, conn_phase::lingering);
 }
 
+// For a connection that must be looked at now by a worker, whatever its client does: armed for writing too.
+bool http_server::arm_at_once(int fd, std::uint64_t data) {
+  return epoll_set(epoll_fd_, EPOLL_CTL_MOD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLONESHOT, data);
+}
+
 bool http_server::rearm(http_connection& c, next interest) {
   std::uint32_t events = (interest == next::write ? EPOLLOUT : EPOLLIN) | EPOLLRDHUP | EPOLLONESHOT;
   return epoll_set(epoll_fd_, EPOLL_CTL_MOD, c.fd, events, event_data(c.index, c));
@@ -649,7 +714,8 @@ void http_server::close(http_connection& c) {
 }
 
 void http_server::finish_if_drained() {
-  if (!stopping_ || open_.load() != 0)
+  // Not before a worker has taken in what the listen queue held: those connections are not counted yet.
+  if (!stopping_ || !stop_begun_ || open_.load() != 0)
     return;
   std::lock_guard lock(mutex_);
   if (exiting_)

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -22,45 +23,12 @@
 
 #include "body_budget.hpp"
 #include "body_spool.hpp"
-#include "deadline_watch.hpp"
 #include "http_connection.hpp"
 #include "http_response.hpp"
+#include "plugnode/plugs/endpoint.hpp"
 #include "plugnode/plugs/request_parser.hpp"
 
 namespace plugnode::plugs {
-
-struct server_options {
-  std::string address = "0.0.0.0";
-  std::uint16_t port = 0;
-  std::size_t workers = 256;
-  int backlog = 0; // the listen queue; 0: net.core.somaxconn (which also caps any other value)
-  std::size_t max_connections = 20000;
-  std::size_t keep_alive_max_requests = 1000;
-  std::chrono::milliseconds idle_timeout{5000};
-  std::chrono::milliseconds head_timeout{10000};
-  std::chrono::milliseconds read_timeout{5000};
-  std::chrono::milliseconds write_timeout{5000};
-  std::chrono::milliseconds deadline{30000};
-  std::chrono::milliseconds stop_timeout{10000};
-  // After a stop, a connection that got its last response this recently may still send one more request
-  // (answered with Connection: close) before it is closed: a client sending back to back would otherwise
-  // have the request it was just writing reset.
-  std::chrono::milliseconds stop_grace{200};
-  request_limits limits;
-  // Request body bytes held in memory at once, node-wide (body_budget.hpp). A body that needs more waits
-  // unread; one that waited read_timeout is answered 503.
-  std::size_t body_buffer = std::size_t{64} << 20;
-  // The most of it one client address holds (0: a quarter of body_buffer).
-  std::size_t body_buffer_per_address = 0;
-  // Bodies past spool.threshold go to temporary files (body_spool.hpp), holding 64 KB of body_buffer each.
-  spool_options spool;
-  // The average a body must keep, in bytes per second, once read_timeout has passed since it could start:
-  // a body of N bytes so far is answered 408 after read_timeout + N / body_min_rate. 0: no such clock.
-  std::size_t body_min_rate = std::size_t{16} << 10;
-  // Per streaming response: bytes sent by the plug and not yet taken by the client; past it the client is
-  // dropped (response_stream.hpp).
-  std::size_t stream_buffer = std::size_t{1} << 20;
-};
 
 struct request_context {
   const std::string& remote_ip;
@@ -86,7 +54,8 @@ struct server_stats {
 
 class http_server {
 public:
-  http_server(server_options options, request_handler handler);
+  // The endpoint's options are the server's: one struct, one set of defaults.
+  http_server(endpoint_options options, request_handler handler);
   ~http_server();
   http_server(const http_server&) = delete;
   http_server& operator=(const http_server&) = delete;
@@ -102,9 +71,22 @@ public:
   std::shared_ptr<const server_stats> stats() const { return stats_; }
 
 private:
-  // wait: the connection waits for body budget and is not armed; the budget's wake arms it.
-  enum class next { read, write, close, wait };
+  // wait: nothing to arm now (a body waiting for budget, whose wake arms it; a request running).
+  // run: a whole request is parsed: its owner takes it off the connection as a job and lets go.
+  enum class next { read, write, close, wait, run };
   enum class body_room { enough, more, none };
+  // A request taken off its connection to run. The connection is owned by nobody meanwhile; the job finds
+  // it again by slot, generation and sequence, and answers only if it is still its own (a deadline 503
+  // may have answered for it, the client may be gone).
+  struct job {
+    http_request request;
+    std::string remote_ip;
+    std::uint32_t index = 0;
+    std::uint32_t generation = 0;
+    std::uint64_t sequence = 0;
+    std::size_t body_bytes = 0; // of the body budget: the handler holds the body until it returns
+    body_spool spool;           // a spooled body's file and disk, read by the handler: ended once it returns
+  };
   // A body no larger than this is read without asking the budget: it costs no more than the read buffer
   // every connection may hold anyway, and a small POST never waits behind large uploads.
   static constexpr std::size_t free_body_bytes = 16 * 1024;
@@ -114,14 +96,19 @@ private:
 
   void work();
   void accept_ready();
+  void begin_stop();
   void on_event(std::uint64_t data);
-  void own(http_connection& c);
+  // The owner's loop, from `first` (what a turn already decided) or from a fresh turn; returns the request
+  // found, if any, after letting go.
+  std::optional<job> own(http_connection& c, std::optional<next> first = std::nullopt);
   next advance(http_connection& c);
   next take_input(http_connection& c);
-  next answer(http_connection& c, bool keep_alive);
   next refuse(http_connection& c, int status, const std::string& reason);
   next flush(http_connection& c);
-  void run_request(http_connection& c);
+  job take_job(http_connection& c);
+  // Runs a job's handler on this thread (owning nothing), then answers on its connection if still its own.
+  void run(job j);
+  next answer(http_connection& c, const http_request& request, http_response& response);
   // Streaming responses: the stream opened after the head, a turn of its owner, a plug's wake, the end.
   void start_stream(http_connection& c, http_response& response);
   next stream_turn(http_connection& c);
@@ -132,18 +119,22 @@ private:
   void wake_for_body(const body_budget::waiter& w);
   void drop_body(http_connection& c);
   bool rearm(http_connection& c, next interest);
+  bool arm_at_once(int fd, std::uint64_t data);
   void set_phase(http_connection& c, conn_phase p);
   void linger(http_connection& c);
   void close(http_connection& c);
   http_connection* slot(std::size_t index) const;
   std::uint64_t event_data(std::size_t index, const http_connection& c) const;
-  // The clocks (http_server_clocks.cpp): the sweeper thread and what it does to a connection past one.
+  // The clocks (http_server_clocks.cpp): the sweeper thread finds connections past a clock; it closes those
+  // with nothing more to be told (idle, lingering, not reading their response) and hands the others to an
+  // owner (marked due, armed), which answers 408 or 503 in expire().
   void sweep();
-  bool expired(const http_connection& c, http_connection::clock::rep now, bool stopping,
-               http_connection::clock::rep stop_time) const;
+  bool expired(const http_connection& c, http_connection::clock::rep now) const;
   bool body_too_slow(const http_connection& c, http_connection::clock::rep now) const;
-  // `evicted`: a body below the minimum rate, answered early because others wait for the body budget.
-  void expire(http_connection& c, bool evicted = false);
+  // For the sweeper, which claimed `c`: closes it, or marks it due and arms it for an owner.
+  void hand_over(http_connection& c, http_connection::due_reason why);
+  // For the owner of a connection marked due: what its clock says now.
+  next expire(http_connection& c, bool evicted);
   // The slowest budget holders below the minimum rate seen so far: of those that hold more than a spooled
   // body's buffer, and of the others.
   struct slow_holder {
@@ -156,18 +147,21 @@ private:
   };
   // For the sweeper: notes the rate of c's body over its last second.
   void note_body_rate(const http_connection& c, http_connection::clock::rep now, slowest_holders& slowest);
+  // For the sweeper: hands a body holder it found below the minimum rate to an owner, to be answered,
+  // unless something happened to it since.
   void evict_slow(std::size_t slot, std::size_t slots);
   void finish_if_drained();
 
-  server_options options_;
+  endpoint_options options_;
+  request_limits limits_; // from options_, for every connection's parser
   request_handler handler_;
-  deadline_watch watch_;
   std::shared_ptr<server_stats> stats_ = std::make_shared<server_stats>();
   body_budget body_budget_;
   spool_disk spool_disk_;
   int listen_fd_ = -1;
   int epoll_fd_ = -1;
   int wake_fd_ = -1; // readable once the workers are to exit
+  int stop_fd_ = -1; // readable once a stop is asked: one worker accepts what is queued and stops listening
   std::uint16_t port_ = 0;
   int backlog_ = 0;
 
@@ -194,7 +188,8 @@ private:
   bool serving_ = false;
   bool exiting_ = false;
   std::atomic<bool> stopping_{false};
-  http_connection::clock::time_point stop_requested_;
+  std::atomic<bool> stop_begun_{false}; // a worker has carried out begin_stop()
+  std::atomic<http_connection::clock::rep> stop_requested_{0};
 };
 
 } // namespace plugnode::plugs

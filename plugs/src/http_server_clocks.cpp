@@ -1,7 +1,9 @@
-// The HTTP server's clocks: the sweeper thread that closes idle connections, answers 408 to heads and bodies
-// that do not arrive in time (a body also when its average rate falls below the minimum), 503 to bodies that
-// waited too long for room in the body budget, drops clients that do not take their response, and carries
-// out the stop.
+// The HTTP server's clocks: the sweeper thread finds the connections past one. It closes those with nothing
+// more to be told (idle, lingering after an answer, not taking their response) and hands the others to an
+// owner: marked due and armed, so a worker comes and answers 408 to a head or body that did not arrive in
+// time (a body also when its average rate falls below the minimum), 503 to a body that waited too long for
+// room in the body budget, and 503 to a request whose handler is still running at its deadline. The sweeper
+// never writes to a client and never runs a request.
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -20,26 +22,28 @@ using std::chrono::milliseconds;
 
 constexpr auto none_slot = std::numeric_limits<std::size_t>::max();
 
-milliseconds sweep_tick(const server_options& o) {
-  auto shortest = std::min({o.idle_timeout, o.head_timeout, o.read_timeout, o.write_timeout, o.stop_grace});
+milliseconds sweep_tick(const endpoint_options& o) {
+  auto shortest =
+      std::min({o.idle_timeout, o.head_timeout, o.read_timeout, o.write_timeout, o.stop_grace, o.deadline});
   return std::clamp(shortest / 10, milliseconds(5), milliseconds(100));
 }
 
 } // namespace
 
-bool http_server::expired(const http_connection& c, clock::rep now, bool stopping,
-                          clock::rep stop_time) const {
+bool http_server::expired(const http_connection& c, clock::rep now) const {
   auto since = c.since.load(std::memory_order_relaxed);
+  bool stopping = stopping_.load();
   switch (c.phase.load(std::memory_order_acquire)) {
   case conn_phase::idle:
     return now - since >= http_connection::ticks(stopping ? options_.stop_grace : options_.idle_timeout);
   case conn_phase::reading_head:
     return now - c.head_started.load(std::memory_order_relaxed) >=
                http_connection::ticks(options_.head_timeout) ||
-           (stopping && now - stop_time >= http_connection::ticks(options_.stop_grace));
+           (stopping && now - stop_requested_.load() >= http_connection::ticks(options_.stop_grace));
   case conn_phase::reading_body: // a request under way, even at a stop: its body is still coming
     return now - since >= http_connection::ticks(options_.read_timeout) || body_too_slow(c, now);
   case conn_phase::waiting_body: return now - since >= http_connection::ticks(options_.read_timeout);
+  case conn_phase::working: return now >= c.deadline.load(std::memory_order_relaxed);
   case conn_phase::writing: return now - since >= http_connection::ticks(options_.write_timeout);
   case conn_phase::streaming: // silent for as long as its plug likes; not taking what was sent, only so long
     return c.stream_blocked.load(std::memory_order_relaxed) &&
@@ -62,21 +66,47 @@ bool http_server::body_too_slow(const http_connection& c, clock::rep now) const 
 }
 
 // The sweeper owns `c`, which is past its clock.
-void http_server::expire(http_connection& c, bool evicted) {
+void http_server::hand_over(http_connection& c, http_connection::due_reason why) {
   auto phase = c.phase.load(std::memory_order_relaxed);
+  bool idle_and_silent = false;
   if (phase == conn_phase::idle) {
-    // A request that arrived as the clock ran out, its event not yet taken by a worker: closing now would
-    // reset it unanswered. It is served instead (here, on the sweeper: a rare race, not a path).
+    // A request that arrived as the clock ran out, its event not yet taken by a worker, must not be reset
+    // unanswered: that connection goes to an owner too.
     char byte = 0;
-    if (::recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) {
-      own(c);
-      return;
-    }
+    idle_and_silent = ::recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
   }
-  if (phase != conn_phase::reading_head && phase != conn_phase::reading_body &&
-      phase != conn_phase::waiting_body) {
+  if (idle_and_silent || phase == conn_phase::lingering || phase == conn_phase::writing ||
+      phase == conn_phase::streaming) {
     close(c);
     return;
+  }
+  c.due.store(why, std::memory_order_release);
+  // An event that came meanwhile (pending) was this arming's, its worker turned away: arm again until the
+  // release goes through.
+  do {
+    if (!arm_at_once(c.fd, event_data(c.index, c))) {
+      close(c);
+      return;
+    }
+  } while (!c.release());
+}
+
+// The owner of a connection the sweeper marked due (the clock is read again: it may have been fed since).
+http_server::next http_server::expire(http_connection& c, bool evicted) {
+  auto phase = c.phase.load(std::memory_order_relaxed);
+  if (phase == conn_phase::idle)
+    return take_input(c); // the request that arrived as the clock ran out
+  if (phase == conn_phase::working) {
+    ++stats_->deadline_replies;
+    runtime::log_limited(spdlog::level::warn, "HTTP deadline replies", c.remote_ip,
+                         fmt::format("http: request from {} still running at its deadline ({} ms): answered "
+                                     "503; its handler's thread stays busy until it returns",
+                                     c.remote_ip, options_.deadline.count()),
+                         {{"peer", c.remote_ip}, {"status", "503"}});
+    c.out = local_response_bytes(503, {}, c.head_request);
+    c.close_after_write = true;
+    set_phase(c, conn_phase::writing); // the job finds its connection no longer waiting for it
+    return flush(c);
   }
   int status = 408;
   std::string what;
@@ -88,7 +118,7 @@ void http_server::expire(http_connection& c, bool evicted) {
   } else if (phase == conn_phase::reading_head) {
     ++stats_->head_timeouts;
     what = "request head not received in time";
-  } else {
+  } else if (phase == conn_phase::reading_body) {
     ++stats_->body_timeouts;
     if (evicted)
       what = fmt::format("body slower than {} bytes/s over the last second while others wait for the body "
@@ -98,15 +128,17 @@ void http_server::expire(http_connection& c, bool evicted) {
       what = fmt::format("body slower than {} bytes/s on average", options_.body_min_rate);
     else
       what = "body not received in time";
+  } else {
+    return next::close; // nothing more to tell it (the sweeper closes these itself)
   }
   runtime::log_limited(spdlog::level::warn, "HTTP request timeouts", c.remote_ip,
                        fmt::format("http: {} from {}: answered {}", what, c.remote_ip, status),
                        {{"peer", c.remote_ip}, {"status", std::to_string(status)}});
-  auto reply = local_response_bytes(status);
-  ::send(c.fd, reply.data(), reply.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
   drop_body(c);
-  linger(c);
-  own(c);
+  c.in.clear(); // nothing after it is read as a request
+  c.out = local_response_bytes(status);
+  c.close_after_write = true;
+  return flush(c);
 }
 
 void http_server::note_body_rate(const http_connection& c, clock::rep now, slowest_holders& slowest) {
@@ -143,7 +175,7 @@ void http_server::evict_slow(std::size_t slot, std::size_t slots) {
   auto seen = c.word();
   if ((seen & http_connection::busy) == 0 &&
       c.phase.load(std::memory_order_acquire) == conn_phase::reading_body && c.claim_if_unchanged(seen))
-    expire(c, true);
+    hand_over(c, http_connection::due_reason::evicted);
 }
 
 void http_server::sweep() {
@@ -152,7 +184,6 @@ void http_server::sweep() {
   while (!exiting_) {
     changed_.wait_for(lock, tick);
     bool stopping = stopping_;
-    auto stop_time = stop_requested_;
     lock.unlock();
     auto now = http_connection::now_ticks();
     // Bodies waiting for the budget while a holder sends below the minimum rate: the slowest such holder
@@ -166,9 +197,8 @@ void http_server::sweep() {
     for (std::size_t i = 0; i < n; ++i) {
       auto& c = *slots_[i];
       auto seen = c.word();
-      if ((seen & http_connection::busy) == 0 &&
-          expired(c, now, stopping, stop_time.time_since_epoch().count()) && c.claim_if_unchanged(seen))
-        expire(c);
+      if ((seen & http_connection::busy) == 0 && expired(c, now) && c.claim_if_unchanged(seen))
+        hand_over(c, http_connection::due_reason::clock);
       else
         note_body_rate(c, now, slowest);
     }
@@ -180,7 +210,7 @@ void http_server::sweep() {
       evict_slow(spooled != none_slot ? spooled : (waiting ? none_slot : in_memory), n);
     if (stopping) {
       finish_if_drained();
-      if (clock::now() - stop_time >= options_.stop_timeout) {
+      if (now - stop_requested_.load() >= http_connection::ticks(options_.stop_timeout)) {
         runtime::logger().warn("http: {} connections still open {} ms after the stop", open_.load(),
                                options_.stop_timeout.count());
         std::uint64_t one = 1;

@@ -55,13 +55,13 @@ std::vector<expected_answer> expected(const std::string& bytes) {
 
 http_server& server() {
   static auto* s = [] {
-    server_options options;
+    endpoint_options options;
     options.address = "127.0.0.1";
+    options.port = 0;
     options.workers = 2;
     auto* made = new http_server(options, [](http_request& r, const request_context&, http_response& res) {
       res.status = 200;
       res.body = r.target;
-      res.omit_body = r.method == "HEAD";
     });
     made->bind();
     std::thread([made] { made->serve(); }).detach();

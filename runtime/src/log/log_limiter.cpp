@@ -102,7 +102,13 @@ public:
   }
 
 private:
-  limiter() : sweeper_([this] { sweep(); }) {}
+  // spdlog's registry (which owns the default logger the sweeper writes to) is made first, so that it is
+  // destroyed after this: made on the first log line, after the limiter, it went first at exit, while the
+  // sweeper could still be writing a summary through it (found by ThreadSanitizer).
+  limiter() {
+    spdlog::details::registry::instance();
+    sweeper_ = std::thread([this] { sweep(); });
+  }
   ~limiter() {
     {
       std::lock_guard lock(mutex_);
@@ -181,7 +187,7 @@ private:
   std::shared_ptr<prometheus::Registry> registry_;
   prometheus::Family<prometheus::Counter>* events_ = nullptr;
   prometheus::Family<prometheus::Counter>* suppressed_ = nullptr;
-  std::thread sweeper_; // last: it starts once the rest is built
+  std::thread sweeper_; // started once the rest is built
 };
 
 } // namespace

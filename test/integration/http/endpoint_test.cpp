@@ -157,7 +157,10 @@ TEST_CASE("plugs ask other actors through the request's actor, with a timeout", 
       },
       0);
   served server([&](conn& c) {
-    auto answer = ask<int>(c, c.path == "/silent" ? silent : counter, 100ms, caf::get_atom_v);
+    // The counter answers at once; its generous timeout only keeps a slow build (ThreadSanitizer on a loaded
+    // machine: a fresh actor's first answer took over 100 ms) from failing the test.
+    bool quiet = c.path == "/silent";
+    auto answer = ask<int>(c, quiet ? silent : counter, quiet ? 100ms : 2000ms, caf::get_atom_v);
     if (answer)
       c.send_resp(200, std::to_string(*answer));
     else
@@ -212,7 +215,9 @@ TEST_CASE("a late answer to one request's ask never reaches the next request", "
   auto first = cli.Get("/ask");
   REQUIRE(first);
   CHECK_THAT(first->body, Catch::EndsWith(" timed out"));
-  std::this_thread::sleep_for(250ms); // the late answer lands in the mailbox of the first request's actor
+  // The late answer lands in the mailbox of the first request's actor (150 ms after the ask; under
+  // ThreadSanitizer on a loaded machine it took more than 250 ms).
+  std::this_thread::sleep_for(1s);
   auto second = cli.Get("/next");
   REQUIRE(second);
   CHECK_THAT(second->body, Catch::EndsWith(" clean"));

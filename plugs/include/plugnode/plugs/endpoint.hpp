@@ -2,7 +2,8 @@
 // per request): an exception in a plug ends that request with a 500 and nothing else; a pipeline past its
 // deadline gets 503 at the deadline. Connections that wait hold no thread (the connection layer,
 // http_server.hpp, keeps them in one epoll set); requests are framed strictly (request_parser.hpp), and the
-// limits that protect the node (connections, head time, idle time, sizes) are the options below.
+// limits that protect the node (connections, head time, idle time, sizes) are the options below, which
+// are also the connection layer's own (one struct, one set of defaults).
 #pragma once
 
 #include <chrono>
@@ -62,6 +63,10 @@ struct endpoint_options {
   std::size_t stream_buffer = std::size_t{1} << 20;
   std::chrono::milliseconds deadline{30000}; // per pipeline; then 503
   std::chrono::milliseconds stop_timeout{10000};
+  // After a stop, a connection that got its last response this recently may still send one more request
+  // (answered with Connection: close) before it is closed: a client sending back to back would otherwise
+  // have the request it was just writing reset.
+  std::chrono::milliseconds stop_grace{200};
 };
 
 class endpoint {

@@ -7,6 +7,7 @@
 // scanned once, not again per byte.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -40,6 +41,9 @@ struct http_request {
   std::shared_ptr<body_file> spooled;
   bool keep_alive = true;
   bool expects_continue = false;
+  // Set by the server as the request leaves its connection to run: decided once, used by all.
+  bool head = false; // method HEAD: the answer's head alone
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 // Why a request was refused: the status to answer (then close) and a short reason for the log.
