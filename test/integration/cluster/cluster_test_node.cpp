@@ -12,8 +12,8 @@
 //           | bench_blast NAME N COUNT
 //           and for the clustered-state tests (state_commands.hpp): pg_join GROUP N | pg_leave GROUP |
 //           pg_exit GROUP | pg_members GROUP | pg_where GROUP | pg_local GROUP | pg_groups | ps_sub TOPIC N |
-//           ps_nodes TOPIC | ps_pub TOPIC ID COUNT | ps_check | ps_stats | ent_inc N | ent_counts N | ent_stats |
-//           ent_stream KEY ID COUNT | ent_seen KEY
+//           ps_nodes TOPIC | ps_pub TOPIC ID COUNT | ps_check | ps_stats | ent_inc N | ent_counts N |
+//           ent_stats | ent_stream KEY ID COUNT | ent_seen KEY
 #include <signal.h>
 #include <unistd.h>
 
