@@ -40,7 +40,7 @@ std::string basic(const std::string& user_and_password) {
 
 } // namespace
 
-TEST_CASE("the dashboard is on the admin listener only; the public port answers 404 for it", "[admin]") {
+TEST_CASE("the dashboard is on the admin listener only, and the public port answers 404 for it", "[admin]") {
   auto admin_port = free_port("127.0.0.1");
   running_node node("app", "127.0.0.3", free_port("127.0.0.3"),
                     {{"PLUGNODE_ADMIN_PORT", std::to_string(admin_port)}});
@@ -105,7 +105,7 @@ TEST_CASE("the dashboard is on the admin listener only; the public port answers 
   CHECK(post.read_to_end(3s).find("HTTP/1.1 405") == 0);
 }
 
-TEST_CASE("PLUGNODE_OPERATOR_ROUTES=admin moves /cluster and /status; probes and /metrics stay public",
+TEST_CASE("PLUGNODE_OPERATOR_ROUTES=admin moves /cluster and /status, while probes and /metrics stay public",
           "[admin]") {
   auto admin_port = free_port("127.0.0.1");
   running_node node(

@@ -20,8 +20,9 @@ plugs::conn with_authorization(const std::string& value) {
 
 } // namespace
 
-TEST_CASE("the token passes as a Bearer token or a Basic password; anything else is a 401 with a challenge",
-          "[admin_access]") {
+TEST_CASE(
+    "the token passes as a Bearer token or a Basic password, and anything else is a 401 with a challenge",
+    "[admin_access]") {
   prometheus::Registry registry;
   app::admin_access gate(token, registry);
   auto bearer = plugs::call(gate, with_authorization(std::string("Bearer ") + token));
