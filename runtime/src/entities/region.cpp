@@ -1,6 +1,7 @@
 // The entity region; see region.hpp and plugnode/runtime/entities.hpp.
 #include "entities/region.hpp"
 
+#include <algorithm>
 #include <functional>
 #include <map>
 #include <memory>
@@ -78,16 +79,28 @@ public:
         [this](ent_call_atom, const std::string& type, const std::string& key, std::int32_t hops,
                caf::message& msg) {
           auto rp = make_response_promise();
-          route({type, key}, held{rp, true, hops, std::move(msg), {}});
+          route({type, key}, held{rp, true, hops, std::move(msg), {}, {}});
+          return rp;
+        },
+        [this](ent_call_atom, const std::string& type, const std::string& key, std::int32_t hops,
+               caf::message& msg, const caf::actor& before) {
+          auto rp = make_response_promise();
+          route({type, key}, held{rp, true, hops, std::move(msg), {}, before});
           return rp;
         },
         [this](ent_send_atom, const std::string& type, const std::string& key, std::int32_t hops,
                caf::message& msg) {
-          route({type, key}, held{{}, false, hops, std::move(msg), {}});
+          route({type, key}, held{{}, false, hops, std::move(msg), {}, {}});
+        },
+        [this](ent_send_atom, const std::string& type, const std::string& key, std::int32_t hops,
+               caf::message& msg, const caf::actor& before) {
+          route({type, key}, held{{}, false, hops, std::move(msg), {}, before});
         },
         [this](ent_claim_atom, const std::string& type, const std::string& key) {
+          // The claimer first: making the promise takes the sender out of the message.
+          auto claimer = caf::actor_cast<caf::actor>(current_sender());
           auto rp = make_response_promise();
-          answer_claim({type, key}, held{rp, false, 0, {}, caf::actor_cast<caf::actor>(current_sender())});
+          answer_claim({type, key}, held{rp, false, 0, {}, std::move(claimer), {}});
           return rp;
         },
         [this](ent_take_atom, const std::string& type, const std::string& key, const std::string& state) {
@@ -156,6 +169,7 @@ private:
     std::int32_t hops;
     caf::message msg;
     caf::actor claimer; // set for a claim
+    caf::actor before;  // where the forwarding region saw the key before this one owned it (or none)
   };
 
   // A region wants k: its state when k is active here (k is given up), nothing when k is not here. While k
@@ -189,12 +203,12 @@ private:
     list.emplace_back(region, caf::to_string(region.node()));
   }
 
-  // The owner of k among its hosts (without this region when `others_only`); invalid when none.
-  caf::actor owner_of(const entity_key& k, bool others_only) {
+  // The owner of k among its hosts but `except` (none when invalid); invalid when there is none.
+  caf::actor owner_of(const entity_key& k, const caf::actor& except = {}) {
     std::vector<std::string> names;
     std::vector<caf::actor> regions;
     for (auto& [region, name] : hosts_[k.first])
-      if (!(others_only && region == self())) {
+      if (!except || region != except) {
         regions.push_back(region);
         names.push_back(name);
       }
@@ -208,7 +222,7 @@ private:
       ++figures_[k.first].buffered;
       return;
     }
-    auto owner = owner_of(k, leaving_);
+    auto owner = owner_of(k, leaving_ ? self() : caf::actor{});
     if (active_.count(k)) {
       if (owner && owner != self() && h.hops < 2) {
         // The key has a new owner (a host joined): it moves now, this message after it.
@@ -230,24 +244,37 @@ private:
         h.rp.deliver(make_runtime_error(runtime_errc::unknown_name, "no node hosts entity type " + k.first));
       return;
     }
-    // Start here, after asking where the key lived before this region owned it.
-    auto before = owner_of(k, true);
-    if (!before) {
+    // Start here, after asking where the key lived before this region owned it: by this region's view and
+    // by the forwarding region's. A node that has just joined is known to the others (who send it its keys)
+    // before it knows them all; by its own view alone it would claim from the wrong host, hear "nothing"
+    // and start the key fresh beside the live instance.
+    std::vector<caf::actor> before;
+    for (auto& region : {owner_of(k, self()), h.before})
+      if (region && region != self() && std::find(before.begin(), before.end(), region) == before.end())
+        before.push_back(region);
+    if (before.empty()) {
       activate(k, std::string());
       deliver(k, h);
       return;
     }
     moving_[k].push_back(std::move(h));
-    request(before, timeout_, ent_claim_atom_v, k.first, k.second)
-        .then(
-            [this, k](const std::vector<std::string>& state) {
-              activate(k, state.empty() ? std::string() : state.front());
-              flush(k);
-            },
-            [this, k](caf::error&) { // its node is gone (or too slow): the state with it
-              activate(k, std::string());
-              flush(k);
-            });
+    // At most one of them has it while the regions agreed; the key starts when each has answered.
+    auto pending = std::make_shared<std::size_t>(before.size());
+    auto state = std::make_shared<std::string>();
+    auto answered = [this, k, pending, state](const std::vector<std::string>& given) {
+      if (!given.empty() && state->empty())
+        *state = given.front();
+      if (--*pending > 0)
+        return;
+      activate(k, *state);
+      flush(k);
+    };
+    for (auto& region : before)
+      request(region, timeout_, ent_claim_atom_v, k.first, k.second)
+          .then(answered,
+                [answered](caf::error&) mutable { // its node is gone (or too slow): the state with it
+                  answered({});
+                });
   }
 
   void deliver(const entity_key& k, held& h) {
@@ -262,14 +289,17 @@ private:
   // Within the outbound budget of region's node (dist_send.hpp): past it this region is held, handling
   // nothing else until there is room, so what a fast sender sends meanwhile waits in this node's mailbox
   // rather than without bound in front of the link. A call is delegated: its answer goes to its caller.
+  // The hop names the key's owner by this region's view without `region` (see route).
   void forward(const caf::actor& region, const entity_key& k, held& h) {
+    auto before = owner_of(k, region);
     if (h.call) {
-      auto msg = caf::make_message(ent_call_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg));
+      auto msg = caf::make_message(ent_call_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg), before);
       auto target = detail::unheld(region); // a held handle would charge the hop itself, blocking this thread
       h.rp.delegate(target, msg);
       charge_sent(this, *node_, target, msg);
     } else {
-      runtime::send(this, *node_, region, ent_send_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg));
+      runtime::send(this, *node_, region, ent_send_atom_v, k.first, k.second, h.hops + 1, std::move(h.msg),
+                    before);
     }
   }
 
@@ -356,7 +386,7 @@ private:
     for (auto& [k, e] : active_)
       keys.push_back(k);
     for (auto& k : keys) {
-      auto to = owner_of(k, true);
+      auto to = owner_of(k, self());
       if (!to) {
         send(active_[k].actor, ent_stop_atom_v);
         continue;

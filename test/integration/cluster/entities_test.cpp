@@ -49,6 +49,15 @@ int with_count(const std::map<std::string, entity>& all, const std::string& coun
   return n;
 }
 
+// The keys whose count is not `count`, a line "key count owner" each (a failure's evidence).
+std::string keys_without(const std::map<std::string, entity>& all, const std::string& count) {
+  std::string out;
+  for (auto& [key, e] : all)
+    if (e.count != count)
+      out += key + " " + e.count + " " + e.owner + "\n";
+  return out;
+}
+
 void connect_all(cluster_node& a, std::vector<cluster_node*> others, int hosts) {
   for (auto* n : others)
     REQUIRE(a.cmd("connect " + n->name()) == "true");
@@ -81,6 +90,7 @@ TEST_CASE("1,000 keys keep their counts through a 4th node's join and a graceful
   CHECK(during.get() == "ok");
   REQUIRE(c.cmd("ent_inc 1000", 30s) == "ok");
   auto after = counts(d);
+  INFO("keys without 5 after the join (key count owner):\n" << keys_without(after, "5"));
   CHECK(with_count(after, "5") == keys);
   int moved = 0;
   for (auto& [key, e] : after)
@@ -98,6 +108,7 @@ TEST_CASE("1,000 keys keep their counts through a 4th node's join and a graceful
   REQUIRE(b.proc().wait(10s) == 0);
   auto stopped = counts(c);
   owners.clear();
+  INFO("keys without 5 after the stop (key count owner):\n" << keys_without(stopped, "5"));
   CHECK(with_count(stopped, "5", &owners) == keys);
   CHECK(owners.count(b.name()) == 0);
   CHECK(owners.size() == 3);

@@ -16,7 +16,10 @@
 //   (where it lived before this owner came) to give it up (ent_claim); that region, if the key is active
 //   there, asks the entity for its state after the messages it already has (entity_handoff_atom), stops it
 //   and answers with the state. Messages for the key that reach either region meanwhile are buffered and
-//   delivered after, in order. A node that joins thus takes its keys over on their next use, through
+//   delivered after, in order. A hop names the key's owner by the forwarding region's view without the
+//   target, and the target claims from that region too: a node that has just joined is told of by the
+//   others (who send it its keys) before it has heard of them all, and by its own view alone it would
+//   claim from the wrong host, hear "nothing" and start the key fresh beside the live instance. A node that joins thus takes its keys over on their next use, through
 //   whichever node: a region holding an active key whose owner is now another region hands it over
 //   (ent_take, as below) before the message that found it there.
 // - Push on a graceful stop: node::leave hands every active entity to its owner among the other hosts
@@ -34,7 +37,9 @@
 //   (ent_call_atom, type, key, std::int32_t hops = 0, caf::message msg)   what the entity answers to msg
 //   (ent_send_atom, type, key, std::int32_t hops = 0, caf::message msg)   one way
 //   (ent_stats_atom)            std::vector<entity_figures>  this node's, per type
-// Between regions: (ent_claim_atom, type, key) -> std::vector<std::string> (the state, or empty: none),
+// Between regions: a hop, (ent_call_atom or ent_send_atom, type, key, hops, msg, caf::actor before) (the
+//   key's owner by the forwarder's view without the target; invalid when none),
+//   (ent_claim_atom, type, key) -> std::vector<std::string> (the state, or empty: none),
 //   (ent_take_atom, type, key, state) -> bool.
 //
 //   auto count = runtime::entity_call<std::uint64_t>(self, node, "counter", "user-7", 2s, inc_atom_v);

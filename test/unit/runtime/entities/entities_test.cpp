@@ -139,3 +139,49 @@ TEST_CASE("an entity that crashes ends alone: its key starts fresh, the others k
   CHECK(entity_call<std::uint64_t>(*self.ptr(), a, "counter", "k", 2s, inc_atom::value) == 1u);
   CHECK(entity_call<std::uint64_t>(*self.ptr(), a, "counter", "other", 2s, inc_atom::value) == 2u);
 }
+
+namespace {
+
+// The previous owner of a key as a region answers a claim (with its state), slow: it answers on `ok`. It
+// tells `watcher` when the claim has come.
+caf::behavior previous_owner(caf::event_based_actor* self, caf::actor watcher, std::string state) {
+  auto pending = std::make_shared<std::vector<caf::response_promise>>();
+  return {
+      [self, watcher, pending](ent_claim_atom, const std::string&, const std::string&) {
+        pending->push_back(self->make_response_promise());
+        self->send(watcher, ent_claim_atom_v);
+        return pending->back();
+      },
+      [pending, state](caf::ok_atom) {
+        for (auto& rp : *pending)
+          rp.deliver(std::vector<std::string>{state});
+      },
+  };
+}
+
+} // namespace
+
+TEST_CASE("a key forwarded by a region that knows its previous owner is claimed from there, and a claim "
+          "that comes while the key moves in is answered after it",
+          "[entities]") {
+  // d has just joined: it hosts the type but knows no other host yet, while the region that forwards it a
+  // key knows where the key lived (the hop names it). By its own view alone d would start the key fresh.
+  node d(hosting("127.0.0.5", 0));
+  REQUIRE_FALSE(d.start());
+  caf::scoped_actor forwarder{d.system()}, watcher{d.system()}, other{d.system()};
+  auto before = d.system().spawn(previous_owner, caf::actor{watcher}, std::string("3"));
+  auto call = forwarder->request(d.entities(), 2s, ent_call_atom_v, std::string("counter"), std::string("k"),
+                                 std::int32_t{1}, caf::make_message(inc_atom::value), before);
+  bool claimed = false;
+  watcher->receive([&](ent_claim_atom) { claimed = true; }, caf::after(2s) >> [] {});
+  REQUIRE(claimed);
+  // Another region claims k while it moves to d: answered once d has it, with the state after the call.
+  auto claim = other->request(d.entities(), 2s, ent_claim_atom_v, std::string("counter"), std::string("k"));
+  watcher->send(before, caf::ok_atom_v);
+  std::uint64_t count = 0;
+  call.receive([&](std::uint64_t n) { count = n; }, [](caf::error&) {});
+  CHECK(count == 4u);
+  std::vector<std::string> given{"no answer"};
+  claim.receive([&](const std::vector<std::string>& state) { given = state; }, [](caf::error&) {});
+  CHECK(given == std::vector<std::string>{"4"});
+}
