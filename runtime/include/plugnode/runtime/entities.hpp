@@ -19,9 +19,10 @@
 //   delivered after, in order. A hop names the key's owner by the forwarding region's view without the
 //   target, and the target claims from that region too: a node that has just joined is told of by the
 //   others (who send it its keys) before it has heard of them all, and by its own view alone it would
-//   claim from the wrong host, hear "nothing" and start the key fresh beside the live instance. A node that joins thus takes its keys over on their next use, through
-//   whichever node: a region holding an active key whose owner is now another region hands it over
-//   (ent_take, as below) before the message that found it there.
+//   claim from the wrong host, hear "nothing" and start the key fresh beside the live instance. A node that
+//   joins thus takes its keys over on their next use, through whichever node: a region holding an active key
+//   whose owner is now another region hands it over (ent_take, as below) before the message that found it
+//   there.
 // - Push on a graceful stop: node::leave hands every active entity to its owner among the other hosts
 //   (ent_take, acknowledged), forwards what arrives for them meanwhile, and only then leaves the groups, so
 //   peers switch to the new owners after those have the state.
