@@ -132,7 +132,13 @@ TEST_CASE("an 8 MB upload is spooled, read by the plug in parts, arrives intact 
   // The body in memory would be 8 MB more (and the whole-string read another 8).
   auto grew = rss_peak - std::min(rss_peak.load(), rss_before);
   WARN("RSS " << (rss_before >> 10) << " KB before, peak " << (rss_peak >> 10) << " KB while the plug read");
+  // Not under ThreadSanitizer, whose shadow memory grows with every byte touched, the client's 8 MB too (the
+  // budget's and the spool's peaks, checked above, are the bound there).
+#ifndef __SANITIZE_THREAD__
   CHECK(grew < rss_growth_bound);
+#else
+  (void)grew;
+#endif
 }
 
 TEST_CASE("a plug that crashes while reading a spooled body gets its 500, and the temporary file is closed",
