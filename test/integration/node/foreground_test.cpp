@@ -24,7 +24,12 @@ TEST_CASE("foreground serves GET / and stops cleanly on SIGTERM and SIGINT", "[f
     CHECK_THAT(res->body, Catch::StartsWith("Hello, World!\n"));
 
     node.signal(sig);
-    CHECK(node.wait(10s) == 0);
+    auto status = node.wait(10s);
+    // A stop that goes wrong says how: its exit status and the node's own lines.
+    INFO("signal " << sig << ", exit status " << (status ? std::to_string(*status) : "none (still running)")
+                   << ", output:\n"
+                   << node.output());
+    CHECK(status == 0);
     CHECK_FALSE(port_open("127.0.0.1", port));
   }
 }
