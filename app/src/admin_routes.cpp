@@ -9,6 +9,7 @@
 #include "plugnode/plugs/request_id.hpp"
 #include "plugnode/plugs/response_stream.hpp"
 #include "plugnode/plugs/router.hpp"
+#include "stream_slots.hpp"
 
 namespace plugnode::app {
 namespace {
@@ -18,7 +19,9 @@ constexpr const char* page_policy = "default-src 'none'; script-src 'self'; styl
                                     "data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
                                     "frame-ancestors 'none'";
 
+// Event streams in all and per client address (stream_slots.hpp).
 constexpr std::size_t max_streams = 64;
+constexpr std::size_t max_streams_per_address = 8;
 
 std::string_view type_of(std::string_view name) {
   auto ends = [&](std::string_view ext) {
@@ -60,18 +63,25 @@ plugs::plug admin_pipeline(const node_services& services, std::shared_ptr<dashbo
   });
   // Server-sent events: each snapshot as one `data:` line (the JSON has no newline), the newest at once. A
   // browser's EventSource reconnects `retry` ms after the stream breaks.
-  router.get(prefix + "/events", [snapshot](plugs::conn& c) {
-    // Each stream may hold up to the stream buffer of unsent snapshots: a bound on the streams bounds that.
-    if (snapshot->subscribers() >= max_streams) {
-      plugs::local_reply(c, 503, "too many dashboard streams open");
+  auto slots = std::make_shared<stream_slots>(max_streams, max_streams_per_address);
+  router.get(prefix + "/events", [snapshot, slots](plugs::conn& c) {
+    if (slots->spent(c.remote_ip)) {
+      plugs::local_reply(c, 503, "too many dashboard streams from this address");
       return;
     }
     c.put_resp_header("cache-control", "no-store").put_resp_content_type("text/event-stream");
-    plugs::send_stream(c, 200, [snapshot](std::shared_ptr<plugs::response_stream> stream) {
-      stream->send("retry: 1000\n\n");
-      snapshot->subscribe({[stream](const std::string& doc) { return stream->send("data: " + doc + "\n\n"); },
-                           [stream] { stream->close(); }});
-    });
+    plugs::send_stream(
+        c, 200, [snapshot, slots, from = c.remote_ip](std::shared_ptr<plugs::response_stream> stream) {
+          // The same address may have opened others since the check above: the slot is taken only here.
+          if (!slots->admit(from, stream)) {
+            stream->close();
+            return;
+          }
+          stream->send("retry: 1000\n\n");
+          snapshot->subscribe(
+              {[stream](const std::string& doc) { return stream->send("data: " + doc + "\n\n"); },
+               [stream] { stream->close(); }});
+        });
   });
   router.get(prefix + "/:file", [](plugs::conn& c) { send_file(c, c.path_params.at("file")); });
   add_cluster_routes(router, services);

@@ -81,15 +81,26 @@ TEST_CASE("the dashboard is on the admin listener only, and the public port answ
     ++updates;
   CHECK(updates >= 3);
 
-  // Streams are bounded: 64 open, the next is refused.
+  // Streams are shared among addresses: 8 per address (the first is `events`, from 127.0.0.1), 64 in all.
   std::vector<std::unique_ptr<raw_client>> streams;
-  for (int i = 0; i < 63; ++i) {
-    streams.push_back(std::make_unique<raw_client>("127.0.0.1", admin_port));
+  auto open_stream = [&](const std::string& from) {
+    streams.push_back(std::make_unique<raw_client>(from, "127.0.0.1", admin_port));
     streams.back()->send("GET /dashboard/events HTTP/1.1\r\nHost: x\r\n\r\n");
-    REQUIRE(streams.back()->read(300, 2s).find("data: {") != std::string::npos);
-  }
-  CHECK(status_of("127.0.0.1", admin_port, "/dashboard/events") == 503);
+    return streams.back()->read(300, 2s);
+  };
+  for (int i = 0; i < 7; ++i)
+    REQUIRE(open_stream("127.0.0.1").find("data: {") != std::string::npos);
+  CHECK(open_stream("127.0.0.1").find("HTTP/1.1 503") == 0);
   streams.pop_back();
+  for (int a = 0; a < 7; ++a)
+    for (int i = 0; i < 8; ++i)
+      REQUIRE(open_stream("127.0.0." + std::to_string(20 + a)).find("data: {") != std::string::npos);
+  // All 64 taken: a fresh address still gets one, and the oldest stream of an address holding the most
+  // (127.0.0.1's `events`) is ended for it.
+  CHECK(open_stream("127.0.0.40").find("data: {") != std::string::npos);
+  auto rest = events.read_to_end(3s);
+  CHECK(rest.size() >= 5);
+  CHECK(rest.substr(rest.size() - std::min<std::size_t>(rest.size(), 5)) == "0\r\n\r\n"); // the final chunk
   CHECK(eventually([&] { return status_of("127.0.0.1", admin_port, "/dashboard/events") == 200; }, 3s));
 
   for (const char* path :
