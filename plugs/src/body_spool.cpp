@@ -19,26 +19,43 @@ void spool_disk::check() const {
   body_file::create(options_.directory)->close();
 }
 
-bool spool_disk::reserve(std::uint64_t bytes) {
-  auto held = held_.load(std::memory_order_relaxed);
-  do {
-    if (held + bytes > options_.disk)
-      return false;
-  } while (!held_.compare_exchange_weak(held, held + bytes, std::memory_order_relaxed));
-  auto now = static_cast<std::int64_t>(held + bytes);
-  // The gauge moves by the same amounts, so it ends where held_ does whatever the order of the threads.
+spool_disk::room spool_disk::reserve(const std::string& address, std::uint64_t bytes,
+                                     std::uint64_t body_holds) {
+  std::int64_t now = 0;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (held_ + bytes > options_.disk)
+      return room::full;
+    auto mine = held_by_.find(address);
+    if (mine != held_by_.end() && mine->second > body_holds && mine->second + bytes > options_.disk / 4)
+      return room::address_share;
+    held_ += bytes;
+    held_by_[address] += bytes;
+    now = static_cast<std::int64_t>(held_);
+  }
   held_now_.fetch_add(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
   for (auto peak = held_peak_.load(std::memory_order_relaxed);
        now > peak && !held_peak_.compare_exchange_weak(peak, now, std::memory_order_relaxed);) {
   }
-  return true;
+  return room::taken;
 }
 
-void spool_disk::release(std::uint64_t bytes) {
+void spool_disk::release(const std::string& address, std::uint64_t bytes) {
   if (bytes == 0)
     return;
-  held_.fetch_sub(bytes, std::memory_order_relaxed);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    held_ -= bytes;
+    if (auto mine = held_by_.find(address); mine != held_by_.end() && (mine->second -= bytes) == 0)
+      held_by_.erase(mine);
+  }
   held_now_.fetch_sub(static_cast<std::int64_t>(bytes), std::memory_order_relaxed);
+}
+
+std::uint64_t spool_disk::held_by(const std::string& address) const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  auto mine = held_by_.find(address);
+  return mine == held_by_.end() ? 0 : mine->second;
 }
 
 void spool_disk::note_full(bool first) {
@@ -57,20 +74,31 @@ std::optional<request_error> body_spool::start(request_parser& p, spool_disk& di
   return std::nullopt;
 }
 
-body_spool::step body_spool::keep(request_parser& p, spool_disk& disk, std::size_t held) {
+body_spool::step body_spool::keep(request_parser& p, spool_disk& disk, std::size_t held,
+                                  const std::string& address) {
   auto needed = p.body_needed();
   if (!file_ && needed <= disk.options().threshold)
     return {};
-  if (needed > reserved_ && !disk.reserve(needed - reserved_)) {
-    disk.note_full(!found_full_);
-    found_full_ = true;
-    // Not spooled yet: the body stays in memory, where the body buffer bounds it (it waits for room there
-    // like any body, then 503); it is spooled once the disk has room. Its bytes already in the file cannot
-    // come back to memory: 503.
-    if (!file_)
-      return {};
-    return {request_error{503, "no room left among spooled request bodies (" +
-                                   std::to_string(disk.options().disk) + " bytes)"}};
+  if (reserved_ == 0)
+    address_ = address;
+  if (needed > reserved_) {
+    auto room = disk.reserve(address_, needed - reserved_, reserved_);
+    if (room != spool_disk::room::taken) {
+      auto full = room == spool_disk::room::full;
+      if (full) {
+        disk.note_full(!found_full_);
+        found_full_ = true;
+      }
+      // Not spooled yet: the body stays in memory, where the body buffer bounds it (it waits for room
+      // there like any body, then 503); it is spooled once the disk has room. Its bytes already in the file
+      // cannot come back to memory: 503.
+      if (!file_)
+        return {};
+      return {request_error{503, full ? "no room left among spooled request bodies (" +
+                                            std::to_string(disk.options().disk) + " bytes)"
+                                      : "this address holds its share of spooled request bodies (" +
+                                            std::to_string(disk.options().disk / 4) + " bytes)"}};
+    }
   }
   reserved_ = std::max(reserved_, needed);
   step done;
@@ -97,7 +125,7 @@ void body_spool::end(spool_disk& disk) {
     file_->close();
     file_.reset();
   }
-  disk.release(reserved_);
+  disk.release(address_, reserved_);
   reserved_ = 0;
   found_full_ = false;
 }

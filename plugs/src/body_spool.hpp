@@ -4,16 +4,21 @@
 // (read_body.hpp). Smaller bodies stay in memory as before. What all spooled bodies hold on disk together
 // is bounded node-wide (spool_disk): a body that finds no room there stays in memory, bounded by the body
 // budget like any other (so a disk full of slow uploads costs others a wait, not an answer), until the disk
-// has room; a spooled body that cannot grow on disk gets 503. The file is closed, and its disk bytes given
-// back, when the request ends, however it ends.
+// has room; a spooled body that cannot grow on disk gets 503. No client address holds more than a quarter
+// of the disk (an address holding nothing may still spool one body larger than that), so one address
+// uploading slowly cannot fill the disk for everyone; past its share its bodies are treated as if the disk
+// were full, without counting as full for others. The file is closed, and its disk bytes given back, when
+// the request ends, however it ends.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "plugnode/plugs/body_file.hpp"
 #include "plugnode/plugs/request_parser.hpp"
@@ -38,8 +43,12 @@ public:
   // first large upload; throws std::runtime_error naming the directory.
   void check() const;
   const spool_options& options() const { return options_; }
-  bool reserve(std::uint64_t bytes);
-  void release(std::uint64_t bytes);
+  enum class room { taken, address_share, full };
+  // `bytes` more for a body of `address` that holds `body_holds` already: past the address's share only if
+  // the address holds nothing but this body.
+  room reserve(const std::string& address, std::uint64_t bytes, std::uint64_t body_holds);
+  void release(const std::string& address, std::uint64_t bytes);
+  std::uint64_t held_by(const std::string& address) const;
   // A body found no room on disk (`first`: the first time for this body, counted): for the next second the
   // sweeper answers the slowest spooled holder first, as it does for bodies waiting for memory.
   void note_full(bool first);
@@ -47,7 +56,9 @@ public:
 
 private:
   spool_options options_;
-  std::atomic<std::uint64_t> held_{0};
+  mutable std::mutex mutex_;
+  std::uint64_t held_ = 0;
+  std::unordered_map<std::string, std::uint64_t> held_by_; // addresses holding something
   std::atomic<clock::rep> last_full_{0};
   std::atomic<std::int64_t>& held_now_;
   std::atomic<std::int64_t>& held_peak_;
@@ -67,9 +78,9 @@ public:
   };
   // After each feed of `p` in a request's body: spools a body that has outgrown the threshold (its
   // Content-Length at once, a chunked body once its chunks pass it) if the disk has room for it, reserves
-  // the disk it needs, and moves what the parser decoded into the file. `held`: what the body holds of the
-  // body budget.
-  step keep(request_parser& p, spool_disk& disk, std::size_t held);
+  // the disk it needs in the name of the client's `address`, and moves what the parser decoded into the
+  // file. `held`: what the body holds of the body budget.
+  step keep(request_parser& p, spool_disk& disk, std::size_t held, const std::string& address);
   // The budget bytes the body needs for its next part.
   std::uint64_t memory_needed(const request_parser& p) const { return file_ ? buffer : p.body_needed(); }
   // The request is over: the file is closed (a plug still holding it can read no more), its disk is free.
@@ -79,6 +90,7 @@ private:
   std::optional<request_error> start(request_parser& p, spool_disk& disk);
 
   std::shared_ptr<body_file> file_;
+  std::string address_; // whose share reserved_ is
   std::uint64_t reserved_ = 0;
   bool found_full_ = false;
 };

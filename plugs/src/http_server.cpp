@@ -361,7 +361,8 @@ http_server::next http_server::take_input(http_connection& c) {
     if (outcome == request_parser::outcome::refused)
       return refuse(c, c.parser.error().status, c.parser.error().reason);
     if (c.parser.in_body()) {
-      auto spooled = c.spool.keep(c.parser, spool_disk_, c.body_held.load(std::memory_order_relaxed));
+      auto spooled =
+          c.spool.keep(c.parser, spool_disk_, c.body_held.load(std::memory_order_relaxed), c.remote_ip);
       c.body_held.fetch_sub(spooled.memory_freed, std::memory_order_relaxed);
       body_budget_.give(c.remote_ip, spooled.memory_freed);
       if (spooled.refusal)

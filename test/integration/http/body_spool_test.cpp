@@ -257,3 +257,44 @@ TEST_CASE("one client address holds no more than its share of the body buffer, a
   CHECK(metric(server, "plugnode_http_body_buffer_bytes") == 0);
   CHECK(metric(server, "plugnode_http_body_buffer_peak_bytes") <= static_cast<double>(options.body_buffer));
 }
+
+TEST_CASE("one client address holds no more than a quarter of the spool disk, beyond one body of its own, "
+          "so another address's body is still spooled",
+          "[body_spool]") {
+  std::atomic<int> spooled{0}, in_memory{0};
+  router r;
+  r.post("/digest", [&](conn& c) {
+    ++(c.spooled_body ? spooled : in_memory);
+    plugnode::test::answer_digest(c);
+  });
+  endpoint_options options;
+  options.body_disk = std::size_t{8} << 20; // a share of 2 MB
+  served server(r, options);
+  auto body = pattern(std::size_t{3} << 19); // 1.5 MB: past the spool threshold
+
+  // Five bodies from one address, half sent: its first is spooled, the others wait in memory.
+  std::vector<std::unique_ptr<raw_connection>> flood;
+  for (int i = 0; i < 5; ++i) {
+    flood.push_back(std::make_unique<raw_connection>(server.port(), "127.0.0.70"));
+    flood.back()->send(post("/digest", body.size(), body.substr(0, body.size() / 2)));
+  }
+  CHECK(plugnode::test::eventually(
+      [&] { return metric(server, "plugnode_http_body_spool_bytes") == static_cast<double>(body.size()); },
+      2s));
+  std::this_thread::sleep_for(100ms);
+  CHECK(metric(server, "plugnode_http_body_spool_bytes") == static_cast<double>(body.size()));
+
+  // Without the share the five would hold 7.5 of the 8 MB and this body would not fit on disk.
+  raw_connection other(server.port(), "127.0.0.71");
+  other.send(post("/digest", body.size(), body));
+  CHECK(other.read_responses(1, 5s).response.find(body_digest(body)) != std::string::npos);
+  CHECK(spooled == 1);
+  CHECK(metric(server, "plugnode_http_body_spool_full_total") == 0); // a share spent is not a full disk
+
+  for (auto& f : flood)
+    f->send(body.substr(body.size() / 2));
+  for (auto& f : flood)
+    CHECK(f->read_responses(1, 5s).response.find(body_digest(body)) != std::string::npos);
+  CHECK(spooled + in_memory == 6);
+  CHECK(metric(server, "plugnode_http_body_spool_bytes") == 0);
+}

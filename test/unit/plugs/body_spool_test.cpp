@@ -24,7 +24,8 @@ struct fed {
   std::size_t memory_freed = 0;
 };
 
-fed feed(request_parser& p, body_spool& spool, spool_disk& disk, const std::string& bytes, std::size_t held) {
+fed feed(request_parser& p, body_spool& spool, spool_disk& disk, const std::string& bytes, std::size_t held,
+         const std::string& from = "127.0.0.1") {
   fed result;
   std::string in;
   for (std::size_t at = 0; at < bytes.size() || !in.empty();) {
@@ -34,7 +35,7 @@ fed feed(request_parser& p, body_spool& spool, spool_disk& disk, const std::stri
     std::size_t consumed = 0;
     result.outcome = p.feed(in, consumed);
     in.erase(0, consumed);
-    auto step = spool.keep(p, disk, held);
+    auto step = spool.keep(p, disk, held, from);
     result.memory_freed += step.memory_freed;
     held -= step.memory_freed;
     if (step.refusal) {
@@ -117,6 +118,7 @@ TEST_CASE(
     "[body_spool]") {
   disk_gauges g;
   spool_disk disk({1024, {}, 100 * 1024}, g.now, g.peak, g.full);
+  auto began = spool_disk::clock::now().time_since_epoch().count();
   // Larger than the whole disk budget: in memory, under the body buffer like a small body.
   request_parser too_large;
   body_spool in_memory;
@@ -128,22 +130,22 @@ TEST_CASE(
 
   request_parser holder, second;
   body_spool holding, waiting;
-  CHECK_FALSE(feed(holder, holding, disk, head(60 * 1024) + "start", 0).refusal);
+  CHECK_FALSE(feed(holder, holding, disk, head(60 * 1024) + "start", 0, "127.0.0.2").refusal);
   CHECK(holder.request().spooled);
-  CHECK_FALSE(feed(second, waiting, disk, head(60 * 1024) + "start", 0).refusal);
+  CHECK_FALSE(feed(second, waiting, disk, head(60 * 1024) + "start", 0, "127.0.0.3").refusal);
   CHECK_FALSE(second.request().spooled); // no room: in memory
   CHECK(g.full == 2);
-  CHECK(disk.full_since(0));
+  CHECK(disk.full_since(began));
 
   // A chunked body spooled at its first chunk, then its second does not fit beside the holder's: 503.
   request_parser chunked;
   body_spool growing;
   std::string chunk = "7800\r\n" + std::string(0x7800, 'c') + "\r\n"; // 30 KB
   auto framed = "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk;
-  CHECK_FALSE(feed(chunked, growing, disk, framed, 0).refusal);
+  CHECK_FALSE(feed(chunked, growing, disk, framed, 0, "127.0.0.4").refusal);
   CHECK(chunked.request().spooled);
   CHECK(g.now == 90 * 1024);
-  auto refused = feed(chunked, growing, disk, chunk, 0).refusal;
+  auto refused = feed(chunked, growing, disk, chunk, 0, "127.0.0.4").refusal;
   REQUIRE(refused);
   CHECK(refused->status == 503);
 
@@ -153,10 +155,55 @@ TEST_CASE(
   CHECK(g.now == 0);
   request_parser third;
   body_spool after;
-  CHECK_FALSE(feed(third, after, disk, head(60 * 1024) + "start", 0).refusal);
+  CHECK_FALSE(feed(third, after, disk, head(60 * 1024) + "start", 0, "127.0.0.5").refusal);
   CHECK(third.request().spooled);
   after.end(disk);
   CHECK(g.now == 0);
+}
+
+TEST_CASE("one address holds at most a quarter of the spool disk, beyond one body of its own, and others "
+          "spool meanwhile",
+          "[body_spool]") {
+  disk_gauges g;
+  spool_disk disk({1024, {}, 1024 * 1024}, g.now, g.peak, g.full); // a share of 256 KB
+  auto began = spool_disk::clock::now().time_since_epoch().count();
+  // An address holding nothing may spool one body larger than its share...
+  request_parser large;
+  body_spool first;
+  CHECK_FALSE(feed(large, first, disk, head(300 * 1024) + "start", 0, "127.0.0.1").refusal);
+  CHECK(large.request().spooled);
+  // ...but its next body stays in memory (the body buffer bounds it), and the disk does not count as full.
+  request_parser small;
+  body_spool second;
+  CHECK_FALSE(feed(small, second, disk, head(10 * 1024) + "start", 0, "127.0.0.1").refusal);
+  CHECK_FALSE(small.request().spooled);
+  CHECK(g.full == 0);
+  CHECK_FALSE(disk.full_since(began));
+  // Another address spools at once.
+  request_parser other;
+  body_spool third;
+  CHECK_FALSE(feed(other, third, disk, head(300 * 1024) + "start", 0, "127.0.0.2").refusal);
+  CHECK(other.request().spooled);
+  CHECK(disk.held_by("127.0.0.1") == 300 * 1024);
+
+  // A spooled chunked body of an address that holds another body cannot grow past the share: 503.
+  request_parser chunked, beside;
+  body_spool growing, held;
+  std::string chunk = "7800\r\n" + std::string(0x7800, 'c') + "\r\n"; // 30 KB
+  auto framed = "POST /up HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk;
+  CHECK_FALSE(feed(chunked, growing, disk, framed, 0, "127.0.0.3").refusal);
+  CHECK(chunked.request().spooled);
+  CHECK_FALSE(feed(beside, held, disk, head(200 * 1024) + "start", 0, "127.0.0.3").refusal);
+  CHECK(beside.request().spooled);
+  auto refused = feed(chunked, growing, disk, chunk + chunk, 0, "127.0.0.3").refusal;
+  REQUIRE(refused);
+  CHECK(refused->status == 503);
+  CHECK_THAT(refused->reason, Catch::Contains("share"));
+
+  for (auto* spool : {&first, &second, &third, &growing, &held})
+    spool->end(disk);
+  CHECK(g.now == 0);
+  CHECK(disk.held_by("127.0.0.1") == 0);
 }
 
 TEST_CASE("a spool directory that cannot hold files stops the start, naming it", "[body_spool]") {
