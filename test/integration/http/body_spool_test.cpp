@@ -85,6 +85,19 @@ std::string pattern(std::size_t size) {
   return body;
 }
 
+// POST /digest answering each body's digest, counting the bodies that came spooled and in memory.
+struct bodies_seen {
+  std::atomic<int> spooled{0}, in_memory{0};
+  router routes() {
+    router r;
+    r.post("/digest", [this](conn& c) {
+      ++(c.spooled_body ? spooled : in_memory);
+      plugnode::test::answer_digest(c);
+    });
+    return r;
+  }
+};
+
 } // namespace
 
 TEST_CASE("an 8 MB upload is spooled, read by the plug in parts, arrives intact and does not cost its size "
@@ -175,15 +188,10 @@ TEST_CASE(
     "spooled bodies hold no more disk than the disk budget, and a body that finds no room there is read "
     "into memory instead, and spooled again once there is room",
     "[body_spool]") {
-  std::atomic<int> spooled{0}, in_memory{0};
-  router r;
-  r.post("/digest", [&](conn& c) {
-    ++(c.spooled_body ? spooled : in_memory);
-    plugnode::test::answer_digest(c);
-  });
+  bodies_seen seen;
   endpoint_options options;
   options.body_disk = std::size_t{3} << 20;
-  served server(r, options);
+  served server(seen.routes(), options);
   auto body = pattern(std::size_t{2} << 20);
 
   raw_connection holder(server.port(), "127.0.0.50");
@@ -198,7 +206,7 @@ TEST_CASE(
   CHECK(metric(server, "plugnode_http_body_spool_full_total") >= 1);
   CHECK(metric(server, "plugnode_http_body_buffer_peak_bytes") >= static_cast<double>(body.size()));
   CHECK(metric(server, "plugnode_http_body_spool_peak_bytes") <= static_cast<double>(options.body_disk));
-  CHECK(in_memory == 1);
+  CHECK(seen.in_memory == 1);
 
   holder.send(body.substr(body.size() / 2));
   CHECK(holder.read_responses(1, 5s).response.find(body_digest(body)) != std::string::npos);
@@ -207,7 +215,7 @@ TEST_CASE(
   raw_connection next(server.port(), "127.0.0.52");
   next.send(post("/digest", body.size(), body));
   CHECK(next.read_responses(1, 5s).response.find(body_digest(body)) != std::string::npos);
-  CHECK(spooled == 2);
+  CHECK(seen.spooled == 2);
   CHECK(metric(server, "plugnode_http_body_buffer_bytes") == 0);
 }
 
@@ -261,15 +269,10 @@ TEST_CASE("one client address holds no more than its share of the body buffer, a
 TEST_CASE("one client address holds no more than a quarter of the spool disk, beyond one body of its own, "
           "so another address's body is still spooled",
           "[body_spool]") {
-  std::atomic<int> spooled{0}, in_memory{0};
-  router r;
-  r.post("/digest", [&](conn& c) {
-    ++(c.spooled_body ? spooled : in_memory);
-    plugnode::test::answer_digest(c);
-  });
+  bodies_seen seen;
   endpoint_options options;
   options.body_disk = std::size_t{8} << 20; // a share of 2 MB
-  served server(r, options);
+  served server(seen.routes(), options);
   auto body = pattern(std::size_t{3} << 19); // 1.5 MB: past the spool threshold
 
   // Five bodies from one address, half sent: its first is spooled, the others wait in memory.
@@ -288,13 +291,13 @@ TEST_CASE("one client address holds no more than a quarter of the spool disk, be
   raw_connection other(server.port(), "127.0.0.71");
   other.send(post("/digest", body.size(), body));
   CHECK(other.read_responses(1, 5s).response.find(body_digest(body)) != std::string::npos);
-  CHECK(spooled == 1);
+  CHECK(seen.spooled == 1);
   CHECK(metric(server, "plugnode_http_body_spool_full_total") == 0); // a share spent is not a full disk
 
   for (auto& f : flood)
     f->send(body.substr(body.size() / 2));
   for (auto& f : flood)
     CHECK(f->read_responses(1, 5s).response.find(body_digest(body)) != std::string::npos);
-  CHECK(spooled + in_memory == 6);
+  CHECK(seen.spooled + seen.in_memory == 6);
   CHECK(metric(server, "plugnode_http_body_spool_bytes") == 0);
 }
