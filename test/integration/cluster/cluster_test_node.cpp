@@ -326,6 +326,8 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   configure_logging({spdlog::level::info, log_format::text});
+  // Every line at once: a test that fails shows the node's log as it stood (a node flushes within 1 s).
+  spdlog::default_logger()->flush_on(spdlog::level::info);
   node n(opts.node);
   if (auto error = n.start()) {
     std::cout << "START FAILED: " << *error << std::endl;

@@ -54,14 +54,20 @@ TEST_CASE("nodes dialling each other at the same moment meet once, at once", "[c
       auto answer = from.cmd("connect " + to);
       return std::pair{answer, std::chrono::steady_clock::now() - start};
     };
+    // What each node logged says why a connect went wrong.
+    auto logs = [&] { return "a's log:\n" + a.output() + "b's log:\n" + b.output(); };
     auto a_to_b = std::async(std::launch::async, timed_connect, std::ref(a), "app@127.0.0.3");
     auto b_to_a = std::async(std::launch::async, timed_connect, std::ref(b), "app@127.0.0.2");
     for (auto* result : {&a_to_b, &b_to_a}) {
       auto [answer, took] = result->get();
+      INFO("round " << round << ", " << (result == &a_to_b ? "a to b" : "b to a") << " took "
+                    << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << " ms; "
+                    << logs());
       CHECK(answer == "true");
       CHECK(took < 1500ms); // the connect deadline is 2 s
     }
     std::this_thread::sleep_for(300ms); // a duplicate connection being dropped would show as a nodedown
+    INFO("round " << round << "; " << logs());
     CHECK(a.cmd("nodes") == "app@127.0.0.3");
     CHECK(b.cmd("nodes") == "app@127.0.0.2");
     CHECK(a.cmd("events") == "nodeup app@127.0.0.3\n");
