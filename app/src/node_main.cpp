@@ -37,7 +37,11 @@ constexpr std::size_t admin_workers = 8;
 constexpr std::size_t admin_body_limit = 64 * 1024;
 
 // Blocks SIGINT and SIGTERM in every thread (threads started later inherit the mask), then waits for one.
-// Shutdown so runs in ordinary code, not in a signal handler; `stop` and the console end the same way.
+// Shutdown so runs in ordinary code, not in a signal handler; `stop` and the console end the same way. Made
+// before the process starts any thread: the kernel hands a process's signal to any thread that does not block
+// it, and one started earlier (spdlog's flusher, started by configure_logging, did) took every SIGTERM that
+// came while the main thread was not yet in wait(), during start-up, and its default action ended the node
+// with status 143 instead of the orderly stop.
 class shutdown_signals {
 public:
   shutdown_signals() {
@@ -128,10 +132,10 @@ struct admin_listener {
 } // namespace
 
 int run_node(const config& cfg, node_mode mode, const service& app) {
+  shutdown_signals signals; // first: before configure_logging starts a thread
   runtime::configure_logging(cfg.log);
   for (const auto& warning : cfg.cookie_warnings)
     spdlog::warn("{}", warning);
-  shutdown_signals signals;
   // Declared before the node, so it outlives the actors that update it.
   auto registry = std::make_shared<prometheus::Registry>();
   runtime::node node(node_options_of(cfg, app));

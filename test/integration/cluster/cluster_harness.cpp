@@ -29,7 +29,7 @@ bool bindable(const std::string& address, std::uint16_t port) {
 } // namespace
 
 cluster_node::cluster_node(const std::string& address, std::uint16_t port, cluster_node_options options)
-    : name_((options.hidden ? "shell@" : "app@") + address), control_port_(free_port("127.0.0.1")) {
+    : name_((options.hidden ? "shell@" : "app@") + address) {
   std::vector<std::string> argv{CLUSTER_TEST_NODE,
                                 "--name",
                                 name_,
@@ -39,8 +39,6 @@ cluster_node::cluster_node(const std::string& address, std::uint16_t port, clust
                                 std::to_string(port),
                                 "--cookie",
                                 options.cookie,
-                                "--control-port",
-                                std::to_string(control_port_),
                                 "--heartbeat",
                                 std::to_string(options.heartbeat_ms),
                                 "--bound",
@@ -61,7 +59,13 @@ cluster_node::cluster_node(const std::string& address, std::uint16_t port, clust
                !proc_->running();
       },
       std::chrono::seconds(10));
-  ready_ = ready_ && proc_->output().find("READY") != std::string::npos;
+  // The node binds its control port itself and names it: "READY <name> control <port>".
+  auto out = proc_->output();
+  auto at = out.find("READY");
+  auto control = out.find(" control ", at);
+  ready_ = ready_ && at != std::string::npos && control != std::string::npos;
+  if (ready_)
+    control_port_ = static_cast<std::uint16_t>(std::stoi(out.substr(control + 9)));
 }
 
 std::string cluster_node::cmd(const std::string& line, std::chrono::seconds timeout) {

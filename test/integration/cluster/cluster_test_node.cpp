@@ -2,7 +2,7 @@
 // control port (one command per HTTP POST body, the answer in the response body), so tests exercise real
 // processes, real sockets and real signals without depending on the plugnode binary.
 //
-//   cluster_test_node --name a@127.0.0.2 --port P --cookie C --control-port Q [--hidden] [--no-listen]
+//   cluster_test_node --name a@127.0.0.2 --port P --cookie C [--control-port Q] [--hidden] [--no-listen]
 //       [--heartbeat MS] [--bound MS] [--connect-timeout MS] [--tls-cert F --tls-key F --tls-ca F]
 //       [--supervise --max-restarts N --period MS] [--caf-defaults] [--dist-buffer BYTES]
 // Commands: connect N | ping N | nodes | hidden | disconnect N | events | cluster | register NAME |
@@ -36,6 +36,7 @@
 #include "plugnode/runtime/remote_call.hpp"
 
 #include "bench_commands.hpp"
+#include "plugnode/test/exclusive_port.hpp"
 #include "state_commands.hpp"
 
 using namespace plugnode::runtime;
@@ -325,6 +326,8 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
   configure_logging({spdlog::level::info, log_format::text});
+  // Every line at once: a test that fails shows the node's log as it stood (a node flushes within 1 s).
+  spdlog::default_logger()->flush_on(spdlog::level::info);
   node n(opts.node);
   if (auto error = n.start()) {
     std::cout << "START FAILED: " << *error << std::endl;
@@ -342,10 +345,20 @@ int main(int argc, char** argv) {
   control.Post("/", [&d](const httplib::Request& req, httplib::Response& res) {
     res.set_content(d.run(req.body), "text/plain");
   });
-  std::thread server([&] { control.listen("127.0.0.1", opts.control_port); });
+  // Without --control-port the node binds a free one itself (no other process can take it between a pick
+  // and the bind) and names it on its READY line.
+  auto control_port = opts.control_port;
+  plugnode::test::exclusive_binds(control);
+  if (control_port == 0)
+    control_port = plugnode::test::bind_free_port(control);
+  else if (!control.bind_to_port("127.0.0.1", control_port)) {
+    std::cout << "START FAILED: control port " << control_port << " is taken" << std::endl;
+    return 2;
+  }
+  std::thread server([&] { control.listen_after_bind(); });
   while (!control.is_running())
     std::this_thread::sleep_for(milliseconds(5));
-  std::cout << "READY " << n.name().to_string() << std::endl;
+  std::cout << "READY " << n.name().to_string() << " control " << control_port << std::endl;
   int sig = 0;
   sigwait(&stop_signals, &sig);
   logger().info("signal {}: leaving", sig);

@@ -8,6 +8,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -76,12 +77,35 @@ std::string raw_get(const std::string& address, std::uint16_t port, const std::s
   return client.read_to_end(20s);
 }
 
-long rss_kb(int pid) {
-  std::ifstream status("/proc/" + std::to_string(pid) + "/status");
+namespace {
+
+// The value of one field of /proc/PID/status (or of a thread's, /proc/PID/task/TID/status), empty when the
+// process is gone.
+std::string status_field(const std::string& proc, const std::string& name) {
+  std::ifstream status(proc + "/status");
   for (std::string line; std::getline(status, line);)
-    if (line.rfind("VmRSS:", 0) == 0)
-      return std::stol(line.substr(6));
-  return -1;
+    if (line.rfind(name + ":", 0) == 0)
+      return line.substr(name.size() + 1);
+  return "";
+}
+
+} // namespace
+
+long rss_kb(int pid) {
+  auto value = status_field("/proc/" + std::to_string(pid), "VmRSS");
+  return value.empty() ? -1 : std::stol(value);
+}
+
+bool blocks_signal(int pid, int sig) {
+  // A thread in sigwait shows the signals it waits for as unblocked: any thread's mask tells.
+  std::error_code error;
+  for (const auto& thread :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", error)) {
+    auto mask = status_field(thread.path().string(), "SigBlk");
+    if (!mask.empty() && (std::stoull(mask, nullptr, 16) >> (sig - 1) & 1) != 0)
+      return true;
+  }
+  return false;
 }
 
 double cpu_seconds(int pid) {

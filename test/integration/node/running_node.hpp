@@ -57,6 +57,9 @@ std::string raw_get(const std::string& address, std::uint16_t port, const std::s
 // VmRSS of a process in kB, from /proc/PID/status.
 long rss_kb(int pid);
 
+// Whether a thread of a process blocks `sig` (it set its mask), from /proc/PID/task/*/status.
+bool blocks_signal(int pid, int sig);
+
 // The CPU time a process used so far (user and system, all threads) in seconds, from /proc/PID/stat.
 double cpu_seconds(int pid);
 

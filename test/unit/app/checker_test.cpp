@@ -19,6 +19,7 @@
 #include <thread>
 #include <vector>
 
+#include "plugnode/test/exclusive_port.hpp"
 #include "plugnode/test/ports.hpp"
 #include "plugnode/test/process.hpp"
 
@@ -30,11 +31,11 @@ namespace {
 // An HTTP server on loopback: /ok answers 200, /fail 503.
 class test_server {
 public:
-  test_server() : port_(plugnode::test::free_port()) {
+  test_server() {
     server_.Get("/ok",
                 [](const httplib::Request&, httplib::Response& res) { res.set_content("ok", "text/plain"); });
     server_.Get("/fail", [](const httplib::Request&, httplib::Response& res) { res.status = 503; });
-    REQUIRE(server_.bind_to_port("127.0.0.1", port_));
+    port_ = plugnode::test::bind_free_port(server_);
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     REQUIRE(plugnode::test::eventually([this] { return server_.is_running(); }, 5s));
   }
@@ -45,7 +46,7 @@ public:
   std::uint16_t port() const { return port_; }
 
 private:
-  std::uint16_t port_;
+  std::uint16_t port_ = 0;
   httplib::Server server_;
   std::thread thread_;
 };
