@@ -295,8 +295,11 @@ void node::leave(std::chrono::milliseconds bound) {
     return;
   left_ = true;
   caf::scoped_actor self{*system_};
+  // The region answers once every key's hand-over is acknowledged or has failed, each hand-over being two
+  // requests bounded by the failure bound (the entity's state, the next owner's take): waiting less than
+  // that for the region, as before, lost the keys still on their way when a loaded machine was slow.
   if (entities_)
-    self->request(entities_, options_.failure_bound, ent_leave_atom_v)
+    self->request(entities_, 3 * options_.failure_bound, ent_leave_atom_v)
         .receive([](bool) {}, [](const caf::error&) {});
   self->request(agent_, bound, caf::leave_atom_v).receive([](bool) {}, [](const caf::error&) {});
   listener_.reset();

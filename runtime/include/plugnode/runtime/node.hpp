@@ -95,7 +95,8 @@ public:
   const caf::actor& entities() const { return entities_; }
   const std::string& bind_address() const { return bind_address_; }
 
-  // Hands this node's entities to their next owners (within the failure bound), tells every peer this node
+  // Hands this node's entities to their next owners (each hand-over within twice the failure bound, all of
+  // them within three times), tells every peer this node
   // is leaving (they report nodedown "peer leaving" at once), waiting at most `bound` for their
   // acknowledgements, then stops listening. Idempotent.
   void leave(std::chrono::milliseconds bound = std::chrono::milliseconds(1000));
