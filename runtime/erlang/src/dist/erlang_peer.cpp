@@ -26,7 +26,6 @@ namespace plugnode::erlang::detail {
 namespace {
 
 constexpr std::chrono::seconds lookup_timeout{2};
-constexpr std::chrono::seconds name_max_age{1}; // how long a cached name is trusted (erlang_peer_names.hpp)
 using call_timeout_atom = caf::atom_constant<caf::atom("erl_tmo")>; // a call_out's deadline passed
 constexpr call_timeout_atom call_timeout_atom_v{};
 using flush_atom = caf::atom_constant<caf::atom("erl_flush")>; // write the casts collected so far
@@ -42,6 +41,7 @@ struct beam_monitor {
 
 struct peer_state {
   std::shared_ptr<erlang_connection> connection;
+  std::shared_ptr<direct_route> route; // told what the name cache learns
   caf::actor agent;
   pid self; // this node's identity in pids it hands out (its name and creation)
   // Calls this node made to the BEAM node, by the encoded reference their reply will carry.
@@ -94,7 +94,9 @@ void with_name(peer_actor* self, const std::string& name, peer_names::use_fn use
   auto answer = [=](const caf::actor& who) {
     if (who && self->state.monitored.insert(who.address()).second)
       self->monitor(who);
-    self->state.names.resolved(name, who, peer_names::clock::now());
+    auto now = peer_names::clock::now();
+    self->state.route->resolved(name, who, now);
+    self->state.names.resolved(name, who, now);
   };
   self->request(self->state.agent, lookup_timeout, whereis_atom_v, name).then(answer, [=](const caf::error&) {
     answer(nullptr);
@@ -352,6 +354,7 @@ void actor_gone(peer_actor* self, const caf::down_msg& down) {
   auto& s = self->state;
   s.monitored.erase(down.source);
   s.names.forget(down.source);
+  s.route->forget(down.source);
   for (auto it = s.beam_monitors.begin(); it != s.beam_monitors.end();) {
     if (it->second.actor != down.source) {
       ++it;
@@ -364,9 +367,11 @@ void actor_gone(peer_actor* self, const caf::down_msg& down) {
   }
 }
 
-caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> connection, caf::actor agent,
-                          pid self_pid, std::set<std::string> exported) {
+caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> connection,
+                          std::shared_ptr<direct_route> route, caf::actor agent, pid self_pid,
+                          std::set<std::string> exported) {
   self->state.connection = std::move(connection);
+  self->state.route = std::move(route);
   self->state.exported = std::move(exported);
   self->state.agent = std::move(agent);
   self->state.self = std::move(self_pid);
@@ -396,6 +401,14 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
           return;
         it->second.deliver(caf::make_error(caf::sec::request_timeout));
         self->state.pending.erase(it);
+      },
+      [=](handed_over_atom, const dist_message& msg) {
+        // A REG_SEND to an exported name the route did not know fresh: after its use of the name (in the
+        // order of the name's uses), the route may take that name's messages again.
+        auto& control = *msg.control.get_if<tuple>();
+        auto name = control.elements[3].get_if<atom>()->name;
+        reg_send(self, control, *msg.payload);
+        with_exported(self, name, [=](const caf::actor&) { self->state.route->delivered(name); });
       },
       [=](const dist_message& msg) {
         auto op = msg.op();
@@ -427,8 +440,9 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
 } // namespace
 
 caf::actor spawn_erlang_peer(caf::actor_system& system, std::shared_ptr<erlang_connection> connection,
-                             caf::actor agent, pid self, std::set<std::string> exported) {
-  return system.spawn(erlang_peer, std::move(connection), std::move(agent), std::move(self),
+                             std::shared_ptr<direct_route> route, caf::actor agent, pid self,
+                             std::set<std::string> exported) {
+  return system.spawn(erlang_peer, std::move(connection), std::move(route), std::move(agent), std::move(self),
                       std::move(exported));
 }
 

@@ -15,6 +15,7 @@
 #include <caf/fwd.hpp>
 
 #include "dist/erlang_connection.hpp"
+#include "dist/erlang_direct.hpp"
 
 namespace plugnode::erlang::detail {
 
@@ -23,9 +24,11 @@ namespace plugnode::erlang::detail {
 //   (erlang_send_atom, std::string name, term message)
 // `agent` answers the registry's whereis_atom and the node list; `self` is a pid of this node (its name and
 // creation) for the pids it hands out; `exported` the registered names the BEAM node may reach. Every
-// message frame of `connection` must be sent to the returned actor as a dist_message; it ends when it
-// receives an exit.
+// message frame of `connection` that `route` does not deliver itself must be sent to the returned actor: as
+// a dist_message, or (handed_over_atom, dist_message) when the route counted it; it ends when it receives an
+// exit. It tells `route` what its name cache learns.
 caf::actor spawn_erlang_peer(caf::actor_system& system, std::shared_ptr<erlang_connection> connection,
-                             caf::actor agent, pid self, std::set<std::string> exported);
+                             std::shared_ptr<direct_route> route, caf::actor agent, pid self,
+                             std::set<std::string> exported);
 
 } // namespace plugnode::erlang::detail
