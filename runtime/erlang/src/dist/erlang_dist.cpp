@@ -179,10 +179,11 @@ void erlang_dist::adopt(int fd, const std::string& peer_node, const std::string&
   // The reader's own reference keeps the connection alive; the close callback must not hold another.
   connection->start(
       [peer, route](dist_message msg) {
-        switch (route->take(msg)) {
+        std::string name;
+        switch (route->take(msg, name)) {
         case direct_route::taken::delivered: return;
         case direct_route::taken::to_peer_counted:
-          return caf::anon_send(peer, handed_over_atom_v, std::move(msg));
+          return caf::anon_send(peer, handed_over_atom_v, std::move(name), std::move(msg));
         case direct_route::taken::to_peer: return caf::anon_send(peer, std::move(msg));
         }
       },
