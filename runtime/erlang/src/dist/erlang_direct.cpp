@@ -1,16 +1,16 @@
-// The one-hop road of erlang_direct.hpp: the reader's delivery, and the calls' sender (call_replies), an actor
-// without a mailbox of its own whose enqueue writes the reply it is given.
+// The one-hop road of erlang_direct.hpp: the reader's delivery, and the calls' sender (call_replies), an
+// actor without a mailbox of its own whose enqueue writes the reply it is given.
 #include "dist/erlang_direct.hpp"
 
 #include <caf/actor_control_block.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/error.hpp>
 #include <caf/execution_unit.hpp>
-#include <caf/resumable.hpp>
-#include <caf/scheduler/abstract_coordinator.hpp>
 #include <caf/mailbox_element.hpp>
 #include <caf/make_actor.hpp>
 #include <caf/monitorable_actor.hpp>
+#include <caf/resumable.hpp>
+#include <caf/scheduler/abstract_coordinator.hpp>
 
 #include "plugnode/erlang/protocol.hpp"
 #include "plugnode/erlang/term_codec.hpp"
@@ -31,7 +31,7 @@ struct direct_route::open_calls {
   std::weak_ptr<erlang_connection> connection;
   std::string peer_node;
   std::mutex mutex;
-  std::uint64_t last_id = 0;         // under mutex
+  std::uint64_t last_id = 0;                // under mutex
   std::map<std::uint64_t, open_call> calls; // under mutex; ids grow, so the oldest is first
 
   // An id for `call`; forgets (with a warning) calls their actor left unanswered for erlang_call_timeout,

@@ -83,7 +83,7 @@ private:
   std::mutex mutex_;
   std::map<std::string, entry> names_;           // under mutex_
   std::map<std::string, beam_monitor> monitors_; // under mutex_, by encoded reference
-  std::unique_ptr<caf::execution_unit> unit_; // the reader's (used on its thread only)
+  std::unique_ptr<caf::execution_unit> unit_;    // the reader's (used on its thread only)
   std::shared_ptr<open_calls> calls_;
   caf::strong_actor_ptr replies_; // the sender of the calls, which writes their replies
 };

@@ -171,8 +171,9 @@ void erlang_dist::adopt(int fd, const std::string& peer_node, const std::string&
   auto connection =
       std::make_shared<erlang_connection>(fd, peer_node, peer_address, settings_.options.ticktime);
   auto route = std::make_shared<direct_route>(system_, connection, settings_.options.exported);
-  auto peer = spawn_erlang_peer(system_, connection, route, settings_.agent,
-                                pid{settings_.name.to_string(), 0, 0, ec_.creation}, settings_.options.exported);
+  auto peer =
+      spawn_erlang_peer(system_, connection, route, settings_.agent,
+                        pid{settings_.name.to_string(), 0, 0, ec_.creation}, settings_.options.exported);
   nodes_->add({connection, peer});
   runtime::logger().info("erlang: node up: {} ({})", peer_node, peer_address);
   caf::anon_send(front_, nodeup_atom_v, peer_node);
@@ -187,16 +188,16 @@ void erlang_dist::adopt(int fd, const std::string& peer_node, const std::string&
         case direct_route::taken::to_peer: return caf::anon_send(peer, std::move(msg));
         }
       },
-                    [nodes = nodes_, front = caf::actor_cast<caf::weak_actor_ptr>(front_), peer,
-                     weak = std::weak_ptr<erlang_connection>(connection)](const std::string& reason) {
-                      caf::anon_send_exit(peer, caf::exit_reason::user_shutdown);
-                      if (auto self = weak.lock()) {
-                        runtime::logger().info("erlang: node down: {} ({})", self->peer_node(), reason);
-                        nodes->remove(self);
-                        if (auto f = caf::actor_cast<caf::actor>(front))
-                          caf::anon_send(f, nodedown_atom_v, self->peer_node(), reason);
-                      }
-                    });
+      [nodes = nodes_, front = caf::actor_cast<caf::weak_actor_ptr>(front_), peer,
+       weak = std::weak_ptr<erlang_connection>(connection)](const std::string& reason) {
+        caf::anon_send_exit(peer, caf::exit_reason::user_shutdown);
+        if (auto self = weak.lock()) {
+          runtime::logger().info("erlang: node down: {} ({})", self->peer_node(), reason);
+          nodes->remove(self);
+          if (auto f = caf::actor_cast<caf::actor>(front))
+            caf::anon_send(f, nodedown_atom_v, self->peer_node(), reason);
+        }
+      });
 }
 
 std::string erlang_dist::dial(const std::string& node, const std::string& address, std::uint16_t port) {

@@ -371,8 +371,8 @@ void dispatch(peer_actor* self, const dist_message& msg) {
   else if ((op == dist_op::send || op == dist_op::send_sender) && msg.payload)
     reply_in(self, control, *msg.payload);
   else
-    runtime::logger().debug("erlang: control message {} from {} ignored", to_string(msg.control, log_term_limit),
-                            self->state.connection->peer_node());
+    runtime::logger().debug("erlang: control message {} from {} ignored",
+                            to_string(msg.control, log_term_limit), self->state.connection->peer_node());
 }
 
 caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> connection,
