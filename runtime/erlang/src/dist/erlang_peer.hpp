@@ -4,7 +4,8 @@
 // Node.ping) and `rex` (`:rpc.call` of old nodes; OTP 23+ spawns erpc instead, answered here too), and
 // the node's monitors of registered names (their DOWN when the actor ends). It runs on CAF's scheduler like
 // the actors it talks to (a detached thread would cost a thread wake-up per message and per reply): its
-// writes never wait (erlang_connection queues what the socket does not take).
+// writes never wait (erlang_connection queues what the socket does not take). The frames for an exported name
+// it has resolved skip it: the connection's direct route (erlang_direct.hpp) delivers them from the reader.
 #pragma once
 
 #include <memory>
