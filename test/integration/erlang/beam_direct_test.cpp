@@ -1,9 +1,13 @@
 // The direct route of a BEAM node's frames (runtime/erlang/src/dist/erlang_direct.hpp): a BEAM process's
 // messages and calls to one name keep their order while the route hands the name to the connection's actor
-// and back (its first lookup, and again each time the cached name ages out), and a call's reply far larger
-// than one socket write, written on the thread that answers, arrives whole. The plugnode node runs in this
-// process with a recording actor of the test's own, exported to BEAM.
+// and back (its first lookup, and again each time the cached name ages out), a call's reply far larger than
+// one socket write, written on the thread that answers, arrives whole, and a handler that blocks on one
+// connection's reader holds no other connection. The plugnode node runs in this process with actors of the
+// test's own, exported to BEAM.
 #include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -59,13 +63,43 @@ private:
   std::int64_t out_of_order_ = 0;
 };
 
-void register_recorder(runtime::node& n) {
+// Answers the call :block once `release` is set (15 s at most), telling `blocking` that it waits; any other
+// call at once.
+class blocker : public caf::event_based_actor {
+public:
+  blocker(caf::actor_config& cfg, std::atomic<bool>* blocking, std::atomic<bool>* release)
+      : caf::event_based_actor(cfg), blocking_(blocking), release_(release) {}
+
+  caf::behavior make_behavior() override {
+    erlang::quiet_unexpected(this, "blocker");
+    return {
+        [this](erlang::erlang_call_atom, const erlang::term& request) {
+          if (!request.is_atom("block"))
+            return erlang::atom_of("ok");
+          *blocking_ = true;
+          auto until = std::chrono::steady_clock::now() + 15s;
+          while (!*release_ && std::chrono::steady_clock::now() < until)
+            std::this_thread::sleep_for(10ms);
+          return erlang::atom_of("released");
+        },
+    };
+  }
+
+private:
+  std::atomic<bool>* blocking_;
+  std::atomic<bool>* release_;
+};
+
+void register_as(runtime::node& n, const std::string& name, const caf::actor& actor) {
   caf::scoped_actor self{n.system()};
   bool registered = false;
-  self->request(n.agent(), 2s, runtime::register_atom_v, std::string("recorder"),
-                n.system().spawn<recorder>())
+  self->request(n.agent(), 2s, runtime::register_atom_v, name, actor)
       .receive([&](bool ok) { registered = ok; }, [](caf::error&) {});
   REQUIRE(registered);
+}
+
+void register_recorder(runtime::node& n) {
+  register_as(n, "recorder", n.system().spawn<recorder>());
 }
 
 } // namespace
@@ -108,4 +142,38 @@ IO.inspect(GenServer.call({:recorder, n}, :count, 5000), label: "then")
 )");
   CHECK_THAT(out, Catch::Contains("echoed: true"));
   CHECK_THAT(out, Catch::Contains("then: 0"));
+}
+
+TEST_CASE("a handler that blocks on one BEAM node's connection holds up no other connection", "[erlang]") {
+  test_epmd epmd;
+  runtime::node n(erlang_node_options(epmd, cookie, nullptr, {"recorder", "blocker"}));
+  REQUIRE_FALSE(n.start());
+  register_recorder(n);
+  std::atomic<bool> blocking{false}, release{false};
+  register_as(n, "blocker", n.system().spawn<blocker>(&blocking, &release));
+  // The blocker's name is resolved by a first call that goes through the connection's actor; the second
+  // call is delivered by the reader, and it wakes the idle blocker, so the reader runs the blocking handler.
+  std::string blocked;
+  std::thread first([&] {
+    blocked = run_beam(epmd, beam_name("held"), cookie, R"(
+n = :"plugnode@127.0.0.2"
+:ok = GenServer.call({:blocker, n}, :warm, 5000)
+IO.inspect(GenServer.call({:blocker, n}, :block, 20_000), label: "held")
+)");
+  });
+  auto started = std::chrono::steady_clock::now();
+  while (!blocking && std::chrono::steady_clock::now() - started < 30s)
+    std::this_thread::sleep_for(10ms);
+  CHECK(blocking);
+  auto other = run_beam(epmd, beam_name("other"), cookie, R"(
+n = :"plugnode@127.0.0.2"
+{us, count} = :timer.tc(fn -> GenServer.call({:recorder, n}, :count, 5000) end)
+IO.inspect(count, label: "answered")
+IO.inspect(us < 1_000_000, label: "within 1 s")
+)");
+  release = true;
+  first.join();
+  CHECK_THAT(other, Catch::Contains("answered: 0"));
+  CHECK_THAT(other, Catch::Contains("within 1 s: true"));
+  CHECK_THAT(blocked, Catch::Contains("held: :released"));
 }
