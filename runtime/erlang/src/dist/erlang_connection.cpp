@@ -182,17 +182,21 @@ bool erlang_connection::read_exact(char* out, std::size_t n, std::string& reason
     }
     if (has_backlog_ && !flush(reason))
       return false;
-    auto got = ::recv(fd_, in_.data(), in_.size(), MSG_DONTWAIT);
-    if (got > 0) {
-      in_begin_ = 0;
-      in_end_ = static_cast<std::size_t>(got);
-      last_read_ms_ = now_ms();
-      continue;
+    if (!drained_) {
+      auto got = ::recv(fd_, in_.data(), in_.size(), MSG_DONTWAIT);
+      if (got > 0) {
+        in_begin_ = 0;
+        in_end_ = static_cast<std::size_t>(got);
+        last_read_ms_ = now_ms();
+        drained_ = in_end_ < in_.size();
+        continue;
+      }
+      if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        reason = "connection closed";
+        return false;
+      }
     }
-    if (got == 0 || (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
-      reason = "connection closed";
-      return false;
-    }
+    drained_ = false;
     pollfd p[2] = {{fd_, static_cast<short>(POLLIN | (has_backlog_ ? POLLOUT : 0)), 0},
                    {wake_fd_, POLLIN, 0}};
     ::poll(p, 2, static_cast<int>(quarter));

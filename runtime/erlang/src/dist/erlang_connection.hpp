@@ -82,6 +82,9 @@ private:
   std::vector<char> in_ = std::vector<char>(64 * 1024);
   std::size_t in_begin_ = 0;
   std::size_t in_end_ = 0;
+  // The last recv took less than it asked for, so the socket is empty: the next read polls first (a recv
+  // now would only say EAGAIN, one system call per GenServer.call for nothing).
+  bool drained_ = false;
 };
 
 } // namespace plugnode::erlang::detail

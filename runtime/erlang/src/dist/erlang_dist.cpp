@@ -170,24 +170,34 @@ void erlang_dist::accept_loop() {
 void erlang_dist::adopt(int fd, const std::string& peer_node, const std::string& peer_address) {
   auto connection =
       std::make_shared<erlang_connection>(fd, peer_node, peer_address, settings_.options.ticktime);
+  auto route = std::make_shared<direct_route>(system_, connection, settings_.options.exported);
   auto peer =
-      spawn_erlang_peer(system_, connection, settings_.agent,
+      spawn_erlang_peer(system_, connection, route, settings_.agent,
                         pid{settings_.name.to_string(), 0, 0, ec_.creation}, settings_.options.exported);
   nodes_->add({connection, peer});
   runtime::logger().info("erlang: node up: {} ({})", peer_node, peer_address);
   caf::anon_send(front_, nodeup_atom_v, peer_node);
   // The reader's own reference keeps the connection alive; the close callback must not hold another.
-  connection->start([peer](dist_message msg) { caf::anon_send(peer, std::move(msg)); },
-                    [nodes = nodes_, front = caf::actor_cast<caf::weak_actor_ptr>(front_), peer,
-                     weak = std::weak_ptr<erlang_connection>(connection)](const std::string& reason) {
-                      caf::anon_send_exit(peer, caf::exit_reason::user_shutdown);
-                      if (auto self = weak.lock()) {
-                        runtime::logger().info("erlang: node down: {} ({})", self->peer_node(), reason);
-                        nodes->remove(self);
-                        if (auto f = caf::actor_cast<caf::actor>(front))
-                          caf::anon_send(f, nodedown_atom_v, self->peer_node(), reason);
-                      }
-                    });
+  connection->start(
+      [peer, route](dist_message msg) {
+        std::string name;
+        switch (route->take(msg, name)) {
+        case direct_route::taken::delivered: return;
+        case direct_route::taken::to_peer_counted:
+          return caf::anon_send(peer, handed_over_atom_v, std::move(name), std::move(msg));
+        case direct_route::taken::to_peer: return caf::anon_send(peer, std::move(msg));
+        }
+      },
+      [nodes = nodes_, front = caf::actor_cast<caf::weak_actor_ptr>(front_), peer,
+       weak = std::weak_ptr<erlang_connection>(connection)](const std::string& reason) {
+        caf::anon_send_exit(peer, caf::exit_reason::user_shutdown);
+        if (auto self = weak.lock()) {
+          runtime::logger().info("erlang: node down: {} ({})", self->peer_node(), reason);
+          nodes->remove(self);
+          if (auto f = caf::actor_cast<caf::actor>(front))
+            caf::anon_send(f, nodedown_atom_v, self->peer_node(), reason);
+        }
+      });
 }
 
 std::string erlang_dist::dial(const std::string& node, const std::string& address, std::uint16_t port) {

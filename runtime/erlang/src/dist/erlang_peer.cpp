@@ -26,30 +26,21 @@ namespace plugnode::erlang::detail {
 namespace {
 
 constexpr std::chrono::seconds lookup_timeout{2};
-constexpr std::chrono::seconds name_max_age{1}; // how long a cached name is trusted (erlang_peer_names.hpp)
 using call_timeout_atom = caf::atom_constant<caf::atom("erl_tmo")>; // a call_out's deadline passed
 constexpr call_timeout_atom call_timeout_atom_v{};
 using flush_atom = caf::atom_constant<caf::atom("erl_flush")>; // write the casts collected so far
 constexpr flush_atom flush_atom_v{};
 
-// A BEAM process's monitor (MONITOR_P) of the actor registered under a name.
-struct beam_monitor {
-  term watched; // the name, as the BEAM node gave it
-  pid watcher;
-  term ref;
-  caf::actor_addr actor;
-};
-
 struct peer_state {
   std::shared_ptr<erlang_connection> connection;
+  std::shared_ptr<direct_route> route; // told what the name cache learns; holds BEAM's monitors of names
   caf::actor agent;
   pid self; // this node's identity in pids it hands out (its name and creation)
   // Calls this node made to the BEAM node, by the encoded reference their reply will carry.
   std::map<std::string, caf::response_promise> pending;
   peer_names names{name_max_age};
-  std::set<caf::actor_addr> monitored;               // actors behind names, each monitored once
-  std::map<std::string, beam_monitor> beam_monitors; // by encoded reference
-  std::set<std::string> exported;                    // the names this BEAM node may reach
+  std::set<caf::actor_addr> monitored; // actors behind names, each monitored once
+  std::set<std::string> exported;      // the names this BEAM node may reach
   // Pids standing for exported names (:erlang.whereis/1's answers): a message to one goes to the name.
   std::map<std::string, pid> name_pids;
   std::map<std::string, std::string> pid_names; // by encoded pid
@@ -94,7 +85,9 @@ void with_name(peer_actor* self, const std::string& name, peer_names::use_fn use
   auto answer = [=](const caf::actor& who) {
     if (who && self->state.monitored.insert(who.address()).second)
       self->monitor(who);
-    self->state.names.resolved(name, who, peer_names::clock::now());
+    auto now = peer_names::clock::now();
+    self->state.route->resolved(name, who, now);
+    self->state.names.resolved(name, who, now);
   };
   self->request(self->state.agent, lookup_timeout, whereis_atom_v, name).then(answer, [=](const caf::error&) {
     answer(nullptr);
@@ -317,7 +310,7 @@ void monitor(peer_actor* self, const tuple& control) {
       return;
     }
     m.actor = who.address();
-    self->state.beam_monitors.emplace(encode_term(m.ref), std::move(m));
+    self->state.route->add_monitor(std::move(m));
   });
 }
 
@@ -326,8 +319,8 @@ void monitor(peer_actor* self, const tuple& control) {
 void demonitor(peer_actor* self, const tuple& control) {
   if (control.elements.size() != 4)
     return;
-  auto key = encode_term(control.elements[3]);
-  auto forget = [=](const caf::actor&) { self->state.beam_monitors.erase(key); };
+  auto ref = control.elements[3];
+  auto forget = [=](const caf::actor&) { self->state.route->remove_monitor(ref); };
   if (auto name = control.elements[2].get_if<atom>())
     with_exported(self, name->name, forget);
   else
@@ -352,21 +345,41 @@ void actor_gone(peer_actor* self, const caf::down_msg& down) {
   auto& s = self->state;
   s.monitored.erase(down.source);
   s.names.forget(down.source);
-  for (auto it = s.beam_monitors.begin(); it != s.beam_monitors.end();) {
-    if (it->second.actor != down.source) {
-      ++it;
-      continue;
-    }
-    auto& m = it->second;
+  for (auto& m : s.route->gone(down.source))
     s.connection->send(
         make_frame(monitor_exit_control(m.watched, m.watcher, m.ref, exit_reason_of(self, down.reason))));
-    it = s.beam_monitors.erase(it);
-  }
 }
 
-caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> connection, caf::actor agent,
-                          pid self_pid, std::set<std::string> exported) {
+// A message frame from the BEAM node.
+void dispatch(peer_actor* self, const dist_message& msg) {
+  auto op = msg.op();
+  auto& control = *msg.control.get_if<tuple>();
+  if (!msg.unusable.empty()) {
+    auto& node = self->state.connection->peer_node();
+    runtime::log_limited(spdlog::level::warn, "unusable messages from BEAM nodes", node,
+                         "erlang: a message from " + node + " dropped: " + msg.unusable);
+    return;
+  }
+  if (op == dist_op::reg_send && msg.payload)
+    reg_send(self, control, *msg.payload);
+  else if (op == dist_op::monitor)
+    monitor(self, control);
+  else if (op == dist_op::demonitor)
+    demonitor(self, control);
+  else if (op == dist_op::spawn_request && msg.payload)
+    spawn_request(self, control, *msg.payload);
+  else if ((op == dist_op::send || op == dist_op::send_sender) && msg.payload)
+    reply_in(self, control, *msg.payload);
+  else
+    runtime::logger().debug("erlang: control message {} from {} ignored",
+                            to_string(msg.control, log_term_limit), self->state.connection->peer_node());
+}
+
+caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> connection,
+                          std::shared_ptr<direct_route> route, caf::actor agent, pid self_pid,
+                          std::set<std::string> exported) {
   self->state.connection = std::move(connection);
+  self->state.route = std::move(route);
   self->state.exported = std::move(exported);
   self->state.agent = std::move(agent);
   self->state.self = std::move(self_pid);
@@ -397,38 +410,22 @@ caf::behavior erlang_peer(peer_actor* self, std::shared_ptr<erlang_connection> c
         it->second.deliver(caf::make_error(caf::sec::request_timeout));
         self->state.pending.erase(it);
       },
-      [=](const dist_message& msg) {
-        auto op = msg.op();
-        auto& control = *msg.control.get_if<tuple>();
-        if (!msg.unusable.empty()) {
-          auto& node = self->state.connection->peer_node();
-          runtime::log_limited(spdlog::level::warn, "unusable messages from BEAM nodes", node,
-                               "erlang: a message from " + node + " dropped: " + msg.unusable);
-          return;
-        }
-        if (op == dist_op::reg_send && msg.payload)
-          reg_send(self, control, *msg.payload);
-        else if (op == dist_op::monitor)
-          monitor(self, control);
-        else if (op == dist_op::demonitor)
-          demonitor(self, control);
-        else if (op == dist_op::spawn_request && msg.payload)
-          spawn_request(self, control, *msg.payload);
-        else if ((op == dist_op::send || op == dist_op::send_sender) && msg.payload)
-          reply_in(self, control, *msg.payload);
-        else
-          runtime::logger().debug("erlang: control message {} from {} ignored",
-                                  to_string(msg.control, log_term_limit),
-                                  self->state.connection->peer_node());
+      [=](handed_over_atom, const std::string& name, const dist_message& msg) {
+        // A frame for an exported name the route did not know fresh: after its use of the name (in the
+        // order of the name's uses), the route may take that name's frames again.
+        dispatch(self, msg);
+        with_exported(self, name, [=](const caf::actor&) { self->state.route->delivered(name); });
       },
+      [=](const dist_message& msg) { dispatch(self, msg); },
   };
 }
 
 } // namespace
 
 caf::actor spawn_erlang_peer(caf::actor_system& system, std::shared_ptr<erlang_connection> connection,
-                             caf::actor agent, pid self, std::set<std::string> exported) {
-  return system.spawn(erlang_peer, std::move(connection), std::move(agent), std::move(self),
+                             std::shared_ptr<direct_route> route, caf::actor agent, pid self,
+                             std::set<std::string> exported) {
+  return system.spawn(erlang_peer, std::move(connection), std::move(route), std::move(agent), std::move(self),
                       std::move(exported));
 }
 

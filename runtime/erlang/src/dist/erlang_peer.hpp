@@ -4,7 +4,8 @@
 // Node.ping) and `rex` (`:rpc.call` of old nodes; OTP 23+ spawns erpc instead, answered here too), and
 // the node's monitors of registered names (their DOWN when the actor ends). It runs on CAF's scheduler like
 // the actors it talks to (a detached thread would cost a thread wake-up per message and per reply): its
-// writes never wait (erlang_connection queues what the socket does not take).
+// writes never wait (erlang_connection queues what the socket does not take). The frames for an exported name
+// it has resolved skip it: the connection's direct route (erlang_direct.hpp) delivers them from the reader.
 #pragma once
 
 #include <memory>
@@ -15,6 +16,7 @@
 #include <caf/fwd.hpp>
 
 #include "dist/erlang_connection.hpp"
+#include "dist/erlang_direct.hpp"
 
 namespace plugnode::erlang::detail {
 
@@ -23,9 +25,11 @@ namespace plugnode::erlang::detail {
 //   (erlang_send_atom, std::string name, term message)
 // `agent` answers the registry's whereis_atom and the node list; `self` is a pid of this node (its name and
 // creation) for the pids it hands out; `exported` the registered names the BEAM node may reach. Every
-// message frame of `connection` must be sent to the returned actor as a dist_message; it ends when it
-// receives an exit.
+// message frame of `connection` that `route` does not deliver itself must be sent to the returned actor: as
+// a dist_message, or (handed_over_atom, dist_message) when the route counted it; it ends when it receives an
+// exit. It tells `route` what its name cache learns.
 caf::actor spawn_erlang_peer(caf::actor_system& system, std::shared_ptr<erlang_connection> connection,
-                             caf::actor agent, pid self, std::set<std::string> exported);
+                             std::shared_ptr<direct_route> route, caf::actor agent, pid self,
+                             std::set<std::string> exported);
 
 } // namespace plugnode::erlang::detail

@@ -17,6 +17,9 @@
 
 namespace plugnode::erlang::detail {
 
+// How long a cached name is trusted, by the connection's cache and by its direct route (erlang_direct.hpp).
+constexpr std::chrono::seconds name_max_age{1};
+
 class peer_names {
 public:
   using clock = std::chrono::steady_clock;
