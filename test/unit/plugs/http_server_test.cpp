@@ -31,7 +31,7 @@ endpoint_options loopback(std::size_t workers = 2) {
 struct running {
   http_server server;
   std::thread thread;
-  running(endpoint_options o, request_handler h) : server(std::move(o), std::move(h)) {
+  running(endpoint_options o, request_work h) : server(std::move(o), on_workers(std::move(h))) {
     server.bind();
     thread = std::thread([this] { server.serve(); });
   }
