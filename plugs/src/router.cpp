@@ -112,27 +112,28 @@ void router::call(conn& c) const {
   local_reply(c, 405);
 }
 
-// The same walk as call()'s, on the path alone.
+// The same walk as call()'s, on the path alone; a HEAD is walked as the GET the head plug may have made it.
 bool router::blocks(const request_path& r) const {
-  bool other_methods = false;
-  for (const auto& e : entries_) {
-    if (e.method.empty()) {
-      if (match(e.segments, r.segments, r.from, true, nullptr))
-        return other_methods || e.target.blocks({r.method, r.segments, r.from + e.segments.size()});
-      continue;
+  auto walk = [&](const std::string& method) {
+    for (const auto& e : entries_) {
+      if (e.method.empty() && match(e.segments, r.segments, r.from, true, nullptr))
+        return e.target.blocks({method, r.segments, r.from + e.segments.size()});
+      if (e.method == method && match(e.segments, r.segments, r.from, false, nullptr))
+        return e.target.blocks({method, r.segments, r.from});
     }
-    if (!match(e.segments, r.segments, r.from, false, nullptr))
-      continue;
-    if (e.method == r.method)
-      return other_methods || e.target.blocks(r);
-    other_methods = other_methods || e.target.blocks(r);
-  }
-  return other_methods;
+    return false; // 404 or 405, answered here
+  };
+  static const std::string get = "GET";
+  return walk(r.method) || (r.method == "HEAD" && walk(get));
 }
 
 bool router::owns(const conn& c) const {
+  return owns({c.method, c.path_info});
+}
+
+bool router::owns(const request_path& r) const {
   for (const auto& e : entries_)
-    if (match(e.segments, c.path_info, 0, e.method.empty(), nullptr))
+    if (match(e.segments, r.segments, r.from, e.method.empty(), nullptr))
       return true;
   return false;
 }
