@@ -165,12 +165,13 @@ void http_server::serve() {
   for (auto& loop : loops_)
     loop->threads.store(1, std::memory_order_release); // its own, started below
   std::thread sweeper([this] { sweep(); });
+  // The loops first: they serve while the workers are still being made (256 threads take a while to start,
+  // much longer under a sanitizer).
   std::vector<std::thread> threads;
+  for (auto& loop : loops_)
+    threads.emplace_back([this, &loop] { serve_loop(*loop, 0); });
   for (std::size_t i = 0; i < std::max<std::size_t>(options_.workers, 1); ++i)
     threads.emplace_back([this] { work(); });
-  for (std::size_t i = 1; i < loops_.size(); ++i)
-    threads.emplace_back([this, i] { serve_loop(*loops_[i], 0); });
-  serve_loop(*loops_[0], 0);
   for (auto& t : threads)
     t.join();
   sweeper.join();

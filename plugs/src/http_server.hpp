@@ -77,8 +77,7 @@ public:
   void bind();
   std::uint16_t port() const { return port_; }
   int backlog() const { return backlog_; } // in force once bound
-  // Runs the event loops and the workers until stop() has finished. Blocks the calling thread (one of the
-  // loops').
+  // Runs the event loops and the workers until stop() has finished. Blocks the calling thread.
   void serve();
   // Stops accepting, finishes the requests in flight, closes the rest; false if not done within stop_timeout.
   bool stop();
