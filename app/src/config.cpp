@@ -62,6 +62,8 @@ void load_http(const reader& read, config& cfg) {
   read.set("PLUGNODE_HTTP_DEADLINE", cfg.http_deadline, parse_duration);
   read.set("PLUGNODE_HTTP_WORKERS", cfg.http_workers,
            [](const std::string& text, const std::string& what) { return parse_count(text, what, 1, 4096); });
+  read.set("PLUGNODE_HTTP_LOOPS", cfg.http_loops,
+           [](const std::string& text, const std::string& what) { return parse_count(text, what, 0, 256); });
   read.set(
       "PLUGNODE_HTTP_MAX_CONNECTIONS", cfg.http_max_connections,
       [](const std::string& text, const std::string& what) { return parse_count(text, what, 1, 1000000); });
@@ -272,7 +274,10 @@ const std::vector<setting>& settings() {
       {"PLUGNODE_HTTP_ADDR", "--http-addr", "HTTP bind address (default 0.0.0.0)"},
       {"PLUGNODE_HTTP_DEADLINE", "--http-deadline", "time a request may take before its 503 (default 30s)"},
       {"PLUGNODE_HTTP_WORKERS", "--http-workers",
-       "threads running requests; waiting connections need none (default 256)"},
+       "threads running requests whose plugs may block; waiting connections need none (default 256)"},
+      {"PLUGNODE_HTTP_LOOPS", "--http-loops",
+       "event loops holding the connections and running the requests that never block (default 0: one per "
+       "core)"},
       {"PLUGNODE_HTTP_MAX_CONNECTIONS", "--http-max-connections",
        "open HTTP connections; more are closed at once (default 20000, kept below the open-files limit)"},
       {"PLUGNODE_HTTP_HEAD_TIMEOUT", "--http-head-timeout",

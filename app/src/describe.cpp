@@ -3,6 +3,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <thread>
+
 namespace plugnode::app {
 namespace {
 
@@ -42,8 +45,10 @@ std::string describe(const config& cfg, const std::string& version) {
   row("http", fmt::format("{}:{}, requests answered 503 after {}", cfg.http_addr, cfg.http_port,
                           format_duration(cfg.http_deadline)));
   row("connections",
-      fmt::format("up to {} ({} workers), request head within {}, idle closed after {}",
-                  cfg.http_max_connections, cfg.http_workers, format_duration(cfg.http_head_timeout),
+      fmt::format("up to {} ({} event loops, {} workers), request head within {}, idle closed after {}",
+                  cfg.http_max_connections,
+                  cfg.http_loops > 0 ? cfg.http_loops : std::max(1u, std::thread::hardware_concurrency()),
+                  cfg.http_workers, format_duration(cfg.http_head_timeout),
                   format_duration(cfg.http_idle_timeout)));
   row("bodies",
       fmt::format("{} held at once by all connections (a body past it waits unread), {} by one "

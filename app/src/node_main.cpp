@@ -163,6 +163,7 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
   http_options.port = cfg.http_port;
   http_options.deadline = cfg.http_deadline;
   http_options.workers = cfg.http_workers;
+  http_options.loops = cfg.http_loops;
   http_options.max_connections = connection_cap(cfg.http_max_connections, open_files);
   http_options.head_timeout = cfg.http_head_timeout;
   http_options.idle_timeout = cfg.http_idle_timeout;
@@ -189,6 +190,7 @@ int run_node(const config& cfg, node_mode mode, const service& app) {
       // Its requests are a few page loads and streams, which hold no worker while they wait, and no route
       // of it takes a body: its share of the node's memory stays small.
       admin_options.workers = std::min<std::size_t>(http_options.workers, admin_workers);
+      admin_options.loops = 1;
       admin_options.max_body = admin_body_limit;
       admin_options.body_buffer = admin_body_limit * 16;
       admin.snapshot = std::make_shared<dashboard_snapshot>(

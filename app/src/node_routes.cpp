@@ -91,7 +91,8 @@ plugs::router operator_router(const node_services& services, bool cluster_routes
   plugs::router router;
   // The admin listener's paths are owned here and answered 404, so that no application route (a
   // catch-all /:name) answers for them on the public port.
-  auto admin_only = [](plugs::conn& c) { plugs::local_reply(c, 404, "served on the admin listener"); };
+  auto admin_only =
+      plugs::non_blocking([](plugs::conn& c) { plugs::local_reply(c, 404, "served on the admin listener"); });
   if (cluster_routes) {
     add_cluster_routes(router, services);
   } else {
@@ -103,7 +104,9 @@ plugs::router operator_router(const node_services& services, bool cluster_routes
     refresh_metrics(services);
     c.put_resp_content_type(plugs::metrics::content_type).send_resp(200, services.metrics.render());
   });
-  router.get("/healthz", [](plugs::conn& c) { c.put_resp_content_type(text_plain).send_resp(200, "ok\n"); });
+  router.get("/healthz", plugs::non_blocking([](plugs::conn& c) {
+               c.put_resp_content_type(text_plain).send_resp(200, "ok\n");
+             }));
   router.get("/readyz", [services](plugs::conn& c) {
     auto why = not_ready(services, c);
     if (why.empty())
@@ -131,20 +134,31 @@ plugs::router application_router(const node_services& services, const service& a
   return router;
 }
 
+namespace {
+// The operator routes own their paths: probes and scrapes never meet an application plug (an API key,
+// a JSON error format), whatever the application adds.
+struct operators_first {
+  plugs::router operators;
+  plugs::pipeline application;
+  void call(plugs::conn& c) const {
+    if (operators.owns(c))
+      operators.call(c);
+    else
+      application.call(c);
+  }
+  bool blocks(const plugs::request_path& r) const {
+    return operators.owns(r) ? operators.blocks(r) : application.blocks(r);
+  }
+};
+} // namespace
+
 plugs::plug node_pipeline(const node_services& services, const service& app, bool cluster_routes) {
   plugs::pipeline application;
   for (const auto& p : app.plugs)
     application.add(p);
   application.add(application_router(services, app));
-  // The operator routes own their paths: probes and scrapes never meet an application plug (an API key,
-  // a JSON error format), whatever the application adds.
-  auto dispatch = [operators = operator_router(services, cluster_routes), application](plugs::conn& c) {
-    if (operators.owns(c))
-      operators.call(c);
-    else
-      application.call(c);
-  };
-  return plugs::pipeline{plugs::request_id{}, plugs::logger{}, services.metrics, plugs::head{}, dispatch};
+  return plugs::pipeline{plugs::request_id{}, plugs::logger{}, services.metrics, plugs::head{},
+                         operators_first{operator_router(services, cluster_routes), std::move(application)}};
 }
 
 } // namespace plugnode::app

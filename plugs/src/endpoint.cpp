@@ -54,7 +54,7 @@ void finish(conn& c) {
     fail_request(c, 500, "the pipeline returned without a response");
 }
 
-// The worker thread's request actor. Worker threads belong to one server, hence one actor system.
+// The thread's request actor. Loop and worker threads belong to one server, hence one actor system.
 thread_local std::unique_ptr<caf::scoped_actor> worker_self;
 
 } // namespace
@@ -63,7 +63,7 @@ struct endpoint::impl {
   impl(caf::actor_system& sys, endpoint_options opts, plug app)
       : system(&sys), options(std::move(opts)), pipeline(error_handler(std::move(app))),
         server(options, [this](http_request& r, const request_context& ctx,
-                               http_response& res) { handle(r, ctx, res); }),
+                               http_response& res) { return handle(r, ctx, res); }),
         metrics(make_connection_metrics(server.stats())) {}
 
   caf::actor_system* system;
@@ -73,10 +73,11 @@ struct endpoint::impl {
   std::shared_ptr<const prometheus::Collectable> metrics;
 
   void run(conn& c) const;
-  void handle(http_request& r, const request_context& ctx, http_response& res) const;
+  request_work handle(http_request& r, const request_context& ctx, http_response& res) const;
 };
 
-// The request's actor is a blocking actor on this worker thread: plugs ask other actors through it
+// The request's actor is a blocking actor on this thread (a worker's, or a loop's for a pipeline that never
+// blocks): plugs ask other actors through it
 // (runtime's ask), and a request that could have left it in a bad state (a 5xx, messages still in its
 // mailbox, such as an answer that came after its timeout) retires it, so the next request never sees
 // another's leftovers.
@@ -102,7 +103,9 @@ void endpoint::impl::run(conn& c) const {
     worker_self.reset();
 }
 
-void endpoint::impl::handle(http_request& r, const request_context& ctx, http_response& res) const {
+// On the loop that read the request: its conn is built there, and the pipeline runs there too when none of
+// the plugs it would meet may block; else the conn goes to a worker with the rest.
+request_work endpoint::impl::handle(http_request& r, const request_context& ctx, http_response& res) const {
   std::optional<conn> made; // built in place: a conn is costly to move and destroy at this rate
   try {
     made.emplace(make_conn(std::move(r.method), r.target));
@@ -110,7 +113,7 @@ void endpoint::impl::handle(http_request& r, const request_context& ctx, http_re
     conn refused;
     local_reply(refused, 400, e.what());
     write_response(refused, res);
-    return;
+    return {};
   }
   conn& c = *made;
   c.req_headers = std::move(r.fields);
@@ -121,8 +124,16 @@ void endpoint::impl::handle(http_request& r, const request_context& ctx, http_re
   c.remote_ip = ctx.remote_ip;
   c.system = system;
   c.deadline = r.deadline;
+  if (pipeline.blocks({c.method, c.path_info})) {
+    auto held = std::make_shared<conn>(std::move(c));
+    return [this, held](http_request&, const request_context&, http_response& answer) {
+      run(*held);
+      write_response(*held, answer);
+    };
+  }
   run(c);
   write_response(c, res);
+  return {};
 }
 
 endpoint::endpoint(caf::actor_system& system, endpoint_options options, plug app)

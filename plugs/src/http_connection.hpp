@@ -1,12 +1,12 @@
 // http_connection: one client connection of the HTTP server, and who may touch it. Only its owner reads it,
-// writes it or closes it, and there is at most one at a time: a worker that took an epoll event for it, a
-// worker whose request came back from its handler, or the sweeper that found it past a clock (which then
-// only closes it or marks it due and arms it for a worker). While a request's handler runs nobody owns the
-// connection: the request was taken off it as a job. Ownership is one atomic word: the slot's generation
-// (bumped when the connection closes, so a stale epoll event for an earlier connection in the same slot is
-// ignored), a sequence bumped at every release (so the sweeper, which reads the phase and times without
-// owning, claims only what it looked at), a pending bit (an event arrived while someone owned it: the owner
-// goes round again) and a busy bit.
+// writes it or closes it, and there is at most one at a time: a thread that took an epoll event for it (its
+// event loop's), a thread whose request came back from its handler, or the sweeper that found it past a clock
+// (which then only closes it or marks it due and arms it for its loop). While a request's handler runs nobody
+// owns the connection: the request was taken off it as a job. Ownership is one atomic word: the slot's
+// generation (bumped when the connection closes, so a stale epoll event for an earlier connection in the same
+// slot is ignored), a sequence bumped at every release (so the sweeper, which reads the phase and times
+// without owning, claims only what it looked at), a pending bit (an event arrived while someone owned it: the
+// owner goes round again) and a busy bit.
 #pragma once
 
 #include <atomic>
@@ -76,7 +76,7 @@ public:
     }
   }
   // For a thread that has news for the connection (a streaming response's chunks) without owning it: true
-  // when nobody owns it, and the caller arms the socket so that a worker comes; false when it is gone, or
+  // when nobody owns it, and the caller arms the socket so that its loop comes; false when it is gone, or
   // its owner was told (the pending bit) to go round once more.
   bool notify(std::uint32_t generation) {
     auto w = word_.load(std::memory_order_acquire);
@@ -111,7 +111,7 @@ public:
     auto w = word_.load(std::memory_order_relaxed);
     word_.store((static_cast<std::uint64_t>(generation_of(w) + 1)) << 32, std::memory_order_release);
   }
-  // The accepting thread hands a new connection's fields to whoever claims it first (a worker for its first
+  // The accepting thread hands a new connection's fields to whoever claims it first (its loop for its first
   // event, the sweeper): the word, unchanged, is stored again with release order.
   void publish() { word_.store(word_.load(std::memory_order_relaxed), std::memory_order_release); }
   std::uint64_t word() const { return word_.load(std::memory_order_acquire); }
@@ -138,6 +138,7 @@ public:
 
   // The owner's alone.
   std::uint32_t index = 0; // of its slot
+  std::uint32_t loop = 0;  // the event loop whose epoll set it is in: set at accept, before it is published
   int fd = -1;
   std::string remote_ip;
   std::string in;  // received and not yet consumed

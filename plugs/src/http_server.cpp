@@ -54,7 +54,30 @@ bool epoll_set(int epoll_fd, int op, int fd, std::uint32_t events, std::uint64_t
   return ::epoll_ctl(epoll_fd, op, fd, &ev) == 0;
 }
 
+// What a handler that threw is answered with.
+http_response crash_response() {
+  http_response response;
+  response.status = 500;
+  response.fields = "Content-Type: text/plain; charset=utf-8\r\n";
+  response.body = local_reply_body(500);
+  return response;
+}
+
+std::size_t loop_count(std::size_t wanted) {
+  if (wanted > 0)
+    return wanted;
+  return std::max(1u, std::thread::hardware_concurrency());
+}
+
 } // namespace
+
+request_handler on_workers(request_work work) {
+  auto shared = std::make_shared<request_work>(std::move(work));
+  return [shared](http_request&, const request_context&, http_response&) -> request_work {
+    return
+        [shared](http_request& r, const request_context& ctx, http_response& res) { (*shared)(r, ctx, res); };
+  };
+}
 
 http_server::http_server(endpoint_options options, request_handler handler)
     : options_(std::move(options)), handler_(std::move(handler)),
@@ -74,13 +97,18 @@ http_server::http_server(endpoint_options options, request_handler handler)
   limits_.max_head_bytes = options_.max_header_bytes;
   limits_.max_body = options_.max_body;
   limits_.body_allowance = free_body_bytes;
-  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-  if (epoll_fd_ < 0 || wake_fd_ < 0 || stop_fd_ < 0 ||
-      !epoll_set(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, EPOLLIN, wake_tag) ||
-      !epoll_set(epoll_fd_, EPOLL_CTL_ADD, stop_fd_, EPOLLIN | EPOLLONESHOT, stop_tag))
-    throw std::runtime_error("http: cannot create the event loop (out of file descriptors?)");
+  bool made = wake_fd_ >= 0 && stop_fd_ >= 0;
+  for (std::size_t i = 0; made && i < loop_count(options_.loops); ++i) {
+    auto& loop = *loops_.emplace_back(std::make_unique<event_loop>());
+    loop.epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
+    // The wake is level-triggered and never read: every thread of every loop sees it.
+    made = loop.epoll_fd >= 0 && epoll_set(loop.epoll_fd, EPOLL_CTL_ADD, wake_fd_, EPOLLIN, wake_tag) &&
+           (i > 0 || epoll_set(loop.epoll_fd, EPOLL_CTL_ADD, stop_fd_, EPOLLIN | EPOLLONESHOT, stop_tag));
+  }
+  if (!made)
+    throw std::runtime_error("http: cannot create the event loops (out of file descriptors?)");
 }
 
 http_server::~http_server() {
@@ -88,9 +116,12 @@ http_server::~http_server() {
   for (std::size_t i = 0; i < high_water_.load(); ++i)
     if (slots_[i]->fd >= 0)
       ::close(slots_[i]->fd);
-  for (int fd : {listen_fd_, epoll_fd_, wake_fd_, stop_fd_})
+  for (int fd : {listen_fd_, wake_fd_, stop_fd_})
     if (fd >= 0)
       ::close(fd);
+  for (auto& loop : loops_)
+    if (loop->epoll_fd >= 0)
+      ::close(loop->epoll_fd);
 }
 
 void http_server::bind() {
@@ -120,7 +151,8 @@ void http_server::bind() {
   ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&bound), &length);
   port_ = ntohs(bound.ss_family == AF_INET6 ? reinterpret_cast<sockaddr_in6&>(bound).sin6_port
                                             : reinterpret_cast<sockaddr_in&>(bound).sin_port);
-  epoll_set(epoll_fd_, EPOLL_CTL_ADD, listen_fd_, EPOLLIN | EPOLLONESHOT, listen_tag);
+  for (auto& loop : loops_)
+    epoll_set(loop->epoll_fd, EPOLL_CTL_ADD, listen_fd_, EPOLLIN | EPOLLONESHOT, listen_tag);
 }
 
 void http_server::serve() {
@@ -130,14 +162,21 @@ void http_server::serve() {
       return;
     serving_ = true;
   }
+  for (auto& loop : loops_)
+    loop->threads.store(1, std::memory_order_release); // its own, started below
   std::thread sweeper([this] { sweep(); });
-  std::vector<std::thread> workers;
-  for (std::size_t i = 1; i < std::max<std::size_t>(options_.workers, 1); ++i)
-    workers.emplace_back([this] { work(); });
-  work();
-  for (auto& t : workers)
+  // The loops first: they serve while the workers are still being made (256 threads take a while to start,
+  // much longer under a sanitizer).
+  std::vector<std::thread> threads;
+  for (auto& loop : loops_)
+    threads.emplace_back([this, &loop] { serve_loop(*loop, 0); });
+  for (std::size_t i = 0; i < std::max<std::size_t>(options_.workers, 1); ++i)
+    threads.emplace_back([this] { work(); });
+  for (auto& t : threads)
     t.join();
   sweeper.join();
+  for (auto& t : stand_ins_)
+    t.join();
   std::lock_guard lock(mutex_);
   serving_ = false;
   changed_.notify_all();
@@ -153,21 +192,23 @@ bool http_server::stop() {
   }
   if (first) {
     std::uint64_t one = 1;
-    [[maybe_unused]] auto n = ::write(stop_fd_, &one, sizeof one); // a worker carries it out: begin_stop()
+    [[maybe_unused]] auto n = ::write(stop_fd_, &one, sizeof one); // loop 0 carries it out: begin_stop()
   }
   std::unique_lock lock(mutex_);
   changed_.notify_all();
   return changed_.wait_for(lock, options_.stop_timeout, [this] { return !serving_; });
 }
 
-// On the worker that took the stop's event: connections the kernel already completed wait in the listen
+// On loop 0, which took the stop's event: connections the kernel already completed wait in the listen
 // queue, and closing it would reset them while their clients may have sent a request: they are taken in
 // first (and treated as idle ones). Then the socket stops listening (it stays open: no descriptor reuse under
-// a worker still accepting), and open streams end with their final chunk; one opened from now on is closed
+// a loop about to accept), and open streams end with their final chunk; one opened from now on is closed
 // as it opens.
 void http_server::begin_stop() {
   if (listen_fd_ >= 0) {
-    accept_ready();
+    std::lock_guard lock(accept_mutex_);
+    accept_queued();
+    listening_ = false;
     ::shutdown(listen_fd_, SHUT_RDWR);
   }
   std::vector<std::shared_ptr<response_stream>> open;
@@ -183,30 +224,71 @@ void http_server::begin_stop() {
   finish_if_drained();
 }
 
-// Each worker takes one event at a time, so a ready connection never waits behind another's request.
-void http_server::work() {
-  epoll_event ev{};
+namespace {
+// The slot of the thread serving a loop (its own or a stand-in) where it notes the request it runs itself.
+thread_local std::atomic<http_connection::clock::rep>* running_since_here = nullptr;
+} // namespace
+
+// A loop's thread takes what its epoll set has ready and serves it in turn: reads, runs the requests whose
+// plugs never block, writes; other requests go to the workers.
+void http_server::serve_loop(event_loop& loop, std::size_t thread) {
+  running_since_here = &loop.running_since[thread];
+  constexpr int batch = 64;
+  epoll_event events[batch];
   while (true) {
-    int n = ::epoll_wait(epoll_fd_, &ev, 1, -1);
+    int n = ::epoll_wait(loop.epoll_fd, events, batch, -1);
     if (n < 0 && errno != EINTR)
       return;
-    if (n <= 0)
-      continue;
-    if (ev.data.u64 == wake_tag)
-      return; // level-triggered and never read: every worker sees it
-    if (ev.data.u64 == listen_tag)
-      accept_ready();
-    else if (ev.data.u64 == stop_tag)
-      begin_stop();
-    else
-      on_event(ev.data.u64);
+    for (int i = 0; i < n; ++i) {
+      auto data = events[i].data.u64;
+      if (data == wake_tag)
+        return;
+      if (data == listen_tag)
+        accept_ready();
+      else if (data == stop_tag)
+        begin_stop();
+      else
+        on_event(data);
+    }
+  }
+}
+
+// The workers run what may block, one request at a time, and give each connection back to its loop.
+void http_server::work() {
+  while (true) {
+    std::unique_lock lock(pool_mutex_);
+    pool_ready_.wait(lock, [this] { return pool_exit_ || !pool_.empty(); });
+    if (pool_exit_)
+      return;
+    auto p = std::move(pool_.front());
+    pool_.pop_front();
+    lock.unlock();
+    http_response response;
+    try {
+      p.work(p.j.request, request_context{p.j.remote_ip, port_}, response);
+    } catch (const std::exception& e) {
+      runtime::logger().error("http: request handler failed: {}", e.what());
+      response = crash_response();
+    }
+    if (auto next = finish(p.j, response))
+      dispatch(std::move(*next));
   }
 }
 
 void http_server::accept_ready() {
+  std::unique_lock lock(accept_mutex_, std::try_to_lock);
+  if (!lock.owns_lock() || !listening_)
+    return; // the holder arms the listener in every loop again when done
+  accept_queued();
+  for (auto& loop : loops_)
+    epoll_set(loop->epoll_fd, EPOLL_CTL_MOD, listen_fd_, EPOLLIN | EPOLLONESHOT, listen_tag);
+}
+
+void http_server::accept_queued() {
   // Everything queued, until EAGAIN: a burst of connects (a rolling restart behind a load balancer) must
   // leave the listen queue as fast as it fills, or the kernel drops SYNs and those clients wait a second
-  // for a retransmit. The other workers keep serving the connections already open meanwhile.
+  // for a retransmit. The other loops keep serving the connections already open meanwhile; the new ones
+  // go to the loops in turn.
   while (true) {
     sockaddr_storage peer{};
     socklen_t length = sizeof peer;
@@ -243,6 +325,7 @@ void http_server::accept_ready() {
     ++open_;
     auto& c = *slots_[index];
     c.fd = fd;
+    c.loop = static_cast<std::uint32_t>(next_loop_.fetch_add(1, std::memory_order_relaxed) % loops_.size());
     c.remote_ip = runtime::net::endpoint_of(reinterpret_cast<const sockaddr*>(&peer))
                       .value_or(runtime::net::endpoint{})
                       .address;
@@ -251,11 +334,10 @@ void http_server::accept_ready() {
     c.since.store(http_connection::now_ticks(), std::memory_order_relaxed);
     set_phase(c, conn_phase::idle);
     c.publish();
-    if (!epoll_set(epoll_fd_, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLONESHOT, event_data(index, c)))
+    if (!epoll_set(loops_[c.loop]->epoll_fd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLONESHOT,
+                   event_data(index, c)))
       close(c);
   }
-  if (!stopping_)
-    epoll_set(epoll_fd_, EPOLL_CTL_MOD, listen_fd_, EPOLLIN | EPOLLONESHOT, listen_tag);
 }
 
 http_connection* http_server::slot(std::size_t index) const {
@@ -270,7 +352,7 @@ void http_server::on_event(std::uint64_t data) {
   auto* c = slot(data & 0xffffffffu);
   if (c && c->claim_for_event(static_cast<std::uint32_t>(data >> 32)))
     if (auto j = own(*c))
-      run(std::move(*j));
+      dispatch(std::move(*j));
 }
 
 // The owner's loop: do what can be done without blocking, wait for the socket again, let go; an event that
@@ -423,32 +505,46 @@ http_server::job http_server::take_job(http_connection& c) {
   return j;
 }
 
-void http_server::run(job j) {
+void http_server::dispatch(job j) {
   while (true) {
     http_response response;
+    request_work work;
+    if (running_since_here)
+      running_since_here->store(http_connection::now_ticks(), std::memory_order_relaxed);
     try {
-      handler_(j.request, request_context{j.remote_ip, port_}, response);
+      work = handler_(j.request, request_context{j.remote_ip, port_}, response);
     } catch (const std::exception& e) {
       runtime::logger().error("http: request handler failed: {}", e.what());
-      response = http_response{};
-      response.status = 500;
-      response.fields = "Content-Type: text/plain; charset=utf-8\r\n";
-      response.body = local_reply_body(500);
+      response = crash_response();
     }
-    j.spool.end(spool_disk_);
-    body_budget_.give(j.remote_ip, j.body_bytes);
-    auto& c = *slots_[j.index];
-    if (!c.claim_when_free(j.generation))
-      return; // closed meanwhile: nobody to answer
-    std::optional<next> first;
-    if (c.phase.load(std::memory_order_relaxed) == conn_phase::working && c.sequence == j.sequence)
-      first = answer(c, j.request, response);
-    // else the deadline's 503 answered for it, and this response goes nowhere; the owner's loop goes on.
-    auto found = own(c, first);
+    if (running_since_here)
+      running_since_here->store(0, std::memory_order_relaxed);
+    if (work) {
+      {
+        std::lock_guard lock(pool_mutex_);
+        pool_.push_back({std::move(j), std::move(work)});
+      }
+      pool_ready_.notify_one();
+      return;
+    }
+    auto found = finish(j, response);
     if (!found)
       return;
-    j = std::move(*found); // a request pipelined behind it: run here too
+    j = std::move(*found); // a request pipelined behind it: handled here too
   }
+}
+
+std::optional<http_server::job> http_server::finish(job& j, http_response& response) {
+  j.spool.end(spool_disk_);
+  body_budget_.give(j.remote_ip, j.body_bytes);
+  auto& c = *slots_[j.index];
+  if (!c.claim_when_free(j.generation))
+    return std::nullopt; // closed meanwhile: nobody to answer
+  std::optional<next> first;
+  if (c.phase.load(std::memory_order_relaxed) == conn_phase::working && c.sequence == j.sequence)
+    first = answer(c, j.request, response);
+  // else the deadline's 503 answered for it, and this response goes nowhere; the owner's loop goes on.
+  return own(c, first);
 }
 
 // On the owner, with the job's response: written (or its stream started), then on to what the client sent
@@ -524,14 +620,15 @@ void http_server::linger(http_connection& c) {
   set_phase(c, conn_phase::lingering);
 }
 
-// For a connection that must be looked at now by a worker, whatever its client does: armed for writing too.
-bool http_server::arm_at_once(int fd, std::uint64_t data) {
-  return epoll_set(epoll_fd_, EPOLL_CTL_MOD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLONESHOT, data);
+// For a connection that must be looked at now by its loop, whatever its client does: armed for writing too.
+bool http_server::arm_at_once(std::uint32_t loop, int fd, std::uint64_t data) {
+  return epoll_set(loops_[loop]->epoll_fd, EPOLL_CTL_MOD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLONESHOT,
+                   data);
 }
 
 bool http_server::rearm(http_connection& c, next interest) {
   std::uint32_t events = (interest == next::write ? EPOLLOUT : EPOLLIN) | EPOLLRDHUP | EPOLLONESHOT;
-  return epoll_set(epoll_fd_, EPOLL_CTL_MOD, c.fd, events, event_data(c.index, c));
+  return epoll_set(loops_[c.loop]->epoll_fd, EPOLL_CTL_MOD, c.fd, events, event_data(c.index, c));
 }
 
 void http_server::set_phase(http_connection& c, conn_phase p) {
@@ -571,16 +668,26 @@ void http_server::close(http_connection& c) {
 }
 
 void http_server::finish_if_drained() {
-  // Not before a worker has taken in what the listen queue held: those connections are not counted yet.
+  // Not before loop 0 has taken in what the listen queue held: those connections are not counted yet.
   if (!stopping_ || !stop_begun_ || open_.load() != 0)
     return;
   std::lock_guard lock(mutex_);
   if (exiting_)
     return;
   exiting_ = true;
+  exit_all();
+  changed_.notify_all();
+}
+
+// With mutex_ held: the loops, their stand-ins and the workers return.
+void http_server::exit_all() {
   std::uint64_t one = 1;
   [[maybe_unused]] auto n = ::write(wake_fd_, &one, sizeof one);
-  changed_.notify_all();
+  {
+    std::lock_guard lock(pool_mutex_);
+    pool_exit_ = true;
+  }
+  pool_ready_.notify_all();
 }
 
 } // namespace plugnode::plugs

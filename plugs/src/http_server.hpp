@@ -1,17 +1,23 @@
 // http_server: the HTTP/1.1 connection layer. Connections that wait (idle between requests, still sending a
-// head or a body, slow to take a response) hold no thread: they sit in one epoll set, and the worker threads
-// take one ready connection at a time from it, read what arrived, and run a request only once the whole
-// message is there; a response the client is slow to take waits in the connection's buffer. A sweeper thread
-// enforces the per-connection clocks (idle, head deadline, body silence, write silence) and the stop. A
-// streaming response (response_stream.hpp) keeps its connection in the set, woken whenever its plug sends.
-// Every request is framed by request_parser: an error answers 4xx/5xx and closes (with a short lingering read
-// so the client sees the answer rather than a reset); no byte after an error is parsed as a request.
+// head or a body, slow to take a response) hold no thread: each sits in the epoll set of one event loop
+// (about one per core), given to it at accept. A loop's thread reads what arrived on its ready connections,
+// one after another, and once a whole message is there hands it to the handler on the spot: a request whose
+// plugs never block (plug.hpp) is run and answered by the loop itself; one that may block goes to the worker
+// threads, which answer it and give the connection back to its loop. A response the client is slow to take
+// waits in the connection's buffer. A sweeper thread enforces the per-connection clocks (idle, head deadline,
+// body silence, write silence, the deadline of a running request), the stop, and a stand-in thread for a loop
+// stuck in one request. A streaming response (response_stream.hpp) keeps its connection in its loop's set,
+// woken whenever its plug sends. Every request is framed by request_parser: an error answers 4xx/5xx and
+// closes (with a short lingering read so the client sees the answer rather than a reset); no byte after an
+// error is parsed as a request.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -34,7 +40,14 @@ struct request_context {
   const std::string& remote_ip;
   std::uint16_t local_port;
 };
-using request_handler = std::function<void(http_request&, const request_context&, http_response&)>;
+// What may block in a request's handling: run on a worker thread, it answers in `response`.
+using request_work = std::function<void(http_request&, const request_context&, http_response&)>;
+// Called on the thread that read the request (its event loop's, or a worker's for a request pipelined behind
+// one it answered): answers the request in `response` there, or returns the work a worker thread does to
+// answer it. It must not block itself.
+using request_handler = std::function<request_work(http_request&, const request_context&, http_response&)>;
+// A handler that runs all of every request on a worker thread.
+request_handler on_workers(request_work work);
 
 // Counters for /metrics: connections by phase now, and what was refused or timed out since the start.
 struct server_stats {
@@ -64,7 +77,7 @@ public:
   void bind();
   std::uint16_t port() const { return port_; }
   int backlog() const { return backlog_; } // in force once bound
-  // Runs the workers until stop() has finished. Blocks the calling thread.
+  // Runs the event loops and the workers until stop() has finished. Blocks the calling thread.
   void serve();
   // Stops accepting, finishes the requests in flight, closes the rest; false if not done within stop_timeout.
   bool stop();
@@ -94,8 +107,27 @@ private:
   // that closing with unread bytes does not reset the connection before the client has read the answer.
   static constexpr std::chrono::milliseconds linger_time{1000};
 
+  // One event loop: its epoll set and the threads that serve it, its own and the sweeper's stand-ins. Per
+  // thread, when the request it runs itself started (ticks; 0: none): a loop whose every thread has been in
+  // one request for loop_stall (a plug marked non-blocking that blocks) gets a stand-in thread, so that its
+  // other connections wait no longer than that (and a request past its deadline still gets its 503).
+  static constexpr std::size_t most_threads_per_loop = 8;
+  static constexpr std::chrono::milliseconds loop_stall{250};
+  struct event_loop {
+    int epoll_fd = -1;
+    std::array<std::atomic<http_connection::clock::rep>, most_threads_per_loop> running_since{};
+    std::atomic<std::size_t> threads{0};
+  };
+  // A request whose handler left work that may block, queued for the workers.
+  struct pool_job {
+    job j;
+    request_work work;
+  };
+
+  void serve_loop(event_loop& loop, std::size_t thread);
   void work();
   void accept_ready();
+  void accept_queued(); // with accept_mutex_ held
   void begin_stop();
   void on_event(std::uint64_t data);
   // The owner's loop, from `first` (what a turn already decided) or from a fresh turn; returns the request
@@ -106,8 +138,13 @@ private:
   next refuse(http_connection& c, int status, const std::string& reason);
   next flush(http_connection& c);
   job take_job(http_connection& c);
-  // Runs a job's handler on this thread (owning nothing), then answers on its connection if still its own.
-  void run(job j);
+  // Runs a job's handler on this thread (owning nothing): answers on its connection if still its own, or
+  // queues what may block for the workers.
+  void dispatch(job j);
+  // With a job's response: answers on its connection if still its own; returns a request pipelined behind it.
+  std::optional<job> finish(job& j, http_response& response);
+  void check_loops(http_connection::clock::rep now);
+  void exit_all();
   next answer(http_connection& c, const http_request& request, http_response& response);
   // Streaming responses: the stream opened after the head, a turn of its owner, a plug's wake, the end.
   void start_stream(http_connection& c, http_response& response);
@@ -119,7 +156,7 @@ private:
   void wake_for_body(const body_budget::waiter& w);
   void drop_body(http_connection& c);
   bool rearm(http_connection& c, next interest);
-  bool arm_at_once(int fd, std::uint64_t data);
+  bool arm_at_once(std::uint32_t loop, int fd, std::uint64_t data);
   void set_phase(http_connection& c, conn_phase p);
   void linger(http_connection& c);
   void close(http_connection& c);
@@ -159,9 +196,20 @@ private:
   body_budget body_budget_;
   spool_disk spool_disk_;
   int listen_fd_ = -1;
-  int epoll_fd_ = -1;
-  int wake_fd_ = -1; // readable once the workers are to exit
-  int stop_fd_ = -1; // readable once a stop is asked: one worker accepts what is queued and stops listening
+  int wake_fd_ = -1; // readable once the loops are to exit
+  int stop_fd_ = -1; // readable once a stop is asked: loop 0 accepts what is queued and stops listening
+  std::vector<std::unique_ptr<event_loop>> loops_;
+  std::atomic<std::size_t> next_loop_{0}; // new connections go to the loops in turn
+  // One loop accepts at a time, until EAGAIN, then arms the listener in every loop again; a loop that finds
+  // the lock taken leaves it to the one holding it.
+  std::mutex accept_mutex_;
+  bool listening_ = true;
+  std::vector<std::thread> stand_ins_; // started by the sweeper, joined by serve()
+
+  std::mutex pool_mutex_;
+  std::condition_variable pool_ready_;
+  std::deque<pool_job> pool_;
+  bool pool_exit_ = false;
   std::uint16_t port_ = 0;
   int backlog_ = 0;
 
@@ -188,7 +236,7 @@ private:
   bool serving_ = false;
   bool exiting_ = false;
   std::atomic<bool> stopping_{false};
-  std::atomic<bool> stop_begun_{false}; // a worker has carried out begin_stop()
+  std::atomic<bool> stop_begun_{false}; // loop 0 has carried out begin_stop()
   std::atomic<http_connection::clock::rep> stop_requested_{0};
 };
 

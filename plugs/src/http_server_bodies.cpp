@@ -50,7 +50,7 @@ bool http_server::take_granted(http_connection& c) {
 void http_server::wake_for_body(const body_budget::waiter& w) {
   auto& c = *slots_[w.index];
   c.granted.store(w.bytes, std::memory_order_release);
-  arm_at_once(c.fd, event_data(w.index, c));
+  arm_at_once(c.loop, c.fd, event_data(w.index, c));
 }
 
 // The request's body is gone (answered, refused, timed out, closed): its bytes go back to the budget.

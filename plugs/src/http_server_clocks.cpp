@@ -1,6 +1,6 @@
 // The HTTP server's clocks: the sweeper thread finds the connections past one. It closes those with nothing
 // more to be told (idle, lingering after an answer, not taking their response) and hands the others to an
-// owner: marked due and armed, so a worker comes and answers 408 to a head or body that did not arrive in
+// owner: marked due and armed, so its loop comes and answers 408 to a head or body that did not arrive in
 // time (a body also when its average rate falls below the minimum), 503 to a body that waited too long for
 // room in the body budget, and 503 to a request whose handler is still running at its deadline. The sweeper
 // never writes to a client and never runs a request.
@@ -70,7 +70,7 @@ void http_server::hand_over(http_connection& c, http_connection::due_reason why)
   auto phase = c.phase.load(std::memory_order_relaxed);
   bool idle_and_silent = false;
   if (phase == conn_phase::idle) {
-    // A request that arrived as the clock ran out, its event not yet taken by a worker, must not be reset
+    // A request that arrived as the clock ran out, its event not yet taken by its loop, must not be reset
     // unanswered: that connection goes to an owner too.
     char byte = 0;
     idle_and_silent = ::recv(c.fd, &byte, 1, MSG_PEEK | MSG_DONTWAIT) <= 0;
@@ -81,10 +81,10 @@ void http_server::hand_over(http_connection& c, http_connection::due_reason why)
     return;
   }
   c.due.store(why, std::memory_order_release);
-  // An event that came meanwhile (pending) was this arming's, its worker turned away: arm again until the
+  // An event that came meanwhile (pending) was this arming's, its thread turned away: arm again until the
   // release goes through.
   do {
-    if (!arm_at_once(c.fd, event_data(c.index, c))) {
+    if (!arm_at_once(c.loop, c.fd, event_data(c.index, c))) {
       close(c);
       return;
     }
@@ -178,6 +178,35 @@ void http_server::evict_slow(std::size_t slot, std::size_t slots) {
     hand_over(c, http_connection::due_reason::evicted);
 }
 
+// A loop whose every thread has been in one request for loop_stall gets a stand-in thread, up to
+// most_threads_per_loop; stand-ins serve their loop until the server stops.
+void http_server::check_loops(clock::rep now) {
+  for (std::size_t l = 0; l < loops_.size(); ++l) {
+    auto& loop = *loops_[l];
+    auto threads = loop.threads.load(std::memory_order_acquire);
+    if (threads == 0 || threads >= most_threads_per_loop || stopping_)
+      continue;
+    bool stuck = true;
+    for (std::size_t t = 0; stuck && t < threads; ++t) {
+      auto since = loop.running_since[t].load(std::memory_order_relaxed);
+      stuck = since != 0 && now - since >= http_connection::ticks(loop_stall);
+    }
+    if (!stuck)
+      continue;
+    runtime::log_limited(
+        spdlog::level::warn, "HTTP event loop stalls", std::to_string(l),
+        fmt::format("http: event loop {} has been running one request for over {} ms (a plug "
+                    "marked non-blocking that blocks?): a stand-in thread serves its other "
+                    "connections",
+                    l, loop_stall.count()),
+        {{"loop", std::to_string(l)}});
+    loop.running_since[threads].store(0, std::memory_order_relaxed);
+    // Counted before it starts, so the next sweep does not start another for the same stall.
+    loop.threads.store(threads + 1, std::memory_order_release);
+    stand_ins_.emplace_back([this, &loop, threads] { serve_loop(loop, threads); });
+  }
+}
+
 void http_server::sweep() {
   auto tick = sweep_tick(options_);
   std::unique_lock lock(mutex_);
@@ -202,6 +231,7 @@ void http_server::sweep() {
       else
         note_body_rate(c, now, slowest);
     }
+    check_loops(now);
     auto waiting = body_budget_.waiting() > 0;
     auto in_memory = slowest.in_memory.slot, spooled = slowest.spooled.slot;
     if (waiting)
@@ -213,10 +243,9 @@ void http_server::sweep() {
       if (now - stop_requested_.load() >= http_connection::ticks(options_.stop_timeout)) {
         runtime::logger().warn("http: {} connections still open {} ms after the stop", open_.load(),
                                options_.stop_timeout.count());
-        std::uint64_t one = 1;
-        [[maybe_unused]] auto written = ::write(wake_fd_, &one, sizeof one);
         lock.lock();
         exiting_ = true;
+        exit_all();
         break;
       }
     }

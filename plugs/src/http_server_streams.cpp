@@ -1,5 +1,5 @@
 // The HTTP server's streaming responses (response_stream.hpp): a connection whose plug answered with a stream
-// waits for the plug, holding no worker; the owner writes what the plug sent, and the client's leaving or a
+// waits for the plug, holding no thread; the owner writes what the plug sent, and the client's leaving or a
 // stop ends it.
 #include "http_server.hpp"
 
@@ -84,10 +84,10 @@ http_server::next http_server::stream_turn(http_connection& c) {
 }
 
 // On a plug's thread, under the stream's lock (so the connection has not closed, and `fd` is still its
-// own): the owner, if there is one, goes round once more; else the socket is armed for a worker to come.
+// own): the owner, if there is one, goes round once more; else the socket is armed for its loop to come.
 void http_server::wake_stream(std::uint32_t index, std::uint32_t generation, int fd) {
   if (slots_[index]->notify(generation))
-    arm_at_once(fd, (static_cast<std::uint64_t>(generation) << 32) | index);
+    arm_at_once(slots_[index]->loop, fd, (static_cast<std::uint64_t>(generation) << 32) | index);
 }
 
 // The stream lets go of the connection; returns the plug's on_close if the stream was still open.

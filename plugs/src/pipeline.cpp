@@ -11,4 +11,11 @@ void pipeline::call(conn& c) const {
   }
 }
 
+bool pipeline::blocks(const request_path& r) const {
+  for (const auto& p : plugs_)
+    if (p.blocks(r))
+      return true;
+  return false;
+}
+
 } // namespace plugnode::plugs

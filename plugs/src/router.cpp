@@ -1,5 +1,6 @@
 #include "plugnode/plugs/router.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 
 #include "plugnode/plugs/local_reply.hpp"
@@ -26,29 +27,31 @@ std::vector<std::string> pattern_segments(const std::string& pattern) {
 
 // Matches path segments against a pattern, collecting parameters; a pattern of a forward only needs to be a
 // prefix.
-bool match(const std::vector<std::string>& pattern, const std::vector<std::string>& path, bool prefix,
-           std::map<std::string, std::string>* params) {
+bool match(const std::vector<std::string>& pattern, const std::vector<std::string>& whole, std::size_t from,
+           bool prefix, std::map<std::string, std::string>* params) {
+  auto path = [&](std::size_t i) -> const std::string& { return whole[from + i]; };
+  auto length = whole.size() - std::min(from, whole.size());
   for (std::size_t i = 0; i < pattern.size(); ++i) {
     const auto& p = pattern[i];
     if (p[0] == '*') {
       if (params) {
         std::string rest;
-        for (std::size_t j = i; j < path.size(); ++j)
-          rest += (j == i ? "" : "/") + path[j];
+        for (std::size_t j = i; j < length; ++j)
+          rest += (j == i ? "" : "/") + path(j);
         (*params)[p.substr(1)] = rest;
       }
       return true;
     }
-    if (i >= path.size())
+    if (i >= length)
       return false;
     if (p[0] == ':') {
       if (params)
-        (*params)[p.substr(1)] = path[i];
-    } else if (p != path[i]) {
+        (*params)[p.substr(1)] = path(i);
+    } else if (p != path(i)) {
       return false;
     }
   }
-  return prefix || pattern.size() == path.size();
+  return prefix || pattern.size() == length;
 }
 
 std::string script_prefix(const conn& c) {
@@ -78,7 +81,7 @@ void router::call(conn& c) const {
   std::string allowed;
   for (const auto& e : entries_) {
     if (e.method.empty()) {
-      if (!match(e.segments, c.path_info, true, nullptr))
+      if (!match(e.segments, c.path_info, 0, true, nullptr))
         continue;
       c.private_[route_key] = script_prefix(c) + e.pattern + "/*";
       auto n = static_cast<std::ptrdiff_t>(e.segments.size());
@@ -87,14 +90,14 @@ void router::call(conn& c) const {
       e.target.call(c);
       return;
     }
-    if (!match(e.segments, c.path_info, false, nullptr))
+    if (!match(e.segments, c.path_info, 0, false, nullptr))
       continue;
     if (e.method != c.method) {
       if (allowed.find(e.method) == std::string::npos)
         allowed += (allowed.empty() ? "" : ", ") + e.method;
       continue;
     }
-    match(e.segments, c.path_info, false, &c.path_params);
+    match(e.segments, c.path_info, 0, false, &c.path_params);
     c.private_[route_key] = script_prefix(c) + e.pattern;
     e.target.call(c);
     return;
@@ -109,9 +112,28 @@ void router::call(conn& c) const {
   local_reply(c, 405);
 }
 
+// The same walk as call()'s, on the path alone; a HEAD is walked as the GET the head plug may have made it.
+bool router::blocks(const request_path& r) const {
+  auto walk = [&](const std::string& method) {
+    for (const auto& e : entries_) {
+      if (e.method.empty() && match(e.segments, r.segments, r.from, true, nullptr))
+        return e.target.blocks({method, r.segments, r.from + e.segments.size()});
+      if (e.method == method && match(e.segments, r.segments, r.from, false, nullptr))
+        return e.target.blocks({method, r.segments, r.from});
+    }
+    return false; // 404 or 405, answered here
+  };
+  static const std::string get = "GET";
+  return walk(r.method) || (r.method == "HEAD" && walk(get));
+}
+
 bool router::owns(const conn& c) const {
+  return owns({c.method, c.path_info});
+}
+
+bool router::owns(const request_path& r) const {
   for (const auto& e : entries_)
-    if (match(e.segments, c.path_info, e.method.empty(), nullptr))
+    if (match(e.segments, r.segments, r.from, e.method.empty(), nullptr))
       return true;
   return false;
 }

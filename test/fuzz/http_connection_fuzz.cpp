@@ -59,10 +59,13 @@ http_server& server() {
     options.address = "127.0.0.1";
     options.port = 0;
     options.workers = 2;
-    auto* made = new http_server(options, [](http_request& r, const request_context&, http_response& res) {
-      res.status = 200;
-      res.body = r.target;
-    });
+    // Answered on the loop that read it (no work left for the workers).
+    auto* made = new http_server(
+        options, [](http_request& r, const request_context&, http_response& res) -> request_work {
+          res.status = 200;
+          res.body = r.target;
+          return {};
+        });
     made->bind();
     std::thread([made] { made->serve(); }).detach();
     return made;

@@ -3,8 +3,10 @@
 //   bench_server plugnode PORT              plugnode's endpoint with request id, logger, metrics and router;
 //                                           also POST /digest, answering a body's length and SHA-256 (the
 //                                           body flood's uploaders check it), read with read_body in parts
-// PLUGNODE_HTTP_WORKERS sets (b)'s worker threads (default 256). Runs until SIGINT/SIGTERM. The logger logs
-// at info (LOG_LEVEL) as text (LOG_FORMAT) to stdout, through the runtime's logging as a node does.
+// PLUGNODE_HTTP_WORKERS sets (b)'s worker threads (default 256), PLUGNODE_HTTP_LOOPS its event loops (default
+// one per core); GET / never blocks and runs on the loops (BLOCKING=1: on the workers). Runs until
+// SIGINT/SIGTERM. The logger logs at info (LOG_LEVEL) as text (LOG_FORMAT) to stdout, through the runtime's
+// logging as a node does.
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <httplib.h>
@@ -84,7 +86,13 @@ int serve_plugnode(int port) {
   namespace plugs = plugnode::plugs;
   plugs::metrics metrics;
   plugs::router router;
-  router.get("/", [](plugs::conn& c) { c.put_resp_content_type("text/plain").send_resp(200, hello); });
+  // Never blocks: served on the event loop that read it (BLOCKING=1 sends it to the workers, for comparison).
+  plugs::plug hello_plug = [](plugs::conn& c) {
+    c.put_resp_content_type("text/plain").send_resp(200, hello);
+  };
+  if (std::getenv("BLOCKING") == nullptr)
+    hello_plug = plugs::non_blocking(hello_plug);
+  router.get("/", hello_plug);
   router.post("/digest", [](plugs::conn& c) {
     c.send_resp(200, plugnode::test::streamed_digest(
                          [&c](std::string& part) { return plugs::read_body(c, part, 64 * 1024); }));
@@ -97,6 +105,8 @@ int serve_plugnode(int port) {
   options.port = static_cast<std::uint16_t>(port);
   if (const char* workers = std::getenv("PLUGNODE_HTTP_WORKERS")) // as the node reads it, for experiments
     options.workers = static_cast<std::size_t>(std::stoul(workers));
+  if (const char* loops = std::getenv("PLUGNODE_HTTP_LOOPS"))
+    options.loops = static_cast<std::size_t>(std::stoul(loops));
   plugs::endpoint endpoint(system, options,
                            plugs::pipeline{plugs::request_id{}, plugs::logger{}, metrics, router});
   endpoint.bind();

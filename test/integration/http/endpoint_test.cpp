@@ -1,4 +1,5 @@
-// The endpoint over real sockets: the full pipeline, per-request actors, crashes, deadlines, graceful stop.
+// The endpoint over real sockets: the full pipeline, per-request actors, crashes, deadlines, graceful stop,
+// routes served on the event loop next to routes served by the workers.
 #include "plugnode/plugs/endpoint.hpp"
 
 #include <caf/event_based_actor.hpp>
@@ -313,6 +314,76 @@ TEST_CASE("stop lets an in-flight request finish, then refuses connections", "[e
   CHECK(res->status == 200);
   CHECK(res->body == "finished");
   CHECK_FALSE(plugnode::test::port_open("127.0.0.1", port));
+}
+
+TEST_CASE("a route marked non_blocking is served by its event loop while every worker is held by the routes "
+          "that may block (the default, as for a plug that asks an actor)",
+          "[endpoint][loops]") {
+  endpoint_options options;
+  options.loops = 1;
+  options.workers = 1;
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::atomic<int> waiting{0};
+  router r;
+  r.get("/fast", non_blocking([](conn& c) { c.send_resp(200, "fast"); }))
+      .get("/waits", [&](conn& c) { // unmarked: runs on a worker
+        ++waiting;
+        released.wait();
+        c.send_resp(200, "waited");
+      });
+  served server(pipeline{request_id{}, logger{}, head{}, r}, options);
+  auto first =
+      std::async(std::launch::async, [cli = server.client()]() mutable { return cli.Get("/waits"); });
+  REQUIRE(plugnode::test::eventually([&] { return waiting == 1; }, 2s));
+  auto second =
+      std::async(std::launch::async, [cli = server.client()]() mutable { return cli.Get("/waits"); });
+  for (const char* method : {"GET", "HEAD"}) {
+    auto start = std::chrono::steady_clock::now();
+    auto raw = raw_exchange(
+        server.port(), std::string(method) + " /fast HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 2s);
+    CHECK(status_of(raw.response) == 200);
+    CHECK(std::chrono::steady_clock::now() - start < 500ms);
+  }
+  CHECK(waiting == 1); // the second /waits still waits for the one worker
+  release.set_value();
+  auto a = first.get(), b = second.get();
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(a->body == "waited");
+  CHECK(b->body == "waited");
+}
+
+TEST_CASE("stop drains a request running on the loop and one on a worker", "[endpoint][loops]") {
+  endpoint_options options;
+  options.loops = 1;
+  options.workers = 1;
+  std::atomic<int> entered{0};
+  router r;
+  r.get("/loop", non_blocking([&](conn& c) {
+          ++entered;
+          std::this_thread::sleep_for(150ms);
+          c.send_resp(200, "loop");
+        }))
+      .get("/worker", [&](conn& c) {
+        ++entered;
+        std::this_thread::sleep_for(400ms);
+        c.send_resp(200, "worker");
+      });
+  served server(r, options);
+  auto on_worker =
+      std::async(std::launch::async, [cli = server.client()]() mutable { return cli.Get("/worker"); });
+  REQUIRE(plugnode::test::eventually([&] { return entered == 1; }, 2s));
+  auto on_loop =
+      std::async(std::launch::async, [cli = server.client()]() mutable { return cli.Get("/loop"); });
+  REQUIRE(plugnode::test::eventually([&] { return entered == 2; }, 2s));
+  CHECK(server.stop());
+  auto w = on_worker.get(), l = on_loop.get();
+  REQUIRE(w);
+  REQUIRE(l);
+  CHECK(w->body == "worker");
+  CHECK(l->body == "loop");
+  CHECK(w->get_header_value("Connection") == "close");
 }
 
 TEST_CASE("bind fails loudly when the port is taken", "[endpoint]") {

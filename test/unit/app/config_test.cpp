@@ -32,6 +32,7 @@ TEST_CASE("defaults: the design's table", "[config]") {
   CHECK(cfg.http_body_spool == 1024 * 1024);
   CHECK(cfg.http_body_spool_dir.empty());
   CHECK(cfg.http_body_disk == std::uint64_t{1} << 30);
+  CHECK(cfg.http_loops == 0); // one per core
   CHECK(cfg.node.app() == "plugnode");
   CHECK(cfg.node == plugnode::runtime::node_name::local_default());
   CHECK(cfg.dist_port == 4370);
@@ -63,6 +64,7 @@ TEST_CASE("every variable is read, and flags win over it", "[config]") {
                      {"PLUGNODE_HTTP_BODY_SPOOL", "256KB"},
                      {"PLUGNODE_HTTP_BODY_SPOOL_DIR", "/tmp"},
                      {"PLUGNODE_HTTP_BODY_DISK", "4GB"},
+                     {"PLUGNODE_HTTP_LOOPS", "3"},
                      {"PLUGNODE_NODE", "app@app-0.app.default.svc.cluster.local"},
                      {"PLUGNODE_DIST_PORT", "9100"},
                      {"PLUGNODE_DIST_ADDR", "10.0.0.7"},
@@ -92,6 +94,7 @@ TEST_CASE("every variable is read, and flags win over it", "[config]") {
   CHECK(cfg.http_body_spool == 256 * 1024);
   CHECK(cfg.http_body_spool_dir == "/tmp");
   CHECK(cfg.http_body_disk == std::uint64_t{4} << 30);
+  CHECK(cfg.http_loops == 3);
   CHECK(cfg.node.to_string() == "app@app-0.app.default.svc.cluster.local");
   CHECK(cfg.dist_port == 9100);
   CHECK(cfg.dist_addr == "10.0.0.7");
@@ -165,6 +168,7 @@ TEST_CASE("a bad value is refused with a message naming where it came from", "[c
       {{{"PLUGNODE_HTTP_BODY_SPOOL_DIR", "tmp"}}, "PLUGNODE_HTTP_BODY_SPOOL_DIR: 'tmp' is not an existing"},
       {{{"PLUGNODE_HTTP_BODY_DISK", "2048GB"}},
        "PLUGNODE_HTTP_BODY_DISK: '2048GB' must be from 1KB to 1024GB"},
+      {{{"PLUGNODE_HTTP_LOOPS", "257"}}, "PLUGNODE_HTTP_LOOPS: '257'"},
       {{{"PLUGNODE_NODE", "no-at-sign"}}, "PLUGNODE_NODE: 'no-at-sign' is not a node name"},
       {{{"PLUGNODE_DIST_PORT", "-1"}}, "PLUGNODE_DIST_PORT"},
       {{{"PLUGNODE_DIST_ADDR", "10.0.0"}}, "PLUGNODE_DIST_ADDR"},

@@ -1,12 +1,14 @@
 // The HTTP server's connection state machine over loopback sockets: a request runs owning nothing, and its
 // connection's owner answers for it at the deadline; the deadline and HEAD are decided once and carried
-// with the request; the clocks; a stop carried out by the workers.
+// with the request; the clocks; a stop carried out by the loops; requests answered on their event loop next
+// to requests that go to the workers.
 #include "http_server.hpp"
 
 #include <catch2/catch.hpp>
 
 #include <atomic>
 #include <future>
+#include <stdexcept>
 #include <thread>
 
 #include "plugnode/test/raw_client.hpp"
@@ -19,19 +21,29 @@ namespace {
 
 using clock = std::chrono::steady_clock;
 
-endpoint_options loopback(std::size_t workers = 2) {
+endpoint_options loopback(std::size_t workers = 2, std::size_t loops = 0) {
   endpoint_options o;
   o.address = "127.0.0.1";
   o.port = 0;
   o.workers = workers;
+  o.loops = loops;
   return o;
 }
 
-// A server on its own thread for one test.
+template <class Condition> bool wait_until(Condition done, std::chrono::milliseconds limit = 2s) {
+  auto until = clock::now() + limit;
+  while (!done() && clock::now() < until)
+    std::this_thread::sleep_for(1ms);
+  return done();
+}
+
+// A server on its own thread for one test: every request on the workers, or as `h` chooses.
+struct on_loop_or_workers {};
 struct running {
   http_server server;
   std::thread thread;
-  running(endpoint_options o, request_handler h) : server(std::move(o), std::move(h)) {
+  running(endpoint_options o, request_work h) : running(std::move(o), on_workers(std::move(h)), {}) {}
+  running(endpoint_options o, request_handler h, on_loop_or_workers) : server(std::move(o), std::move(h)) {
     server.bind();
     thread = std::thread([this] { server.serve(); });
   }
@@ -142,9 +154,10 @@ TEST_CASE("the clocks: an idle connection is closed, a head that does not arrive
   CHECK(s.server.stats()->head_timeouts == 1);
 }
 
-TEST_CASE("stop is carried out by the workers: with the only one busy, what is queued is still accepted and "
-          "answered with Connection: close",
-          "[http_server]") {
+TEST_CASE(
+    "stop is carried out by the loops: with the only worker busy, the requests waiting for it are still "
+    "answered, with Connection: close",
+    "[http_server]") {
   std::promise<void> release;
   auto released = release.get_future().share();
   std::atomic<bool> entered{false};
@@ -159,7 +172,7 @@ TEST_CASE("stop is carried out by the workers: with the only one busy, what is q
   busy.send(get("/busy"));
   while (!entered)
     std::this_thread::sleep_for(1ms);
-  std::vector<std::unique_ptr<raw_client>> queued; // in the listen queue: the one worker is busy
+  std::vector<std::unique_ptr<raw_client>> queued; // waiting for the one worker, which is busy
   for (int i = 0; i < 3; ++i) {
     queued.push_back(std::make_unique<raw_client>("127.0.0.1", s.server.port()));
     queued.back()->send(get("/"));
@@ -178,4 +191,160 @@ TEST_CASE("stop is carried out by the workers: with the only one busy, what is q
     CHECK(bytes.find("Connection: close") != std::string::npos);
     CHECK(q->closed());
   }
+}
+
+TEST_CASE("one loop: a request that may block waits for a worker while the loop answers its other "
+          "connections' requests itself, even with every worker busy",
+          "[http_server][loops]") {
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::atomic<int> entered{0};
+  std::atomic<bool> other_thread{false};
+  auto loop_thread = std::this_thread::get_id();
+  running s(
+      loopback(1, 1),
+      [&](http_request& r, const request_context&, http_response& res) -> request_work {
+        loop_thread = std::this_thread::get_id(); // the handler itself always runs on the loop here
+        if (r.target.rfind("/block", 0) != 0) {
+          res.body = "inline " + r.target;
+          return {};
+        }
+        return [&](http_request& w, const request_context&, http_response& answer) {
+          other_thread = std::this_thread::get_id() != loop_thread;
+          ++entered;
+          released.wait();
+          answer.body = "blocked " + w.target;
+        };
+      },
+      on_loop_or_workers{});
+  raw_client blocked("127.0.0.1", s.server.port());
+  blocked.send(get("/block/1"));
+  REQUIRE(wait_until([&] { return entered == 1; }));
+  CHECK(other_thread);
+  raw_client queued("127.0.0.1", s.server.port()); // the one worker is busy: this one waits for it
+  queued.send(get("/block/2"));
+
+  raw_client fast("127.0.0.1", s.server.port()); // on the same (only) loop
+  auto start = clock::now();
+  fast.send(get("/fast", true));
+  auto bytes = fast.read_to_end(2s);
+  CHECK(bytes.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(bytes.find("\r\n\r\ninline /fast") != std::string::npos);
+  CHECK(clock::now() - start < 500ms);
+  CHECK(queued.read(17, 100ms).empty());
+  CHECK(entered == 1);
+
+  release.set_value();
+  CHECK(blocked.read(17, 2s) == "HTTP/1.1 200 OK\r\n");
+  CHECK(queued.read(17, 2s) == "HTTP/1.1 200 OK\r\n");
+  CHECK(entered == 2);
+}
+
+TEST_CASE("a request that never returns on its loop: a stand-in thread serves the loop's other connections "
+          "and answers it 503 at its deadline",
+          "[http_server][loops]") {
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::atomic<bool> entered{false};
+  auto o = loopback(1, 1);
+  o.deadline = 700ms;
+  running s(
+      o,
+      [&](http_request& r, const request_context&, http_response& res) -> request_work {
+        if (r.target == "/stuck") { // a handler that said it never blocks, and blocks
+          entered = true;
+          released.wait();
+        }
+        res.body = "inline";
+        return {};
+      },
+      on_loop_or_workers{});
+  raw_client stuck("127.0.0.1", s.server.port());
+  auto start = clock::now();
+  stuck.send(get("/stuck"));
+  REQUIRE(wait_until([&] { return entered.load(); }));
+
+  raw_client other("127.0.0.1", s.server.port()); // on the stuck loop
+  other.send(get("/"));
+  CHECK(other.read(17, 2s) == "HTTP/1.1 200 OK\r\n");
+  auto other_took = clock::now() - start;
+  CHECK(other_took < 650ms); // served by the stand-in, before the stuck request's deadline
+
+  auto bytes = stuck.read_to_end(3s);
+  auto took = clock::now() - start;
+  CHECK(bytes.rfind("HTTP/1.1 503 ", 0) == 0);
+  CHECK(stuck.closed());
+  CHECK(took >= 650ms);
+  CHECK(took < 2s);
+  CHECK(s.server.stats()->deadline_replies == 1);
+  release.set_value();
+}
+
+TEST_CASE("stop drains the requests in flight on the loop and on the workers, each answered with "
+          "Connection: close",
+          "[http_server][loops]") {
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::atomic<bool> on_worker{false}, on_loop{false};
+  running s(
+      loopback(1, 1),
+      [&](http_request& r, const request_context&, http_response& res) -> request_work {
+        if (r.target == "/loop") {
+          on_loop = true;
+          std::this_thread::sleep_for(150ms); // shorter than a loop stall
+          res.body = "from the loop";
+          return {};
+        }
+        return [&](http_request&, const request_context&, http_response& answer) {
+          on_worker = true;
+          released.wait();
+          answer.body = "from a worker";
+        };
+      },
+      on_loop_or_workers{});
+  raw_client pooled("127.0.0.1", s.server.port());
+  pooled.send(get("/pool"));
+  REQUIRE(wait_until([&] { return on_worker.load(); }));
+  raw_client looped("127.0.0.1", s.server.port());
+  looped.send(get("/loop"));
+  REQUIRE(wait_until([&] { return on_loop.load(); }));
+  auto stopped = std::async(std::launch::async, [&] { return s.server.stop(); });
+  std::this_thread::sleep_for(300ms);
+  CHECK(stopped.wait_for(0ms) == std::future_status::timeout); // the worker's request is still running
+  auto bytes = looped.read_to_end(2s);
+  CHECK(bytes.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(bytes.find("Connection: close") != std::string::npos);
+  CHECK(bytes.find("from the loop") != std::string::npos);
+  release.set_value();
+  CHECK(stopped.get());
+  bytes = pooled.read_to_end(2s);
+  CHECK(bytes.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+  CHECK(bytes.find("Connection: close") != std::string::npos);
+  CHECK(bytes.find("from a worker") != std::string::npos);
+  CHECK(pooled.closed());
+}
+
+TEST_CASE("a handler that throws on the loop, or in a worker's part, gets a 500 and the server goes on",
+          "[http_server][loops]") {
+  running s(
+      loopback(1, 1),
+      [](http_request& r, const request_context&, http_response& res) -> request_work {
+        if (r.target == "/throw-on-loop")
+          throw std::runtime_error("on the loop");
+        if (r.target == "/throw-on-worker")
+          return [](http_request&, const request_context&, http_response&) {
+            throw std::runtime_error("on a worker");
+          };
+        res.body = "ok";
+        return {};
+      },
+      on_loop_or_workers{});
+  for (const char* target : {"/throw-on-loop", "/throw-on-worker"}) {
+    raw_client client("127.0.0.1", s.server.port());
+    client.send(get(target, true));
+    CHECK(client.read_to_end(2s).rfind("HTTP/1.1 500 ", 0) == 0);
+  }
+  raw_client after("127.0.0.1", s.server.port());
+  after.send(get("/", true));
+  CHECK(after.read_to_end(2s).rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
 }

@@ -2,6 +2,11 @@
 
 #include <catch2/catch.hpp>
 
+#include "plugnode/plugs/error_handler.hpp"
+#include "plugnode/plugs/head.hpp"
+#include "plugnode/plugs/logger.hpp"
+#include "plugnode/plugs/pipeline.hpp"
+#include "plugnode/plugs/request_id.hpp"
 #include "plugnode/plugs/testing.hpp"
 
 using namespace plugnode::plugs;
@@ -98,4 +103,39 @@ TEST_CASE("owns: the paths of its routes and forwards under any method, nothing 
   CHECK(r.owns(test_conn("GET", "/api/anything/below")));
   CHECK_FALSE(r.owns(test_conn("GET", "/hello")));
   CHECK_FALSE(r.owns(test_conn("GET", "/elsewhere")));
+}
+
+namespace {
+// Whether a request for `method` `target` may meet a blocking plug.
+bool blocks(const plug& p, const std::string& method, const std::string& target) {
+  auto c = make_conn(method, target);
+  return p.blocks({c.method, c.path_info});
+}
+} // namespace
+
+TEST_CASE("where a request runs: the router answers for the route it would take, a miss never blocks, and "
+          "a HEAD counts the GET route it becomes",
+          "[router][blocks]") {
+  router inner;
+  inner.get("/fast", non_blocking(answer("fast"))).get("/slow", answer("slow"));
+  router r;
+  r.get("/", non_blocking(answer("root")))
+      .get("/ask/:who", answer("asks an actor"))
+      .post("/ask/:who", non_blocking(answer("posted")))
+      .forward("/api", inner);
+  plug app = pipeline{request_id{}, logger{}, head{}, r};
+
+  CHECK_FALSE(blocks(app, "GET", "/"));
+  CHECK(blocks(app, "GET", "/ask/me"));          // an unmarked plug is taken to block
+  CHECK_FALSE(blocks(app, "POST", "/ask/me"));   // per route: the same path, another method
+  CHECK(blocks(app, "HEAD", "/ask/me"));         // head turns it into the GET, which blocks
+  CHECK_FALSE(blocks(app, "GET", "/nowhere"));   // 404 from the router itself
+  CHECK_FALSE(blocks(app, "DELETE", "/ask/me")); // 405 from the router itself
+  CHECK_FALSE(blocks(app, "GET", "/api/fast"));  // below a forward's prefix
+  CHECK(blocks(app, "GET", "/api/slow"));
+  CHECK_FALSE(blocks(app, "GET", "/api/none"));
+
+  plug unmarked = pipeline{request_id{}, [](conn&) {}, r};
+  CHECK(blocks(unmarked, "GET", "/")); // one plug on the way that says nothing is enough
+  CHECK_FALSE(blocks(error_handler(non_blocking(unmarked)), "GET", "/ask/me")); // marked as a whole
 }

@@ -60,6 +60,7 @@ struct config {
   std::uint16_t http_port = 4000;
   std::chrono::milliseconds http_deadline = 30s;     // past it a request gets 503
   std::size_t http_workers = 256;                    // requests in progress at once
+  std::size_t http_loops = 0;                        // event loops; 0: one per core
   std::size_t http_max_connections = 20000;          // open connections; more are closed at once
   std::chrono::milliseconds http_head_timeout = 10s; // a whole request head; then 408
   std::chrono::milliseconds http_idle_timeout = 5s;  // between requests on a keep-alive connection

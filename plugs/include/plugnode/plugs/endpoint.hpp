@@ -1,7 +1,9 @@
 // endpoint: serves a plug over HTTP/1.1, each request's pipeline running in a CAF actor (Erlang's process
 // per request): an exception in a plug ends that request with a 500 and nothing else; a pipeline past its
 // deadline gets 503 at the deadline. Connections that wait hold no thread (the connection layer,
-// http_server.hpp, keeps them in one epoll set); requests are framed strictly (request_parser.hpp), and the
+// http_server.hpp, spreads them over one event loop per core). A request whose plugs all say they never block
+// (plug.hpp; non_blocking for a route's own plug) runs on its connection's loop; any other on one of the
+// worker threads, the default. Requests are framed strictly (request_parser.hpp), and the
 // limits that protect the node (connections, head time, idle time, sizes) are the options below, which
 // are also the connection layer's own (one struct, one set of defaults).
 #pragma once
@@ -25,8 +27,12 @@ namespace plugnode::plugs {
 struct endpoint_options {
   std::string address = "0.0.0.0";
   std::uint16_t port = 4000;
-  // Threads running requests. A connection holds one only while its request runs, so this bounds the
-  // requests in progress (plugs that block on an ask hold theirs), not the clients.
+  // Event loops, each a thread with its own share of the connections, which also runs the requests whose
+  // plugs never block (plug.hpp: non_blocking); 0: one per core.
+  std::size_t loops = 0;
+  // Threads running the requests whose plugs may block (every plug not marked otherwise: an ask holds its
+  // thread while it waits). A connection holds one only while such a request runs, so this bounds those
+  // requests in progress, not the clients.
   std::size_t workers = 256;
   // Open connections; past it a new connection is closed at once (and counted), never queued unseen.
   std::size_t max_connections = 20000;

@@ -14,6 +14,7 @@ class error_handler {
 public:
   explicit error_handler(plug inner) : inner_(std::move(inner)) {}
   void call(conn& c) const;
+  bool blocks(const request_path& r) const { return inner_.blocks(r); }
 
 private:
   plug inner_;

@@ -3,11 +3,13 @@
 #pragma once
 
 #include "plugnode/plugs/conn.hpp"
+#include "plugnode/plugs/plug.hpp"
 
 namespace plugnode::plugs {
 
 struct head {
   void call(conn& c) const;
+  bool blocks(const request_path&) const { return false; } // never waits: runs on the event loop too
 };
 
 // Whether the client asked with HEAD (also after head turned the method into GET).

@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 
 #include "plugnode/plugs/conn.hpp"
+#include "plugnode/plugs/plug.hpp"
 
 namespace plugnode::plugs {
 
@@ -18,6 +19,7 @@ public:
                   std::shared_ptr<spdlog::logger> log = nullptr)
       : level_(level), log_(std::move(log)) {}
   void call(conn& c) const;
+  bool blocks(const request_path&) const { return false; } // never waits: runs on the event loop too
 
 private:
   spdlog::level::level_enum level_;

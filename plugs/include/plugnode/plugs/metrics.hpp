@@ -12,6 +12,7 @@
 #include <prometheus/metric_family.h>
 
 #include "plugnode/plugs/conn.hpp"
+#include "plugnode/plugs/plug.hpp"
 
 namespace prometheus {
 class Registry;
@@ -28,6 +29,7 @@ public:
   // Times the request and records it when its response is sent. Put the router after it (the route label
   // comes from the router) and it anywhere before the plugs whose responses it should count.
   void call(conn& c) const;
+  bool blocks(const request_path&) const { return false; } // never waits: runs on the event loop too
 
   prometheus::Registry& registry() const;
   // Renders `source` too while it lives (the endpoint's connection counters, which it owns).

@@ -19,6 +19,8 @@ public:
     return *this;
   }
   void call(conn& c) const;
+  // Whether any of its plugs may block (a conservative answer: the plugs before one that halts count too).
+  bool blocks(const request_path& r) const;
 
 private:
   std::vector<plug> plugs_;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "plugnode/plugs/conn.hpp"
+#include "plugnode/plugs/plug.hpp"
 
 namespace plugnode::plugs {
 
@@ -13,6 +14,7 @@ class request_id {
 public:
   explicit request_id(std::string header = "x-request-id") : header_(lower_case(std::move(header))) {}
   void call(conn& c) const;
+  bool blocks(const request_path&) const { return false; } // never waits: runs on the event loop too
 
 private:
   std::string header_;

@@ -2,7 +2,7 @@
 // events, a live feed). A plug starts one with send_stream(conn, status, on_open): the head goes out at once
 // (chunked transfer encoding, Connection: close), and on_open gets the shared handle through which any thread
 // sends the body's chunks later. While it waits the stream holds a connection (counted against the cap) and
-// no worker thread; the request deadline and the idle clock do not apply to it.
+// no thread; the request deadline and the idle clock do not apply to it.
 //
 // What is sent but not yet taken by the client is bounded (`stream_buffer`, 1 MB by default): a send that
 // would pass the bound drops the client instead (its connection is closed without the final chunk, so it
@@ -42,7 +42,7 @@ public:
   void close();
   bool is_open() const;
   // Runs once when the stream ends, whatever ended it, on the thread that ended it (a plug's close, the
-  // server's worker when the client left, the stop); at once if it has ended already. Outside the stream's
+  // connection's loop when the client left, the stop); at once if it has ended already. Outside the stream's
   // lock, so it may call send (false) or close (nothing). The last callback given wins.
   void on_close(std::function<void()> callback);
 

@@ -25,10 +25,15 @@ public:
   router& forward(const std::string& prefix, plug p);
 
   void call(conn& c) const;
+  // Whether the plug the request would be routed to may block (plug.hpp). A HEAD counts the GET route too
+  // (the head plug may make it a GET on its way here); a request no route takes is answered here (404, 405)
+  // without blocking.
+  bool blocks(const request_path& r) const;
 
   // True when some route or forward matches the conn's path under any method: the paths this router owns
   // (a request for one with another method still belongs here, for its 405).
   bool owns(const conn& c) const;
+  bool owns(const request_path& r) const;
 
 private:
   struct entry {
