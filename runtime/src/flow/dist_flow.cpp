@@ -16,6 +16,14 @@ void wake(const budget_ptr& budget, bool room) {
     w.promise.deliver(room);
 }
 
+// The BASP broker has processed everything up to `position` on the node's meter: the budgets whose
+// senders waited on it go on when they have room.
+void caught_up(const meter_ptr& meter, std::uint64_t position) {
+  for (auto& budget : meter->processed(position))
+    if (budget->recheck())
+      wake(budget, true);
+}
+
 void mark(caf::io::broker* self, budget_ptr budget, caf::actor peer, std::uint64_t position,
           std::chrono::milliseconds patience) {
   self->request(peer, patience, dist_beat_atom_v, position)
@@ -43,20 +51,16 @@ caf::behavior dist_flow(caf::io::broker* self, std::chrono::milliseconds patienc
           mark(self, std::move(budget), std::move(peer), position, patience);
       },
       [=](flow_probe_atom, budget_ptr& budget, const caf::node_id& peer, std::uint64_t position) {
-        if (!budget || budget->closed())
+        // Asked even for a closed budget: other peers' senders may wait on the same meter.
+        if (!budget || !budget->meter())
           return;
-        // Any request the broker answers will do: it answers in mailbox order.
+        auto meter = budget->meter();
+        // Any request the broker answers will do: it answers in mailbox order. A lost probe counts as
+        // processed, so it never holds a sender for good (the end-to-end budget still bounds it).
         self->request(basp, patience, caf::get_atom_v, peer)
-            .then(
-                [budget, position](const caf::node_id&, const std::string&, std::uint16_t) {
-                  if (budget->processed(position))
-                    wake(budget, true);
-                },
-                [budget, position](const caf::error&) {
-                  // Never hold a sender on a probe that got lost: the end-to-end budget still bounds it.
-                  if (budget->processed(position))
-                    wake(budget, true);
-                });
+            .then([meter, position](const caf::node_id&, const std::string&,
+                                    std::uint16_t) { caught_up(meter, position); },
+                  [meter, position](const caf::error&) { caught_up(meter, position); });
       },
       [=](flow_wait_atom, budget_ptr& budget) -> caf::result<bool> {
         if (!budget || budget->has_room())

@@ -7,6 +7,7 @@
 //   (flow_mark_atom, budget, caf::actor peer_agent, position)  a sender whose charge made a mark due
 //   (flow_probe_atom, budget, caf::node_id peer, position)  the same for the local BASP broker: its answer
 //                                                            means it has processed what came before
+//                                                            (position on the node's broker_meter)
 //   (flow_wait_atom, budget) -> bool                         a held sender; answered when there is room
 //   (flow_close_atom, budget)                                the peer directory, when the peer is gone
 //   (flow_locate_atom, traffic, caf::node_id)                the peer directory, for a new peer: asks BASP

@@ -14,10 +14,8 @@ outbound_budget::charge_result outbound_budget::charge(std::uint64_t bytes) {
     last_mark_ = charged_;
     out.mark = charged_;
   }
-  if (charged_ - last_probe_ >= probe_every_) {
-    last_probe_ = charged_;
-    out.probe = charged_;
-  }
+  if (meter_)
+    out.probe = meter_->charge(bytes);
   out.full = !room_locked();
   return out;
 }
@@ -29,10 +27,8 @@ bool outbound_budget::credit(std::uint64_t position) {
   return wake_locked();
 }
 
-bool outbound_budget::processed(std::uint64_t position) {
+bool outbound_budget::recheck() {
   std::lock_guard<std::mutex> guard(mutex_);
-  if (position > processed_)
-    processed_ = position;
   return wake_locked();
 }
 
@@ -43,7 +39,7 @@ bool outbound_budget::wake_locked() {
   return room;
 }
 
-bool outbound_budget::has_room() const {
+bool outbound_budget::has_room() {
   std::lock_guard<std::mutex> guard(mutex_);
   return room_locked();
 }
