@@ -31,7 +31,9 @@ std::vector<std::shared_ptr<outbound_budget>> broker_meter::processed(std::uint6
   {
     std::lock_guard<std::mutex> guard(mutex_);
     processed_ = std::max(processed_, position);
-    if (charged_ - processed_ < limit_)
+    // Down to half: the woken senders find work still queued (the broker does not run dry while they
+    // wake) and send half the limit before they are held again, not a single probe's quarter.
+    if (charged_ - processed_ <= limit_ / 2)
       waiting.swap(waiting_);
   }
   std::vector<std::shared_ptr<outbound_budget>> out;

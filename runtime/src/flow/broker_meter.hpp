@@ -5,7 +5,7 @@
 // thread's CPU, and on a loaded machine, where that thread gets a share of a core, 5-17 ms of wall time
 // (docs/benchmarks.md, "One mailbox for all links"). Every budget of the node shares this meter: past
 // `limit` unprocessed bytes in all, the sender whose charge found it full is held until probes of the
-// broker (any request it answers, in mailbox order) show it has caught up.
+// broker (any request it answers, in mailbox order) show it has caught up to half of that.
 //
 // Budgets whose senders wait on the meter register themselves (room()), and the flow actor rechecks them
 // when a probe's answer moves `processed` (dist_flow.cpp). Any thread; the budgets' locks are taken
@@ -34,7 +34,8 @@ public:
   // Whether there is room; when not, `waiting` is rechecked when the broker has caught up.
   bool room(const std::weak_ptr<outbound_budget>& waiting);
 
-  // The broker has processed everything up to `position`: the budgets to recheck.
+  // The broker has processed everything up to `position`: the budgets to recheck once it is down to half
+  // the limit.
   std::vector<std::shared_ptr<outbound_budget>> processed(std::uint64_t position);
 
   std::uint64_t unprocessed() const;

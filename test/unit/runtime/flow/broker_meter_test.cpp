@@ -1,5 +1,5 @@
 // broker_meter: a probe every quarter of its limit, full at the limit across every charge, and the budgets
-// that found it full handed back (once each) when the broker has caught up.
+// that found it full handed back (once each) when the broker is down to half of it.
 #include "flow/broker_meter.hpp"
 
 #include <memory>
@@ -28,7 +28,9 @@ TEST_CASE("a budget that found the meter full is handed back once, when there is
   CHECK_FALSE(meter.room(budget));
   CHECK_FALSE(meter.room(budget));     // asked twice, registered once
   CHECK(meter.processed(100).empty()); // 1100 unprocessed: still full, still registered
-  auto waiting = meter.processed(300);
+  CHECK(meter.processed(300).empty()); // 900: room for a charge, but not down to half
+  CHECK(meter.room(budget));
+  auto waiting = meter.processed(700);
   REQUIRE(waiting.size() == 1);
   CHECK(waiting.front() == budget);
   CHECK(meter.room(budget));

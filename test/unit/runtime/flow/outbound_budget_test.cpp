@@ -51,8 +51,11 @@ TEST_CASE("past the meter's bytes not yet processed by the local BASP broker a s
   CHECK(charged.probe == 16 * 1024); // every quarter of the meter
   CHECK(charged.mark == 0);
   CHECK(budget->charge(48 * 1024).full); // 64 KB unprocessed
-  // The broker has serialised the first 16 KB: room again, and the held budget is the one to recheck.
-  auto waiting = meter->processed(16 * 1024);
+  // The broker has serialised the first 16 KB: room for a charge, but a held sender waits until half
+  // of the meter is processed, and then the held budget is the one to recheck.
+  CHECK(meter->processed(16 * 1024).empty());
+  CHECK(budget->has_room());
+  auto waiting = meter->processed(32 * 1024);
   REQUIRE(waiting.size() == 1);
   CHECK(waiting.front() == budget);
   CHECK(budget->recheck());
@@ -71,10 +74,10 @@ TEST_CASE("one meter holds every peer's senders: a quiet peer's messages never w
   CHECK_FALSE(to_b->has_room());
   // Not caught up yet: nobody to wake.
   CHECK(meter->processed(100).empty());
-  // Caught up: both budgets are rechecked, and a sender blocked on c's goes on.
+  // Down to half: both budgets are rechecked, and a sender blocked on c's goes on.
   auto blocked = std::async(std::launch::async, [&] { to_c->wait_for_room(); });
   CHECK(blocked.wait_for(std::chrono::milliseconds(50)) == std::future_status::timeout);
-  auto waiting = meter->processed(16 * 1024 + 100);
+  auto waiting = meter->processed(8 * 1024 + 100);
   CHECK(waiting.size() == 2);
   for (auto& budget : waiting)
     CHECK(budget->recheck());
