@@ -23,10 +23,10 @@ class outbound_budget;
 
 class broker_meter {
 public:
-  // About 0.4 ms of the broker's work for small messages (0.7 us each, 52 bytes) on a quiet machine.
-  // 16 KB cut the ping p99 as much under load, but the held sender and the broker then took turns every
-  // 8 KB, and the median ping rose from about 0.1 to 0.7-1.1 ms (docs/benchmarks.md).
-  static constexpr std::uint64_t default_limit = 32 * 1024;
+  // About 0.25 ms of the broker's work for small messages (0.7 us each, 52 bytes) on a quiet machine.
+  // Measured under load against 32 KB and 8 KB (docs/benchmarks.md): 32 KB did not cut the ping p99;
+  // 16 KB did, for a higher median (the held sender and the broker take turns every 8 KB).
+  static constexpr std::uint64_t default_limit = 16 * 1024;
 
   explicit broker_meter(std::uint64_t limit = default_limit) : limit_(limit), probe_every_(limit / 4) {}
 
