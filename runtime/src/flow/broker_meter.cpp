@@ -14,9 +14,9 @@ std::uint64_t broker_meter::charge(std::uint64_t bytes) {
   return charged_;
 }
 
-bool broker_meter::room(const std::weak_ptr<outbound_budget>& waiting) {
+bool broker_meter::room(const std::weak_ptr<outbound_budget>& waiting, bool blocking) {
   std::lock_guard<std::mutex> guard(mutex_);
-  if (charged_ - processed_ < limit_)
+  if (charged_ - processed_ < (blocking ? 4 * limit_ : limit_))
     return true;
   auto same = [&](const std::weak_ptr<outbound_budget>& x) {
     return !x.owner_before(waiting) && !waiting.owner_before(x);

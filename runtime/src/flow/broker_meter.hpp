@@ -33,8 +33,11 @@ public:
   // `bytes` were handed to the broker. Nonzero: ask the broker to confirm everything up to this position.
   std::uint64_t charge(std::uint64_t bytes);
 
-  // Whether there is room; when not, `waiting` is rechecked when the broker has caught up.
-  bool room(const std::weak_ptr<outbound_budget>& waiting);
+  // Whether there is room; when not, `waiting` is rechecked when the broker has caught up. A sender
+  // that blocks its thread to wait (`blocking`, a plain send to a held handle) has four times the
+  // limit: it waits without giving its thread up, and at 16 KB a window of 1,000 plain sends was held
+  // and woken six times and the one-way rate fell from 1.61x Erlang to 0.76-0.87x (docs/benchmarks.md).
+  bool room(const std::weak_ptr<outbound_budget>& waiting, bool blocking = false);
 
   // The broker has processed everything up to `position`: the budgets to recheck once it is down to half
   // the limit.

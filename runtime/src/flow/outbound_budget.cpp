@@ -33,10 +33,9 @@ bool outbound_budget::recheck() {
 }
 
 bool outbound_budget::wake_locked() {
-  auto room = room_locked();
-  if (room && blocked_ > 0)
+  if (blocked_ > 0 && room_locked(true))
     room_.notify_all();
-  return room;
+  return room_locked();
 }
 
 bool outbound_budget::has_room() {
@@ -78,12 +77,12 @@ std::vector<outbound_budget::waiter> outbound_budget::release() {
 
 void outbound_budget::wait_for_room() {
   std::unique_lock<std::mutex> guard(mutex_);
-  if (room_locked())
+  if (room_locked(true))
     return;
   ++held_;
   ++blocked_;
   auto since = std::chrono::steady_clock::now();
-  room_.wait(guard, [this] { return room_locked(); });
+  room_.wait(guard, [this] { return room_locked(true); });
   --blocked_;
   held_time_ += std::chrono::steady_clock::now() - since;
 }

@@ -72,9 +72,11 @@ public:
   const meter_ptr& meter() const { return meter_; }
 
 private:
-  // Not const: a budget held by the meter registers there to be rechecked.
-  bool room_locked() {
-    return closed_ || (charged_ - credited_ < limit_ && (!meter_ || meter_->room(weak_from_this())));
+  // Not const: a budget held by the meter registers there to be rechecked. `blocking`: for a sender that
+  // waits in wait_for_room (broker_meter::room).
+  bool room_locked(bool blocking = false) {
+    return closed_ ||
+           (charged_ - credited_ < limit_ && (!meter_ || meter_->room(weak_from_this(), blocking)));
   }
 
   // Wakes the blocked senders when there is room; returns whether there is.

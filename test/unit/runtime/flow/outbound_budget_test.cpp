@@ -72,12 +72,16 @@ TEST_CASE("one meter holds every peer's senders: a quiet peer's messages never w
   CHECK(meter->unprocessed() == 16 * 1024);
   CHECK(to_c->charge(100).full); // c's own budget is nearly empty
   CHECK_FALSE(to_b->has_room());
-  // Not caught up yet: nobody to wake.
+  // A sender that blocks its thread has four times the meter's limit (a plain send to a held handle).
+  to_c->wait_for_room();
+  CHECK(to_c->counters().held == 0);
+  CHECK(to_b->charge(48 * 1024).full); // 64 KB + 100 unprocessed: full for blocking senders too
+  // Not down to half yet: nobody to wake.
   CHECK(meter->processed(100).empty());
-  // Down to half: both budgets are rechecked, and a sender blocked on c's goes on.
   auto blocked = std::async(std::launch::async, [&] { to_c->wait_for_room(); });
   CHECK(blocked.wait_for(std::chrono::milliseconds(50)) == std::future_status::timeout);
-  auto waiting = meter->processed(8 * 1024 + 100);
+  // Down to half: both budgets are rechecked, and the sender blocked on c's goes on.
+  auto waiting = meter->processed(56 * 1024 + 100);
   CHECK(waiting.size() == 2);
   for (auto& budget : waiting)
     CHECK(budget->recheck());
