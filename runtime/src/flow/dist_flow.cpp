@@ -16,6 +16,14 @@ void wake(const budget_ptr& budget, bool room) {
     w.promise.deliver(room);
 }
 
+// The BASP broker has processed everything up to `position` on the node's meter: the budgets whose
+// senders waited on it go on when they have room.
+void caught_up(const meter_ptr& meter, std::uint64_t position) {
+  for (auto& budget : meter->processed(position))
+    if (budget->recheck())
+      wake(budget, true);
+}
+
 void mark(caf::io::broker* self, budget_ptr budget, caf::actor peer, std::uint64_t position,
           std::chrono::milliseconds patience) {
   self->request(peer, patience, dist_beat_atom_v, position)
@@ -42,21 +50,19 @@ caf::behavior dist_flow(caf::io::broker* self, std::chrono::milliseconds patienc
         if (budget && peer && !budget->closed())
           mark(self, std::move(budget), std::move(peer), position, patience);
       },
-      [=](flow_probe_atom, budget_ptr& budget, const caf::node_id& peer, std::uint64_t position) {
-        if (!budget || budget->closed())
+      [=](flow_probe_atom, budget_ptr& budget, std::uint64_t position) {
+        // Asked even for a closed budget: other peers' senders may wait on the same meter.
+        if (!budget || !budget->meter())
           return;
-        // Any request the broker answers will do: it answers in mailbox order.
-        self->request(basp, patience, caf::get_atom_v, peer)
-            .then(
-                [budget, position](const caf::node_id&, const std::string&, std::uint16_t) {
-                  if (budget->processed(position))
-                    wake(budget, true);
-                },
-                [budget, position](const caf::error&) {
-                  // Never hold a sender on a probe that got lost: the end-to-end budget still bounds it.
-                  if (budget->processed(position))
-                    wake(budget, true);
-                });
+        auto meter = budget->meter();
+        // Any request the broker answers will do: it answers in mailbox order. This one it answers at once
+        // (for no node: no socket to look at), so it needs no timeout, whose arming and cancelling on
+        // CAF's clock thread cost two wake-ups there per probe; an error (the broker is gone) counts as
+        // processed, so a probe never holds a sender for good.
+        self->request(basp, caf::infinite, caf::get_atom_v, caf::node_id{})
+            .then([meter, position](const caf::node_id&, const std::string&,
+                                    std::uint16_t) { caught_up(meter, position); },
+                  [meter, position](const caf::error&) { caught_up(meter, position); });
       },
       [=](flow_wait_atom, budget_ptr& budget) -> caf::result<bool> {
         if (!budget || budget->has_room())
@@ -85,11 +91,11 @@ caf::behavior dist_flow(caf::io::broker* self, std::chrono::milliseconds patienc
 } // namespace
 
 void request_confirmations(const caf::actor& flow, const budget_ptr& budget, const caf::actor& agent,
-                           const caf::node_id& peer, const outbound_budget::charge_result& charged) {
+                           const outbound_budget::charge_result& charged) {
   if (charged.mark)
     caf::anon_send(flow, flow_mark_atom_v, budget, agent, charged.mark);
   if (charged.probe)
-    caf::anon_send(flow, flow_probe_atom_v, budget, peer, charged.probe);
+    caf::anon_send(flow, flow_probe_atom_v, budget, charged.probe);
 }
 
 caf::actor spawn_dist_flow(caf::actor_system& system, std::chrono::milliseconds patience, caf::actor basp) {

@@ -5,8 +5,9 @@
 //
 //   message                                                  from
 //   (flow_mark_atom, budget, caf::actor peer_agent, position)  a sender whose charge made a mark due
-//   (flow_probe_atom, budget, caf::node_id peer, position)  the same for the local BASP broker: its answer
+//   (flow_probe_atom, budget, position)                      the same for the local BASP broker: its answer
 //                                                            means it has processed what came before
+//                                                            (position on the node's broker_meter)
 //   (flow_wait_atom, budget) -> bool                         a held sender; answered when there is room
 //   (flow_close_atom, budget)                                the peer directory, when the peer is gone
 //   (flow_locate_atom, traffic, caf::node_id)                the peer directory, for a new peer: asks BASP
@@ -45,10 +46,10 @@ using traffic_ptr = std::shared_ptr<peer_traffic>;
 // `basp`: CAF's BASP broker, which knows each peer's address.
 caf::actor spawn_dist_flow(caf::actor_system& system, std::chrono::milliseconds patience, caf::actor basp);
 
-// After a sender charged `budget` (of `peer`'s node, whose agent is `agent`): tells `flow` about the marks
-// and probes the charge made due. Any thread.
+// After a sender charged `budget` (of the node whose agent is `agent`): tells `flow` about the marks and
+// probes the charge made due. Any thread.
 void request_confirmations(const caf::actor& flow, const budget_ptr& budget, const caf::actor& agent,
-                           const caf::node_id& peer, const outbound_budget::charge_result& charged);
+                           const outbound_budget::charge_result& charged);
 
 } // namespace plugnode::runtime::detail
 

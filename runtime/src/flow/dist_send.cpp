@@ -19,7 +19,7 @@ hold_ticket charge(const node& n, const caf::actor& dest, const caf::message& ms
   // What BASP writes for it: a header and the serialised message (its forwarding stack is empty here).
   auto bytes = caf::io::basp::header_size + caf::detail::serialized_size(dest->home_system(), msg);
   auto charged = route.budget->charge(bytes);
-  request_confirmations(route.flow, route.budget, route.agent, dest.node(), charged);
+  request_confirmations(route.flow, route.budget, route.agent, charged);
   if (!charged.full)
     return {};
   return {route.flow, caf::make_message(flow_wait_atom_v, route.budget)};

@@ -38,7 +38,7 @@ public:
       if (auto directory = directory_.lock()) {
         auto route = directory->route_to(node());
         if (route.budget == budget_)
-          request_confirmations(route.flow, budget_, route.agent, node(), charged);
+          request_confirmations(route.flow, budget_, route.agent, charged);
       }
     if (charged.full && std::this_thread::get_id() != home_system().middleman().backend().thread_id())
       budget_->wait_for_room();

@@ -14,10 +14,8 @@ outbound_budget::charge_result outbound_budget::charge(std::uint64_t bytes) {
     last_mark_ = charged_;
     out.mark = charged_;
   }
-  if (charged_ - last_probe_ >= probe_every_) {
-    last_probe_ = charged_;
-    out.probe = charged_;
-  }
+  if (meter_)
+    out.probe = meter_->charge(bytes);
   out.full = !room_locked();
   return out;
 }
@@ -29,21 +27,18 @@ bool outbound_budget::credit(std::uint64_t position) {
   return wake_locked();
 }
 
-bool outbound_budget::processed(std::uint64_t position) {
+bool outbound_budget::recheck() {
   std::lock_guard<std::mutex> guard(mutex_);
-  if (position > processed_)
-    processed_ = position;
   return wake_locked();
 }
 
 bool outbound_budget::wake_locked() {
-  auto room = room_locked();
-  if (room && blocked_ > 0)
+  if (blocked_ > 0 && room_locked(true))
     room_.notify_all();
-  return room;
+  return room_locked();
 }
 
-bool outbound_budget::has_room() const {
+bool outbound_budget::has_room() {
   std::lock_guard<std::mutex> guard(mutex_);
   return room_locked();
 }
@@ -82,12 +77,12 @@ std::vector<outbound_budget::waiter> outbound_budget::release() {
 
 void outbound_budget::wait_for_room() {
   std::unique_lock<std::mutex> guard(mutex_);
-  if (room_locked())
+  if (room_locked(true))
     return;
   ++held_;
   ++blocked_;
   auto since = std::chrono::steady_clock::now();
-  room_.wait(guard, [this] { return room_locked(); });
+  room_.wait(guard, [this] { return room_locked(true); });
   --blocked_;
   held_time_ += std::chrono::steady_clock::now() - since;
 }

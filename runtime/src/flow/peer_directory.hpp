@@ -22,11 +22,13 @@ namespace plugnode::runtime::detail {
 
 class peer_directory : public std::enable_shared_from_this<peer_directory> {
 public:
-  // Where budgets come from: the node's flow actor and the limit (bytes) of each peer's budget.
+  // Where budgets come from: the node's flow actor and the limit (bytes) of each peer's budget; all of
+  // them share one meter of the BASP broker's mailbox (broker_meter.hpp).
   void use_flow(caf::actor flow, std::uint64_t limit) {
     std::lock_guard<std::mutex> guard(mutex_);
     flow_ = std::move(flow);
     limit_ = limit;
+    meter_ = std::make_shared<broker_meter>();
   }
   void set(const std::string& name, const caf::actor& agent) {
     std::lock_guard<std::mutex> guard(mutex_);
@@ -35,7 +37,7 @@ public:
       close_locked(entry);
     entry.agent = agent;
     if (!entry.budget && flow_) {
-      entry.budget = std::make_shared<outbound_budget>(limit_);
+      entry.budget = std::make_shared<outbound_budget>(limit_, meter_);
       entry.traffic = std::make_shared<peer_traffic>();
       caf::anon_send(flow_, flow_locate_atom_v, entry.traffic, agent.node());
     }
@@ -133,6 +135,7 @@ private:
   mutable std::mutex mutex_;
   caf::actor flow_;
   std::uint64_t limit_ = 0;
+  meter_ptr meter_;
   std::map<std::string, entry> peers_;
 };
 

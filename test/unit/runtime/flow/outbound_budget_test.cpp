@@ -1,12 +1,15 @@
 // outbound_budget: marks every quarter of the limit, held past the limit, room again on credit, released
-// for good once closed; a blocked sender (a plain send to a held handle) waits for the same room.
+// for good once closed; a blocked sender (a plain send to a held handle) waits for the same room; the
+// node's broker_meter bounds what all budgets together leave unprocessed in the BASP broker's mailbox.
 #include "flow/outbound_budget.hpp"
 
 #include <chrono>
 #include <future>
+#include <memory>
 
 #include <catch2/catch.hpp>
 
+using plugnode::runtime::detail::broker_meter;
 using plugnode::runtime::detail::outbound_budget;
 
 TEST_CASE("a budget asks for a mark every quarter of its limit and is full at the limit",
@@ -40,14 +43,50 @@ TEST_CASE("credit up to a mark gives room, an older mark never takes it back", "
   CHECK(budget.unconfirmed() == 0);
 }
 
-TEST_CASE("past 64 KB not yet processed by the local BASP broker a sender is held too", "[outbound_budget]") {
-  outbound_budget budget(1024 * 1024);
-  auto charged = budget.charge(16 * 1024);
-  CHECK(charged.probe == 16 * 1024);
+TEST_CASE("past the meter's bytes not yet processed by the local BASP broker a sender is held too",
+          "[outbound_budget]") {
+  auto meter = std::make_shared<broker_meter>(64 * 1024);
+  auto budget = std::make_shared<outbound_budget>(1024 * 1024, meter);
+  auto charged = budget->charge(16 * 1024);
+  CHECK(charged.probe == 16 * 1024); // every quarter of the meter
   CHECK(charged.mark == 0);
-  CHECK(budget.charge(48 * 1024).full);            // 64 KB unprocessed
-  CHECK(budget.processed(16 * 1024));              // the broker has serialised the first 16 KB
-  CHECK(budget.counters().in_flight == 64 * 1024); // still unconfirmed by the peer
+  CHECK(budget->charge(48 * 1024).full); // 64 KB unprocessed
+  // The broker has serialised the first 16 KB: room for a charge, but a held sender waits until half
+  // of the meter is processed, and then the held budget is the one to recheck.
+  CHECK(meter->processed(16 * 1024).empty());
+  CHECK(budget->has_room());
+  auto waiting = meter->processed(32 * 1024);
+  REQUIRE(waiting.size() == 1);
+  CHECK(waiting.front() == budget);
+  CHECK(budget->recheck());
+  CHECK(budget->counters().in_flight == 64 * 1024); // still unconfirmed by the peer
+}
+
+TEST_CASE("one meter holds every peer's senders: a quiet peer's messages never wait behind more than it",
+          "[outbound_budget]") {
+  // The BASP broker has one mailbox for all links: a blast to b fills it for c's senders as well.
+  auto meter = std::make_shared<broker_meter>(16 * 1024);
+  auto to_b = std::make_shared<outbound_budget>(1024 * 1024, meter);
+  auto to_c = std::make_shared<outbound_budget>(1024 * 1024, meter);
+  CHECK(to_b->charge(16 * 1024).full);
+  CHECK(meter->unprocessed() == 16 * 1024);
+  CHECK(to_c->charge(100).full); // c's own budget is nearly empty
+  CHECK_FALSE(to_b->has_room());
+  // A sender that blocks its thread has four times the meter's limit (a plain send to a held handle).
+  to_c->wait_for_room();
+  CHECK(to_c->counters().held == 0);
+  CHECK(to_b->charge(48 * 1024).full); // 64 KB + 100 unprocessed: full for blocking senders too
+  // Not down to half yet: nobody to wake.
+  CHECK(meter->processed(100).empty());
+  auto blocked = std::async(std::launch::async, [&] { to_c->wait_for_room(); });
+  CHECK(blocked.wait_for(std::chrono::milliseconds(50)) == std::future_status::timeout);
+  // Down to half: both budgets are rechecked, and the sender blocked on c's goes on.
+  auto waiting = meter->processed(56 * 1024 + 100);
+  CHECK(waiting.size() == 2);
+  for (auto& budget : waiting)
+    CHECK(budget->recheck());
+  CHECK(blocked.wait_for(std::chrono::seconds(5)) == std::future_status::ready);
+  CHECK(to_c->counters().held == 1);
 }
 
 TEST_CASE("held senders are released with their time counted, a closed budget never holds",
