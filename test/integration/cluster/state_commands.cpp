@@ -9,15 +9,12 @@
 #include "plugnode/runtime/groups.hpp"
 #include "plugnode/runtime/node.hpp"
 #include "plugnode/runtime/pubsub.hpp"
+#include "plugnode/test/idle_actor.hpp"
 
 namespace plugnode::test {
 namespace {
 
 using inc_atom = caf::atom_constant<caf::atom("inc")>;
-
-caf::behavior idle(caf::event_based_actor*) {
-  return {[](int) {}};
-}
 
 // Checks that each publisher's sequence numbers arrive 0, 1, 2, ... exactly once.
 caf::behavior checking_subscriber(caf::stateful_actor<std::map<std::uint64_t, std::uint64_t>>* self,
@@ -193,7 +190,7 @@ std::string state_commands::run(const std::string& cmd, const std::vector<std::s
   if (cmd == "pg_join") {
     auto n = args.size() > 1 ? std::stoi(args[1]) : 1;
     for (int i = 0; i < n; ++i) {
-      auto actor = node_.system().spawn(idle);
+      auto actor = plugnode::test::spawn_idle(node_.system());
       joined_[group].push_back(actor);
       if (!pg.join(group, actor))
         return "false";

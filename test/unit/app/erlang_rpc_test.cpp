@@ -16,10 +16,10 @@
 #include "plugnode/erlang/term_format.hpp"
 #include "plugnode/runtime/ask.hpp"
 #include "plugnode/runtime/groups.hpp"
+#include "plugnode/test/idle_actor.hpp"
 
 using namespace plugnode;
 using namespace std::chrono_literals;
-using app::testing::idle;
 using app::testing::kit_node_on;
 using erlang::atom_of;
 using erlang::list_of;
@@ -63,7 +63,7 @@ TEST_CASE("an rpc call's typed result comes back as its own term kind", "[erlang
   CHECK(rpc(a, "ping", list_of(erlang::binary_of("nobody@127.0.0.9"))) == atom_of("pang"));
   CHECK(rpc(a, "disconnect", list_of(atom_of("nobody@127.0.0.9"))) == atom_of("false"));
 
-  auto worker = a.node().system().spawn(idle);
+  auto worker = plugnode::test::spawn_idle(a.node().system());
   runtime::groups(a.node(), a.node().group_scope()).join("workers", worker);
   CHECK(rpc(a, "groups") == list_of(tuple_of(erlang::binary_of("workers"), 1)));
   CHECK(rpc(a, "members", list_of(erlang::binary_of("workers"))) ==

@@ -20,8 +20,4 @@ inline test_node_options kit_node_on(const std::string& address) {
   return options;
 }
 
-inline caf::behavior idle(caf::event_based_actor*) {
-  return {[](int) {}};
-}
-
 } // namespace plugnode::app::testing

@@ -12,10 +12,10 @@
 #include "plugnode/app/testing.hpp"
 #include "plugnode/runtime/ask.hpp"
 #include "plugnode/runtime/groups.hpp"
+#include "plugnode/test/idle_actor.hpp"
 
 using namespace plugnode;
 using namespace std::chrono_literals;
-using app::testing::idle;
 using app::testing::kit_node_on;
 
 namespace {
@@ -39,8 +39,8 @@ TEST_CASE("members names each member's node, as :pg.get_members' pids show their
   app::test_node b(svc, kit_node_on("127.0.0.7"));
   REQUIRE(a.connect(b));
   REQUIRE(a.wait_for(app::shell_name));
-  auto here = a.node().system().spawn(idle);
-  auto there = b.node().system().spawn(idle);
+  auto here = plugnode::test::spawn_idle(a.node().system());
+  auto there = plugnode::test::spawn_idle(b.node().system());
   REQUIRE(runtime::groups(a.node(), a.node().group_scope()).join("workers", here));
   REQUIRE(runtime::groups(b.node(), b.node().group_scope()).join("workers", there));
   auto expected =

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "plugnode/test/idle_actor.hpp"
 #include <caf/all.hpp>
 
 using namespace plugnode::runtime;
@@ -11,16 +12,12 @@ using plugnode::runtime::detail::membership;
 
 namespace {
 
-caf::behavior idle(caf::event_based_actor*) {
-  return {[](int) {}};
-}
-
 struct actors {
   caf::actor_system_config cfg;
   caf::actor_system sys{cfg};
-  caf::actor a = sys.spawn(idle);
-  caf::actor b = sys.spawn(idle);
-  caf::actor c = sys.spawn(idle);
+  caf::actor a = plugnode::test::spawn_idle(sys);
+  caf::actor b = plugnode::test::spawn_idle(sys);
+  caf::actor c = plugnode::test::spawn_idle(sys);
   ~actors() {
     for (auto* x : {&a, &b, &c})
       caf::anon_send_exit(*x, caf::exit_reason::user_shutdown);

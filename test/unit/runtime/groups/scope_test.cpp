@@ -9,6 +9,7 @@
 #include "../node/test_nodes.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/node.hpp"
+#include "plugnode/test/idle_actor.hpp"
 #include "plugnode/test/ports.hpp"
 
 using namespace plugnode::runtime;
@@ -16,10 +17,6 @@ using namespace std::chrono_literals;
 using plugnode::runtime::testing::listening_on;
 
 namespace {
-
-caf::behavior idle(caf::event_based_actor*) {
-  return {[](int) {}};
-}
 
 // Polls `probe` until it is true or 3 s passed.
 template <class F> bool soon(F probe) {
@@ -38,8 +35,8 @@ TEST_CASE("join, leave, members and which_groups on one node", "[groups]") {
   node n(listening_on("127.0.0.2", 0));
   REQUIRE_FALSE(n.start());
   groups pg(n, n.group_scope());
-  auto a = n.system().spawn(idle);
-  auto b = n.system().spawn(idle);
+  auto a = plugnode::test::spawn_idle(n.system());
+  auto b = plugnode::test::spawn_idle(n.system());
   CHECK(pg.join("workers", a));
   CHECK(pg.join("workers", b));
   CHECK(pg.join("cache", a));
@@ -60,14 +57,14 @@ TEST_CASE("a monitor sees joins and leaves of its group, and of the whole scope"
   node n(listening_on("127.0.0.2", 0));
   REQUIRE_FALSE(n.start());
   groups pg(n, n.group_scope());
-  auto a = n.system().spawn(idle);
+  auto a = plugnode::test::spawn_idle(n.system());
   REQUIRE(pg.join("g", a));
   caf::scoped_actor watcher{n.system()};
   CHECK(pg.monitor("g", watcher) == std::vector<caf::actor>{a});
   std::vector<caf::actor> whole;
   watcher->request(n.group_scope(), 1s, pg_monitor_atom_v, caf::actor(watcher))
       .receive([&](std::vector<group_members>& all) { REQUIRE(all.size() == 1); }, [](caf::error&) {});
-  auto b = n.system().spawn(idle);
+  auto b = plugnode::test::spawn_idle(n.system());
   REQUIRE(pg.join("g", b));
   int joined = 0;
   watcher->receive_for(joined, 2)(
@@ -94,21 +91,21 @@ TEST_CASE("two nodes see each other's members, whichever joined first, and forge
   node a(listening_on("127.0.0.2", port));
   REQUIRE_FALSE(a.start());
   groups pg_a(a, a.group_scope());
-  auto early = a.system().spawn(idle);
+  auto early = plugnode::test::spawn_idle(a.system());
   REQUIRE(pg_a.join("g", early)); // before the nodes meet: the sync carries it
   {
     node b(listening_on("127.0.0.3", port));
     REQUIRE_FALSE(b.start());
     groups pg_b(b, b.group_scope());
     REQUIRE(a.remote_agent("app@127.0.0.3", 2s));
-    auto late = b.system().spawn(idle);
+    auto late = plugnode::test::spawn_idle(b.system());
     REQUIRE(pg_b.join("g", late)); // after: the join message carries it
     CHECK(soon([&] { return pg_b.members("g").size() == 2; }));
     CHECK(soon([&] { return pg_a.members("g").size() == 2; }));
     CHECK(pg_a.local_members("g") == std::vector<caf::actor>{early});
     caf::anon_send_exit(late, caf::exit_reason::user_shutdown);
     CHECK(soon([&] { return pg_a.members("g").size() == 1; }));
-    auto again = b.system().spawn(idle);
+    auto again = plugnode::test::spawn_idle(b.system());
     REQUIRE(pg_b.join("g", again));
     CHECK(soon([&] { return pg_a.members("g").size() == 2; }));
     b.leave(); // a forgets b's members at once, though `again` lives on

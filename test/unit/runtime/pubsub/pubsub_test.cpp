@@ -9,6 +9,7 @@
 #include <caf/all.hpp>
 
 #include "../node/test_nodes.hpp"
+#include "plugnode/test/idle_actor.hpp"
 #include "plugnode/test/ports.hpp"
 
 using namespace plugnode::runtime;
@@ -88,7 +89,7 @@ TEST_CASE("a subscriber's end is its unsubscribe everywhere", "[pubsub]") {
   REQUIRE_FALSE(a.start());
   REQUIRE_FALSE(b.start());
   REQUIRE(a.remote_agent("app@127.0.0.3", 2s));
-  auto subscriber = b.system().spawn([](caf::event_based_actor*) -> caf::behavior { return {[](int) {}}; });
+  auto subscriber = plugnode::test::spawn_idle(b.system());
   REQUIRE(subscribe(b, "t", subscriber));
   REQUIRE(soon([&] { return topic_node_count(a, "t") == 1; }));
   caf::anon_send_exit(subscriber, caf::exit_reason::user_shutdown);
