@@ -128,8 +128,10 @@ bool erlang_connection::flush_locked() {
     ok = sent < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
     break;
   }
-  if (done > before)
+  if (done > before) {
     last_write_ms_ = now_ms();
+    wrote_since_spin_.store(true, std::memory_order_relaxed);
+  }
   // Written bytes leave the front once they are half of it, so a long backlog is not moved per write.
   if (done == backlog_.size()) {
     backlog_.clear();
@@ -154,6 +156,23 @@ bool erlang_connection::flush(std::string& reason) {
     return false;
   }
   return true;
+}
+
+// Before the reader sleeps in poll it looks at the socket for a short while, as a BEAM scheduler spins
+// before it sleeps, but only when this node has written to the peer since it last did: a peer in a
+// conversation (a GenServer.call after the reply to the last one) usually sends again within that time,
+// and the read then costs no sleep and no wake-up; a peer that only sends (a one-way stream) or is quiet
+// costs no spinning. True when bytes wait.
+bool erlang_connection::spin_for_next() {
+  constexpr auto spin = std::chrono::microseconds(50);
+  auto until = std::chrono::steady_clock::now() + spin;
+  char probe;
+  do {
+    auto got = ::recv(fd_, &probe, 1, MSG_DONTWAIT | MSG_PEEK);
+    if (got != -1 || (errno != EAGAIN && errno != EWOULDBLOCK))
+      return true; // bytes, or the close or error the next recv reports
+  } while (std::chrono::steady_clock::now() < until);
+  return false;
 }
 
 // Reads `n` bytes, ticking while it waits; false with `reason` when the peer went away or fell silent. The
@@ -197,6 +216,10 @@ bool erlang_connection::read_exact(char* out, std::size_t n, std::string& reason
       }
     }
     drained_ = false;
+    if (!has_backlog_ && wrote_since_spin_.exchange(false, std::memory_order_relaxed) && spin_for_next()) {
+      drained_ = false;
+      continue;
+    }
     pollfd p[2] = {{fd_, static_cast<short>(POLLIN | (has_backlog_ ? POLLOUT : 0)), 0},
                    {wake_fd_, POLLIN, 0}};
     ::poll(p, 2, static_cast<int>(quarter));

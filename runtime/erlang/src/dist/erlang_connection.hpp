@@ -54,6 +54,7 @@ public:
 
 private:
   void read_loop(const std::function<void(dist_message)>& on_message);
+  bool spin_for_next();
   bool read_exact(char* out, std::size_t n, std::string& reason);
   // Under write_mutex_: writes as much of the backlog as the socket takes; false on a socket error.
   bool flush_locked();
@@ -75,6 +76,7 @@ private:
   int wake_fd_;                             // an eventfd: a backlog began, the reader must poll for POLLOUT
   std::atomic<std::int64_t> last_write_ms_; // when bytes last went out (ticks, and the backlog's progress)
   std::atomic<std::int64_t> last_read_ms_;
+  std::atomic<bool> wrote_since_spin_{false}; // see spin_for_next
   std::int64_t started_ms_;
   std::mutex reason_mutex_;
   std::string close_reason_; // set by close(): why the reader's read failed
