@@ -3,6 +3,7 @@
 // handlers of pending requests are dropped by quit() already).
 #include "dist/broker_end.hpp"
 
+#include <caf/actor.hpp>
 #include <caf/detail/sync_request_bouncer.hpp>
 #include <caf/io/abstract_broker.hpp>
 
@@ -21,6 +22,10 @@ void end_like_an_actor(caf::io::abstract_broker* self) {
     while (mailbox.queue().new_round(1000, bounce).consumed_items)
       ; // each round drops up to 1,000 messages
   });
+}
+
+void end_like_an_actor(const caf::actor& broker) {
+  end_like_an_actor(static_cast<caf::io::abstract_broker*>(caf::actor_cast<caf::abstract_actor*>(broker)));
 }
 
 } // namespace plugnode::runtime::detail

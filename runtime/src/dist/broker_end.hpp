@@ -9,6 +9,7 @@
 // for its thread for ever.
 #pragma once
 
+#include <caf/fwd.hpp>
 #include <caf/io/fwd.hpp>
 
 namespace plugnode::runtime::detail {
@@ -16,5 +17,9 @@ namespace plugnode::runtime::detail {
 // At `self`'s end, closes and empties its mailbox (a request still in it gets an error, as from any ended
 // actor). Called once, where the broker's behaviour is made.
 void end_like_an_actor(caf::io::abstract_broker* self);
+
+// The same for a running broker made elsewhere: CAF's BASP broker, whose own heartbeat ticks
+// (middleman.heartbeat-interval) arrive after its end too. Call while it runs.
+void end_like_an_actor(const caf::actor& broker);
 
 } // namespace plugnode::runtime::detail
