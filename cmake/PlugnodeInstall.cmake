@@ -124,7 +124,15 @@ install(FILES ${PROJECT_SOURCE_DIR}/cmake/FindCAF.cmake ${PROJECT_SOURCE_DIR}/cm
 install(DIRECTORY ${PROJECT_SOURCE_DIR}/deploy/debian/ DESTINATION ${PLUGNODE_CMAKE_DIR}/debian
   USE_SOURCE_PERMISSIONS COMPONENT dev)
 
-# pkg-config: the same libraries in link order, and the dependencies' own .pc files (CAF has none).
+# pkg-config: the same libraries in link order, and the dependencies' own .pc files (CAF has none). A
+# sanitizer build's libraries need the sanitizers' runtimes where they are linked: its link options go along,
+# as plugnode_build_flags carries them to CMake users.
+get_target_property(pc_link_options plugnode_build_flags INTERFACE_LINK_OPTIONS)
+set(PLUGNODE_PC_LINK_OPTIONS "")
+if(pc_link_options)
+  list(JOIN pc_link_options " " PLUGNODE_PC_LINK_OPTIONS)
+  string(PREPEND PLUGNODE_PC_LINK_OPTIONS " ")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/plugnode.pc.in ${PROJECT_BINARY_DIR}/plugnode.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/plugnode.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig COMPONENT dev)
 

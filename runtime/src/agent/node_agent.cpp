@@ -13,6 +13,7 @@
 #include "agent/agent.hpp"
 #include "agent/agent_access.hpp"
 #include "agent/registry.hpp"
+#include "dist/broker_end.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
@@ -261,6 +262,7 @@ caf::message_handler local_handlers(agent* self) {
 }
 
 caf::behavior node_agent(agent* self, agent_settings settings) {
+  end_like_an_actor(self); // else a tick due after its exit would keep it, and all it knew, for ever
   self->state.cfg = std::move(settings);
   self->state.registry = spawn_registry(self);
   self->set_down_handler([self](caf::down_msg& down) { on_down(self, down); });

@@ -52,6 +52,11 @@ public:
     };
   }
 
+  // An actor object lives until its last handle goes: names kept after the end would keep every registered
+  // actor (the shell and rpc services run detached, and the actor system's destructor waits for their
+  // threads, which end only with their objects) for as long as anything holds the registry.
+  void on_exit() override { names_.clear(); }
+
 private:
   std::map<std::string, caf::actor> names_;
 };

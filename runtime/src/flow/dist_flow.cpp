@@ -6,6 +6,7 @@
 #include <caf/io/middleman.hpp>
 #include <caf/send.hpp>
 
+#include "dist/broker_end.hpp"
 #include "plugnode/runtime/agent_protocol.hpp"
 
 namespace plugnode::runtime::detail {
@@ -43,6 +44,7 @@ void mark(caf::io::broker* self, budget_ptr budget, caf::actor peer, std::uint64
 }
 
 caf::behavior dist_flow(caf::io::broker* self, std::chrono::milliseconds patience, caf::actor basp) {
+  end_like_an_actor(self);
   self->set_default_handler(caf::drop);
   self->set_error_handler([](caf::error&) {});
   return {

@@ -13,6 +13,7 @@
 
 #include "agent/node_agent.hpp"
 #include "dist/basp_handoff.hpp"
+#include "dist/broker_end.hpp"
 #include "dist/dist_listener.hpp"
 #include "entities/region.hpp"
 #include "flow/dist_flow.hpp"
@@ -172,6 +173,7 @@ std::optional<std::string> node::start() {
   incarnation_ = make_incarnation();
   config_ = make_config(options_);
   system_ = std::make_unique<caf::actor_system>(*config_);
+  detail::end_like_an_actor(detail::basp_broker(*system_));
   detail::agent_settings settings;
   settings.self = options_.name.to_string();
   settings.incarnation = incarnation_;
