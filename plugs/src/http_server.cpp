@@ -164,6 +164,9 @@ void http_server::serve() {
   }
   for (auto& loop : loops_)
     loop->threads.store(1, std::memory_order_release); // its own, started below
+  // spdlog's registry is made on first use; made here, before the threads that log, its making happens
+  // before their reads in a way ThreadSanitizer can see (the library itself is not instrumented).
+  runtime::logger();
   std::thread sweeper([this] { sweep(); });
   // The loops first: they serve while the workers are still being made (256 threads take a while to start,
   // much longer under a sanitizer).
