@@ -4,7 +4,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <thread>
+
+#include "plugnode/plugs/endpoint.hpp"
 
 namespace plugnode::app {
 namespace {
@@ -46,10 +47,8 @@ std::string describe(const config& cfg, const std::string& version) {
                           format_duration(cfg.http_deadline)));
   row("connections",
       fmt::format("up to {} ({} event loops, {} workers), request head within {}, idle closed after {}",
-                  cfg.http_max_connections,
-                  cfg.http_loops > 0 ? cfg.http_loops : std::max(1u, std::thread::hardware_concurrency()),
-                  cfg.http_workers, format_duration(cfg.http_head_timeout),
-                  format_duration(cfg.http_idle_timeout)));
+                  cfg.http_max_connections, plugs::event_loops(cfg.http_loops), cfg.http_workers,
+                  format_duration(cfg.http_head_timeout), format_duration(cfg.http_idle_timeout)));
   row("bodies",
       fmt::format("{} held at once by all connections (a body past it waits unread), {} by one "
                   "address, each at least {}/s on average",

@@ -4,7 +4,6 @@
 #include <malloc.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
@@ -14,8 +13,10 @@
 #include <cerrno>
 #include <cstdio>
 #include <stdexcept>
+#include <thread>
 #include <utility>
 
+#include "http_server_epoll.hpp"
 #include "plugnode/plugs/http_fields.hpp"
 #include "plugnode/runtime/log.hpp"
 #include "plugnode/runtime/log_limiter.hpp"
@@ -24,12 +25,10 @@
 namespace plugnode::plugs {
 namespace {
 
-using clock = http_connection::clock;
-using std::chrono::milliseconds;
+using namespace detail;
 
-constexpr std::uint64_t listen_tag = ~std::uint64_t{0};
-constexpr std::uint64_t wake_tag = ~std::uint64_t{0} - 1;
-constexpr std::uint64_t stop_tag = ~std::uint64_t{0} - 2;
+using clock = http_connection::clock;
+
 // Read at most this much ahead of the parser in one turn: a client pipelining megabytes is read as the
 // parser consumes, never buffered whole.
 constexpr std::size_t read_ahead = 64 * 1024;
@@ -47,28 +46,6 @@ int listen_backlog(int wanted) {
   return wanted > 0 ? std::min(wanted, most) : most;
 }
 
-bool epoll_set(int epoll_fd, int op, int fd, std::uint32_t events, std::uint64_t data) {
-  epoll_event ev{};
-  ev.events = events;
-  ev.data.u64 = data;
-  return ::epoll_ctl(epoll_fd, op, fd, &ev) == 0;
-}
-
-// What a handler that threw is answered with.
-http_response crash_response() {
-  http_response response;
-  response.status = 500;
-  response.fields = "Content-Type: text/plain; charset=utf-8\r\n";
-  response.body = local_reply_body(500);
-  return response;
-}
-
-std::size_t loop_count(std::size_t wanted) {
-  if (wanted > 0)
-    return wanted;
-  return std::max(1u, std::thread::hardware_concurrency());
-}
-
 } // namespace
 
 request_handler on_workers(request_work work) {
@@ -77,6 +54,10 @@ request_handler on_workers(request_work work) {
     return
         [shared](http_request& r, const request_context& ctx, http_response& res) { (*shared)(r, ctx, res); };
   };
+}
+
+std::size_t event_loops(std::size_t loops) {
+  return loops > 0 ? loops : std::max(1u, std::thread::hardware_concurrency());
 }
 
 http_server::http_server(endpoint_options options, request_handler handler)
@@ -100,7 +81,7 @@ http_server::http_server(endpoint_options options, request_handler handler)
   wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   stop_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
   bool made = wake_fd_ >= 0 && stop_fd_ >= 0;
-  for (std::size_t i = 0; made && i < loop_count(options_.loops); ++i) {
+  for (std::size_t i = 0; made && i < event_loops(options_.loops); ++i) {
     auto& loop = *loops_.emplace_back(std::make_unique<event_loop>());
     loop.epoll_fd = ::epoll_create1(EPOLL_CLOEXEC);
     // The wake is level-triggered and never read: every thread of every loop sees it.
@@ -225,122 +206,6 @@ void http_server::begin_stop() {
     s->close();
   stop_begun_ = true;
   finish_if_drained();
-}
-
-namespace {
-// The slot of the thread serving a loop (its own or a stand-in) where it notes the request it runs itself.
-thread_local std::atomic<http_connection::clock::rep>* running_since_here = nullptr;
-} // namespace
-
-// A loop's thread takes what its epoll set has ready and serves it in turn: reads, runs the requests whose
-// plugs never block, writes; other requests go to the workers.
-void http_server::serve_loop(event_loop& loop, std::size_t thread) {
-  running_since_here = &loop.running_since[thread];
-  constexpr int batch = 64;
-  epoll_event events[batch];
-  while (true) {
-    int n = ::epoll_wait(loop.epoll_fd, events, batch, -1);
-    if (n < 0 && errno != EINTR)
-      return;
-    for (int i = 0; i < n; ++i) {
-      auto data = events[i].data.u64;
-      if (data == wake_tag)
-        return;
-      if (data == listen_tag)
-        accept_ready();
-      else if (data == stop_tag)
-        begin_stop();
-      else
-        on_event(data);
-    }
-  }
-}
-
-// The workers run what may block, one request at a time, and give each connection back to its loop.
-void http_server::work() {
-  while (true) {
-    std::unique_lock lock(pool_mutex_);
-    pool_ready_.wait(lock, [this] { return pool_exit_ || !pool_.empty(); });
-    if (pool_exit_)
-      return;
-    auto p = std::move(pool_.front());
-    pool_.pop_front();
-    lock.unlock();
-    http_response response;
-    try {
-      p.work(p.j.request, request_context{p.j.remote_ip, port_}, response);
-    } catch (const std::exception& e) {
-      runtime::logger().error("http: request handler failed: {}", e.what());
-      response = crash_response();
-    }
-    if (auto next = finish(p.j, response))
-      dispatch(std::move(*next));
-  }
-}
-
-void http_server::accept_ready() {
-  std::unique_lock lock(accept_mutex_, std::try_to_lock);
-  if (!lock.owns_lock() || !listening_)
-    return; // the holder arms the listener in every loop again when done
-  accept_queued();
-  for (auto& loop : loops_)
-    epoll_set(loop->epoll_fd, EPOLL_CTL_MOD, listen_fd_, EPOLLIN | EPOLLONESHOT, listen_tag);
-}
-
-void http_server::accept_queued() {
-  // Everything queued, until EAGAIN: a burst of connects (a rolling restart behind a load balancer) must
-  // leave the listen queue as fast as it fills, or the kernel drops SYNs and those clients wait a second
-  // for a retransmit. The other loops keep serving the connections already open meanwhile; the new ones
-  // go to the loops in turn.
-  while (true) {
-    sockaddr_storage peer{};
-    socklen_t length = sizeof peer;
-    int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &length, SOCK_NONBLOCK | SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (errno == EINTR || errno == ECONNABORTED)
-        continue;
-      if (errno == EMFILE || errno == ENFILE) {
-        runtime::log_limited(spdlog::level::warn, "HTTP accept failures", "descriptors",
-                             "http: cannot accept a connection: out of file descriptors");
-        std::this_thread::sleep_for(milliseconds(10));
-      }
-      break;
-    }
-    if (open_.load() >= options_.max_connections) {
-      ++stats_->refused_at_cap;
-      ::close(fd);
-      continue;
-    }
-    std::uint32_t index = 0;
-    {
-      std::lock_guard lock(free_mutex_);
-      if (!free_slots_.empty()) {
-        index = free_slots_.back();
-        free_slots_.pop_back();
-      } else {
-        index = static_cast<std::uint32_t>(high_water_.load());
-        slots_[index] = std::make_unique<http_connection>();
-        slots_[index]->index = index;
-        slots_[index]->parser = request_parser(limits_);
-        high_water_.store(index + 1, std::memory_order_release);
-      }
-    }
-    ++open_;
-    auto& c = *slots_[index];
-    c.fd = fd;
-    c.loop = static_cast<std::uint32_t>(next_loop_.fetch_add(1, std::memory_order_relaxed) % loops_.size());
-    c.remote_ip = runtime::net::endpoint_of(reinterpret_cast<const sockaddr*>(&peer))
-                      .value_or(runtime::net::endpoint{})
-                      .address;
-    int yes = 1;
-    ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
-    c.since.store(http_connection::now_ticks(), std::memory_order_relaxed);
-    set_phase(c, conn_phase::idle);
-    c.publish();
-    if (!epoll_set(loops_[c.loop]->epoll_fd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLONESHOT,
-                   event_data(index, c)))
-      close(c);
-  }
 }
 
 http_connection* http_server::slot(std::size_t index) const {
@@ -506,48 +371,6 @@ http_server::job http_server::take_job(http_connection& c) {
   c.deadline.store(j.request.deadline.time_since_epoch().count(), std::memory_order_relaxed);
   drop_body(c); // the parser, for the next request; the body's bytes go back when the handler is done
   return j;
-}
-
-void http_server::dispatch(job j) {
-  while (true) {
-    http_response response;
-    request_work work;
-    if (running_since_here)
-      running_since_here->store(http_connection::now_ticks(), std::memory_order_relaxed);
-    try {
-      work = handler_(j.request, request_context{j.remote_ip, port_}, response);
-    } catch (const std::exception& e) {
-      runtime::logger().error("http: request handler failed: {}", e.what());
-      response = crash_response();
-    }
-    if (running_since_here)
-      running_since_here->store(0, std::memory_order_relaxed);
-    if (work) {
-      {
-        std::lock_guard lock(pool_mutex_);
-        pool_.push_back({std::move(j), std::move(work)});
-      }
-      pool_ready_.notify_one();
-      return;
-    }
-    auto found = finish(j, response);
-    if (!found)
-      return;
-    j = std::move(*found); // a request pipelined behind it: handled here too
-  }
-}
-
-std::optional<http_server::job> http_server::finish(job& j, http_response& response) {
-  j.spool.end(spool_disk_);
-  body_budget_.give(j.remote_ip, j.body_bytes);
-  auto& c = *slots_[j.index];
-  if (!c.claim_when_free(j.generation))
-    return std::nullopt; // closed meanwhile: nobody to answer
-  std::optional<next> first;
-  if (c.phase.load(std::memory_order_relaxed) == conn_phase::working && c.sequence == j.sequence)
-    first = answer(c, j.request, response);
-  // else the deadline's 503 answered for it, and this response goes nowhere; the owner's loop goes on.
-  return own(c, first);
 }
 
 // On the owner, with the job's response: written (or its stream started), then on to what the client sent

@@ -40,7 +40,8 @@ struct endpoint_options {
   // which also caps a larger value). Accepting drains it whenever it is readable.
   int backlog = 0;
   std::size_t keep_alive_max_requests = 1000;
-  std::chrono::milliseconds idle_timeout{5000};  // between requests on a keep-alive connection
+  std::chrono::milliseconds idle_timeout{5000};
+  // between requests on a keep-alive connection
   std::chrono::milliseconds head_timeout{10000}; // for the whole request head, however it trickles: 408
   std::chrono::milliseconds read_timeout{5000};  // silence while a body is coming: 408
   std::chrono::milliseconds write_timeout{5000}; // a client not taking its response: closed
@@ -74,6 +75,9 @@ struct endpoint_options {
   // have the request it was just writing reset.
   std::chrono::milliseconds stop_grace{200};
 };
+
+// The event loops a server runs for `loops` (endpoint_options::loops): one per core when 0.
+std::size_t event_loops(std::size_t loops);
 
 class endpoint {
 public:
