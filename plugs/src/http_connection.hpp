@@ -150,6 +150,9 @@ public:
   bool close_after_write = false;
   bool peer_closed = false;
   bool continue_sent = false;
+  // The socket may hold bytes not read yet: an event for it was taken, or the last read stopped short of
+  // EAGAIN. While false, any byte that arrives is an edge still to come (edge-triggered), so nothing reads.
+  bool unread = true;
   std::uint64_t sequence = 0;              // of the request taken off last: a job answers only its own
   bool head_request = false;               // that request's; a deadline's 503 to a HEAD has no body
   std::shared_ptr<response_stream> stream; // while phase is streaming

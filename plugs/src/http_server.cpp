@@ -218,9 +218,11 @@ std::uint64_t http_server::event_data(std::size_t index, const http_connection& 
 
 void http_server::on_event(std::uint64_t data) {
   auto* c = slot(data & 0xffffffffu);
-  if (c && c->claim_for_event(static_cast<std::uint32_t>(data >> 32)))
+  if (c && c->claim_for_event(static_cast<std::uint32_t>(data >> 32))) {
+    c->unread = true;
     if (auto j = own(*c))
       dispatch(std::move(*j));
+  }
 }
 
 // The owner's loop: do what can be done without blocking, wait for the socket again, let go; an event that
@@ -241,6 +243,7 @@ std::optional<http_server::job> http_server::own(http_connection& c, std::option
     }
     if (c.release())
       return found;
+    c.unread = true; // the event that came meanwhile
   }
 }
 
@@ -267,6 +270,7 @@ http_server::next http_server::advance(http_connection& c) {
         continue;
       if (n < 0 && errno == EINTR)
         continue;
+      c.unread = false;
       return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? next::read : next::close;
     }
   }
@@ -281,18 +285,21 @@ http_server::next http_server::take_input(http_connection& c) {
   // Until a body is under way, one byte more than the largest head (so a longer one is seen and refused):
   // what is read past the head is held unparsed if the body must wait for the budget, 16 KB per waiting
   // connection rather than read_ahead. Never past read_ahead, so the buffer's capacity stays at it.
+  // A short read took all there was, as EAGAIN says: with the response to the last request written, the
+  // next one has not come yet (it comes with an edge), so no read is tried for it.
   auto limit = c.parser.in_body() ? read_ahead : limits_.max_head_bytes + 1;
-  while (c.in.size() < limit && !c.peer_closed) {
+  while (c.unread && c.in.size() < limit && !c.peer_closed) {
     auto room = std::min(sizeof buffer, limit - c.in.size());
     auto n = ::recv(c.fd, buffer, room, 0);
     if (n > 0) {
       c.in.append(buffer, static_cast<std::size_t>(n));
       if (static_cast<std::size_t>(n) < room)
-        break;
+        c.unread = false;
     } else if (n == 0) {
       c.peer_closed = true;
+      c.unread = false;
     } else if (errno == EAGAIN || errno == EWOULDBLOCK) {
-      break;
+      c.unread = false;
     } else if (errno != EINTR) {
       return next::close;
     }
@@ -448,13 +455,16 @@ void http_server::linger(http_connection& c) {
 
 // For a connection that must be looked at now by its loop, whatever its client does: armed for writing too.
 bool http_server::arm_at_once(std::uint32_t loop, int fd, std::uint64_t data) {
-  return epoll_set(loops_[loop]->epoll_fd, EPOLL_CTL_MOD, fd, EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLONESHOT,
-                   data);
+  return epoll_set(loops_[loop]->epoll_fd, EPOLL_CTL_MOD, fd, connection_events, data);
 }
 
+// Edge-triggered, the socket needs no arming to be waited for: a write that found no room has an edge to
+// come when there is, and so has a read that took all there was. Only a read stopped short (at a limit)
+// must be looked at again at once.
 bool http_server::rearm(http_connection& c, next interest) {
-  std::uint32_t events = (interest == next::write ? EPOLLOUT : EPOLLIN) | EPOLLRDHUP | EPOLLONESHOT;
-  return epoll_set(loops_[c.loop]->epoll_fd, EPOLL_CTL_MOD, c.fd, events, event_data(c.index, c));
+  if (interest == next::write || !c.unread)
+    return true;
+  return arm_at_once(c.loop, c.fd, event_data(c.index, c));
 }
 
 void http_server::set_phase(http_connection& c, conn_phase p) {

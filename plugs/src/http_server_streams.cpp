@@ -52,6 +52,7 @@ http_server::next http_server::stream_turn(http_connection& c) {
     else if (n < 0 && errno != EINTR)
       return next::close;
   }
+  c.unread = false;
   if (c.peer_closed)
     return next::close; // close() drops the stream: the plug's on_close runs here
   while (true) {

@@ -137,6 +137,7 @@ void http_server::accept_queued() {
     ++open_;
     auto& c = *slots_[index];
     c.fd = fd;
+    c.unread = true;
     c.loop = static_cast<std::uint32_t>(next_loop_.fetch_add(1, std::memory_order_relaxed) % loops_.size());
     c.remote_ip = runtime::net::endpoint_of(reinterpret_cast<const sockaddr*>(&peer))
                       .value_or(runtime::net::endpoint{})
@@ -146,8 +147,7 @@ void http_server::accept_queued() {
     c.since.store(http_connection::now_ticks(), std::memory_order_relaxed);
     set_phase(c, conn_phase::idle);
     c.publish();
-    if (!epoll_set(loops_[c.loop]->epoll_fd, EPOLL_CTL_ADD, fd, EPOLLIN | EPOLLRDHUP | EPOLLONESHOT,
-                   event_data(index, c)))
+    if (!epoll_set(loops_[c.loop]->epoll_fd, EPOLL_CTL_ADD, fd, connection_events, event_data(index, c)))
       close(c);
   }
 }
