@@ -348,3 +348,73 @@ TEST_CASE("a handler that throws on the loop, or in a worker's part, gets a 500 
   after.send(get("/", true));
   CHECK(after.read_to_end(2s).rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
 }
+
+TEST_CASE("edge-triggered connections: bytes are read however they come: after an answer, in pieces, "
+          "pipelined, while a request runs, more than one read takes",
+          "[http_server][loops]") {
+  std::promise<void> release;
+  auto released = release.get_future().share();
+  std::atomic<int> blocking{0};
+  running s(
+      loopback(1, 1),
+      [&](http_request& r, const request_context&, http_response& res) -> request_work {
+        if (r.target != "/block") {
+          res.body = r.method + " " + r.target + " " + std::to_string(r.body.size());
+          return {};
+        }
+        return [&](http_request&, const request_context&, http_response& answer) {
+          ++blocking;
+          released.wait();
+          answer.body = "blocked";
+        };
+      },
+      on_loop_or_workers{});
+  raw_client c("127.0.0.1", s.server.port());
+  auto answer = [&c](const std::string& body) { // one whole response, by its Content-Length
+    std::string head;
+    while (head.find("\r\n\r\n") == std::string::npos) {
+      auto byte = c.read(1, 2s);
+      if (byte.empty())
+        return false;
+      head += byte;
+    }
+    auto at = head.find("Content-Length: ");
+    if (head.rfind("HTTP/1.1 200 OK\r\n", 0) != 0 || at == std::string::npos)
+      return false;
+    return c.read(std::stoul(head.substr(at + 16)), 2s) == body;
+  };
+
+  // After an answer the server reads nothing until the next request's edge: one that comes later is read.
+  for (int i = 0; i < 3; ++i) {
+    c.send(get("/later"));
+    CHECK(answer("GET /later 0"));
+    std::this_thread::sleep_for(30ms);
+  }
+  // A head in three pieces.
+  auto piecewise = get("/pieces");
+  c.send(piecewise.substr(0, 5));
+  std::this_thread::sleep_for(20ms);
+  c.send(piecewise.substr(5, 10));
+  std::this_thread::sleep_for(20ms);
+  c.send(piecewise.substr(15));
+  CHECK(answer("GET /pieces 0"));
+  // Three requests in one send: answered in order from the buffer.
+  c.send(get("/1") + get("/2") + get("/3"));
+  CHECK(answer("GET /1 0"));
+  CHECK(answer("GET /2 0"));
+  CHECK(answer("GET /3 0"));
+  // Sent while the request before it runs on a worker (its edge comes while nobody reads): read once the
+  // answer is out.
+  c.send(get("/block"));
+  REQUIRE(wait_until([&] { return blocking == 1; }));
+  c.send(get("/meanwhile"));
+  std::this_thread::sleep_for(50ms);
+  release.set_value();
+  CHECK(answer("blocked"));
+  CHECK(answer("GET /meanwhile 0"));
+  // A body of 512 KB in one send: far more than one read takes (64 KB), the rest read without a new edge.
+  std::string body(512 * 1024, 'x');
+  c.send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
+         body);
+  CHECK(answer("POST /big 524288"));
+}
