@@ -39,6 +39,9 @@ enum class conn_phase : std::uint8_t {
 constexpr std::size_t conn_phase_count = 9;
 
 class http_connection {
+  // First, so that the cache line every event loads first holds it with the phase and the clocks.
+  std::atomic<std::uint64_t> word_{0};
+
 public:
   using clock = std::chrono::steady_clock;
   static constexpr std::uint64_t busy = 1;
@@ -158,9 +161,6 @@ public:
   std::shared_ptr<response_stream> stream; // while phase is streaming
   std::deque<std::string> stream_chunks;   // taken from the stream, not yet framed into `out`
   bool stream_chunked = false;
-
-private:
-  std::atomic<std::uint64_t> word_{0};
 };
 
 } // namespace plugnode::plugs

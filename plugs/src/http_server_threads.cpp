@@ -56,6 +56,11 @@ void http_server::serve_loop(event_loop& loop, std::size_t thread) {
     int n = ::epoll_wait(loop.epoll_fd, events, batch, -1);
     if (n < 0 && errno != EINTR)
       return;
+    // The batch's connections were last touched a whole round of requests ago: their first cache lines
+    // are loaded all at once, instead of one miss at the start of each.
+    for (int i = 0; i < n; ++i)
+      if (auto* c = slot(events[i].data.u64 & 0xffffffffu))
+        __builtin_prefetch(c);
     for (int i = 0; i < n; ++i) {
       auto data = events[i].data.u64;
       if (data == wake_tag)
