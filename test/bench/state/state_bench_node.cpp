@@ -41,6 +41,7 @@
 #include "plugnode/runtime/node.hpp"
 #include "plugnode/runtime/pubsub.hpp"
 #include "plugnode/runtime/remote_call.hpp"
+#include "plugnode/test/exclusive_port.hpp"
 
 using namespace plugnode::runtime;
 using clock_type = std::chrono::steady_clock;
@@ -416,7 +417,13 @@ int main(int argc, char** argv) {
     control.Post("/", [&d](const httplib::Request& req, httplib::Response& res) {
       res.set_content(d.run(req.body), "text/plain");
     });
-    std::thread server([&] { control.listen("127.0.0.1", std::stoi(flags["--control-port"])); });
+    // Its own port, or none: with httplib's SO_REUSEPORT another process could answer this node's commands.
+    plugnode::test::exclusive_binds(control);
+    if (!control.bind_to_port("127.0.0.1", std::stoi(flags["--control-port"]))) {
+      std::cout << "START FAILED: control port " << flags["--control-port"] << " is taken" << std::endl;
+      return 2;
+    }
+    std::thread server([&] { control.listen_after_bind(); });
     while (!control.is_running())
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     std::cout << "READY " << n.name().to_string() << std::endl;
