@@ -185,9 +185,11 @@ TEST_CASE("a flood of large trickled bodies holds no more memory than the body b
   CHECK(probe_ms.back() < 1000);
   // This process holds the clients too, but they send from one shared pattern: what grows is the server's:
   // the 16 MB budget, read buffers, allocator slack, 15-20 MB here; without the budget the hogs alone pin
-  // more than 200 MB. Not under ThreadSanitizer, whose shadow memory grows with every byte touched (the
-  // budget's own peak, checked above, is the bound there).
-#ifndef __SANITIZE_THREAD__
+  // more than 200 MB. Not under ThreadSanitizer, whose shadow memory grows with every byte touched, nor
+  // under AddressSanitizer, whose quarantine keeps up to 256 MB of what was freed (the 4 MB bodies that
+  // came and went: 278 MB of growth measured alone on a quiet machine); the budget's own peak, checked
+  // above, is the bound there.
+#if !defined(__SANITIZE_THREAD__) && !defined(__SANITIZE_ADDRESS__)
   CHECK(rss_peak - std::min(rss_peak.load(), rss_before) < std::size_t{48} << 20);
 #endif
   WARN("hogs answered after " << hogs_answered.count() << " ms; early uploaders served " << early_served
