@@ -135,6 +135,11 @@ public:
   std::atomic<bool> stream_blocked{false};
   // The running request's deadline (ticks), set by its owner as the request is taken off.
   std::atomic<clock::rep> deadline{0};
+  // An event said the client shut its side (EPOLLRDHUP, EPOLLHUP): set by whichever thread took the event,
+  // owner or not. From then on a short read is not the end of what is there: the end of the stream is, and
+  // it comes with no edge of its own when it arrived with the last bytes. (A stale event of the slot's
+  // previous connection may set it on the next one: that costs reads to EAGAIN, nothing else.)
+  std::atomic<bool> hung_up{false};
   // Set by the sweeper, which found a clock run out and armed the socket: the next owner looks at it.
   enum class due_reason : std::uint8_t { none, clock, evicted };
   std::atomic<due_reason> due{due_reason::none};

@@ -216,8 +216,11 @@ std::uint64_t http_server::event_data(std::size_t index, const http_connection& 
   return (static_cast<std::uint64_t>(c.generation()) << 32) | index;
 }
 
-void http_server::on_event(std::uint64_t data) {
+void http_server::on_event(std::uint64_t data, std::uint32_t events) {
   auto* c = slot(data & 0xffffffffu);
+  if (c && (events & (EPOLLRDHUP | EPOLLHUP)) != 0 &&
+      c->generation() == static_cast<std::uint32_t>(data >> 32))
+    c->hung_up.store(true, std::memory_order_release);
   if (c && c->claim_for_event(static_cast<std::uint32_t>(data >> 32))) {
     c->unread = true;
     if (auto j = own(*c))
@@ -293,7 +296,7 @@ http_server::next http_server::take_input(http_connection& c) {
     auto n = ::recv(c.fd, buffer, room, 0);
     if (n > 0) {
       c.in.append(buffer, static_cast<std::size_t>(n));
-      if (static_cast<std::size_t>(n) < room)
+      if (static_cast<std::size_t>(n) < room && !c.hung_up.load(std::memory_order_acquire))
         c.unread = false;
     } else if (n == 0) {
       c.peer_closed = true;

@@ -129,7 +129,7 @@ private:
   void accept_ready();
   void accept_queued(); // with accept_mutex_ held
   void begin_stop();
-  void on_event(std::uint64_t data);
+  void on_event(std::uint64_t data, std::uint32_t events);
   // The owner's loop, from `first` (what a turn already decided) or from a fresh turn; returns the request
   // found, if any, after letting go.
   std::optional<job> own(http_connection& c, std::optional<next> first = std::nullopt);

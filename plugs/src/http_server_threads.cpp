@@ -70,7 +70,7 @@ void http_server::serve_loop(event_loop& loop, std::size_t thread) {
       else if (data == stop_tag)
         begin_stop();
       else
-        on_event(data);
+        on_event(data, events[i].events);
     }
   }
 }
@@ -143,6 +143,7 @@ void http_server::accept_queued() {
     auto& c = *slots_[index];
     c.fd = fd;
     c.unread = true;
+    c.hung_up.store(false, std::memory_order_relaxed);
     c.loop = static_cast<std::uint32_t>(next_loop_.fetch_add(1, std::memory_order_relaxed) % loops_.size());
     c.remote_ip = runtime::net::endpoint_of(reinterpret_cast<const sockaddr*>(&peer))
                       .value_or(runtime::net::endpoint{})

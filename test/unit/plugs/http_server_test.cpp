@@ -5,6 +5,7 @@
 #include "http_server.hpp"
 
 #include <catch2/catch.hpp>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <future>
@@ -417,4 +418,23 @@ TEST_CASE("edge-triggered connections: bytes are read however they come: after a
   c.send("POST /big HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" +
          body);
   CHECK(answer("POST /big 524288"));
+}
+
+TEST_CASE("a client that sends its request and shuts its side at once is answered and closed at once, "
+          "not at the idle timeout",
+          "[http_server][loops]") {
+  auto o = loopback(1, 1);
+  o.idle_timeout = 10s;
+  running s(o, answer_ok);
+  for (int i = 0; i < 20; ++i) { // the request and the FIN in one event, or in two
+    raw_client c("127.0.0.1", s.server.port());
+    c.send(get("/half"));
+    ::shutdown(c.fd(), SHUT_WR);
+    auto start = clock::now();
+    auto bytes = c.read_to_end(3s);
+    CHECK(bytes.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    CHECK(bytes.find("\r\n\r\nok /half") != std::string::npos);
+    CHECK(c.closed());
+    CHECK(clock::now() - start < 1s);
+  }
 }
