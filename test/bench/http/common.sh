@@ -1,6 +1,6 @@
 # shellcheck shell=bash
-# What the HTTP bench scripts share (sourced by run and ab): a free port, waiting for a server, and the
-# nginx they compare against.
+# What the HTTP bench scripts share (sourced by run and ab): a free port, waiting for a server, medians,
+# and the nginx they compare against.
 
 # A free port below 32768 (the ephemeral range starts there).
 free_port() {
@@ -19,6 +19,9 @@ wait_port() {
   done
   echo "http bench: nothing answers on port $1"; exit 1
 }
+
+# The median of the numbers on stdin, one a line (the lower middle of an even count).
+median() { sort -g | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
 # nginx answering "Hello, World!" on 127.0.0.1:PORT as the benchmark's reference: WORKERS processes, no
 # access log, keep-alive as plugnode's, as many connections as the open-files limit allows; its pid file
